@@ -1,0 +1,50 @@
+/**
+ * Capability flags. Backends override these; compilers, the query layer and tests branch on them, never on a
+ * vendor name. Each flag has its default here.
+ */
+export class BaseFeatures {
+  /** Vendor name for messages and reports only. */
+  readonly vendor: string = 'base'
+  /** Maximum bound parameters in one statement; bulk writes and `in` lists are split to fit. */
+  readonly maxBindParams: number = 999
+  /** An array can be bound as one parameter (`= ANY($1)`), so `in` lists need one placeholder. */
+  readonly hasArrayParams: boolean = false
+  /** `INSERT … RETURNING` gives back generated keys. */
+  readonly canReturnRowsFromInsert: boolean = true
+  /** `INSERT … RETURNING` works on multi-row inserts with rows in insertion order. */
+  readonly canReturnRowsFromBulkInsert: boolean = true
+  /** `UPDATE … RETURNING`. */
+  readonly canReturnRowsFromUpdate: boolean = true
+  /** `CREATE INDEX … WHERE …`. */
+  readonly supportsPartialIndexes: boolean = true
+  /** `ORDER BY x NULLS FIRST|LAST` syntax (otherwise emulated with `x IS NULL`). */
+  readonly supportsNullsOrdering: boolean = true
+  /** `SELECT … FOR UPDATE`. */
+  readonly supportsSelectForUpdate: boolean = false
+  /** `COUNT(x) FILTER (WHERE …)` (otherwise emulated with CASE). */
+  readonly supportsAggregateFilter: boolean = true
+  /** DDL inside a transaction rolls back with it. */
+  readonly supportsTransactionalDdl: boolean = true
+  /** Row value comparison `(a, b) < (?, ?)`. */
+  readonly supportsRowValues: boolean = true
+  /** `INSERT … ON CONFLICT DO NOTHING` / `INSERT IGNORE`. */
+  readonly supportsIgnoreConflicts: boolean = true
+  /** Upsert updating named columns on conflict. */
+  readonly supportsUpdateConflicts: boolean = true
+  /** The upsert names its conflict target columns (PostgreSQL, SQLite; MySQL uses any unique key). */
+  readonly supportsUpdateConflictsWithTarget: boolean = true
+  /** `OFFSET` needs a `LIMIT` before it. */
+  readonly requiresLimitForOffset: boolean = false
+  /** `EXPLAIN ANALYZE` (runs the statement). */
+  readonly supportsExplainAnalyze: boolean = false
+  /** Longest identifier the database keeps (names are shortened with a hash beyond it). */
+  readonly maxIdentifierLength: number = 128
+  /** A subquery on the table being updated or deleted needs wrapping in a derived table (MySQL). */
+  readonly requiresDerivedTableForSelfSubquery: boolean = false
+  /** Timestamps keep a time zone (PostgreSQL `timestamptz`); otherwise UTC is stored without one. */
+  readonly hasTimezoneAwareTimestamps: boolean = false
+  /** Rows can be streamed with a server-side cursor rather than read in LIMIT/OFFSET chunks. */
+  readonly hasServerSideCursors: boolean = false
+  /** Several connections (a pool): concurrent queries run in parallel. */
+  readonly hasConnectionPool: boolean = false
+}

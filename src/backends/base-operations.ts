@@ -1,0 +1,236 @@
+import { InvalidValueError } from '../errors.ts'
+import type { Field } from '../model/fields/field.ts'
+import type { PatternLookup } from '../sql/ast/expression-nodes.ts'
+
+export type Converter = (v: unknown) => unknown
+
+/** Escape `%`, `_` and the escape character itself for a LIKE pattern with `ESCAPE '\'`. */
+export const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`)
+
+const isIntString = (v: unknown): v is string => typeof v === 'string' && /^-?\d+$/.test(v)
+const isDecimalString = (v: unknown): v is string => typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v)
+const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i
+const DATE = /^\d{4}-\d{2}-\d{2}$/
+
+function bad(field: Field | undefined, expected: string, v: unknown): never {
+  const got = v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? (v as object).constructor?.name ?? 'object' : `a ${typeof v}`
+  throw new InvalidValueError(
+    `${field ? `Field '${field.qualifiedName}'` : 'Value'} expected ${expected} but got ${got}. Pass ${expected}.`,
+  )
+}
+
+/**
+ * Dialect snippets and value conversion (Django's `operations`). A backend subclasses this and overrides only
+ * what its SQL spells differently.
+ */
+export class BaseOperations {
+  /** Quote an identifier; doubled quote characters inside. */
+  quote(name: string): string {
+    return `"${name.replace(/"/g, '""')}"`
+  }
+  /** A value inlined into DDL (partial index conditions), where parameters cannot be bound. */
+  literal(v: unknown): string {
+    if (v === null || v === undefined) return 'NULL'
+    if (typeof v === 'number' || typeof v === 'bigint') return String(v)
+    if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE'
+    if (v instanceof Date) return `'${v.toISOString()}'`
+    return `'${String(v).replace(/'/g, "''")}'`
+  }
+  /** Placeholder for the n-th bound value (1-based). */
+  placeholder(_n: number): string {
+    return '?'
+  }
+
+  /** `lhs <lookup> rhs` for the string pattern lookups (and `exact` on string fields). */
+  pattern(lookup: PatternLookup | 'exact', lhs: string, rhs: string): string {
+    switch (lookup) {
+      case 'exact':
+        return `${lhs} = ${rhs}`
+      case 'iexact':
+        return `UPPER(${lhs}) = UPPER(${rhs})`
+      case 'contains':
+      case 'startswith':
+      case 'endswith':
+        return `${lhs} LIKE ${rhs} ESCAPE '\\'`
+      default:
+        return `UPPER(${lhs}) LIKE UPPER(${rhs}) ESCAPE '\\'`
+    }
+  }
+  /** The bound value for a pattern lookup: escaped and wrapped in wildcards. */
+  patternValue(lookup: PatternLookup | 'exact'): Converter | null {
+    switch (lookup) {
+      case 'exact':
+      case 'iexact':
+        return null
+      case 'contains':
+      case 'icontains':
+        return (v) => `%${escapeLike(String(v))}%`
+      case 'startswith':
+      case 'istartswith':
+        return (v) => `${escapeLike(String(v))}%`
+      default:
+        return (v) => `%${escapeLike(String(v))}`
+    }
+  }
+  regex(ci: boolean, lhs: string, rhs: string): string {
+    return ci ? `${lhs} ~* ${rhs}` : `${lhs} ~ ${rhs}`
+  }
+  /** `LIMIT ? OFFSET ?` clause (either part may be absent). */
+  limitOffset(limit: string | null, offset: string | null): string {
+    let s = ''
+    if (limit !== null) s += ` LIMIT ${limit}`
+    if (offset !== null) s += ` OFFSET ${offset}`
+    return s
+  }
+  /** An ORDER BY term with explicit null placement. */
+  orderTerm(expr: string, desc: boolean, nulls: 'first' | 'last' | undefined, native: boolean): string {
+    const dir = desc ? ' DESC' : ' ASC'
+    if (!nulls) return expr + dir
+    if (native) return `${expr}${dir} NULLS ${nulls === 'first' ? 'FIRST' : 'LAST'}`
+    return `(${expr} IS NULL)${nulls === 'first' ? ' DESC' : ' ASC'}, ${expr}${dir}`
+  }
+  /** Prefix for `explain()`. */
+  explainPrefix(options: { analyze?: boolean; format?: string }): string {
+    return options.analyze ? 'EXPLAIN ANALYZE ' : 'EXPLAIN '
+  }
+  /** The rows of an EXPLAIN as text, one line each. */
+  formatExplain(rows: readonly unknown[][]): string {
+    return rows.map((r) => r.map((c) => (typeof c === 'object' && c !== null ? JSON.stringify(c) : String(c))).join(' ')).join('\n')
+  }
+  /** `CAST(x AS <float>)` for AVG on integer columns. */
+  castFloat(expr: string): string {
+    return `CAST(${expr} AS DOUBLE PRECISION)`
+  }
+  /** `INSERT … ON CONFLICT` tail (empty when `onConflict` is absent). */
+  onConflict(c: { update?: readonly string[]; target?: readonly string[] }): string {
+    const target = c.target?.length ? ` (${c.target.map((t) => this.quote(t)).join(', ')})` : ''
+    if (!c.update) return ` ON CONFLICT${target} DO NOTHING`
+    return ` ON CONFLICT${target} DO UPDATE SET ${c.update.map((u) => `${this.quote(u)} = EXCLUDED.${this.quote(u)}`).join(', ')}`
+  }
+  /** Keyword in `INSERT <kw> INTO` (MySQL's `IGNORE`). */
+  insertModifier(_c: { update?: readonly string[] } | undefined): string {
+    return ''
+  }
+
+  // ---- values ------------------------------------------------------------------------------------------------
+
+  /** Boolean as bound to the driver. */
+  boolToDb(v: boolean): unknown {
+    return v
+  }
+  dateTimeToDb(d: Date): unknown {
+    return d
+  }
+  jsonToDb(v: unknown): unknown {
+    return JSON.stringify(v)
+  }
+  bigintToDb(v: bigint): unknown {
+    return v
+  }
+
+  /**
+   * Converter from a JS value to the driver value for `field`, validating its type. `null` passes through (the
+   * database enforces NOT NULL). Returns `null` when no conversion is needed.
+   */
+  toDb(field: Field | undefined): Converter | null {
+    if (!field) return null
+    const kind = field.kind === 'foreignKey' || field.kind === 'oneToOne' ? targetKind(field) : field.kind
+    const f = field
+    switch (kind) {
+      case 'auto':
+      case 'integer':
+        return (v) => {
+          if (v === null || v === undefined) return null
+          if (typeof v === 'number' && Number.isInteger(v)) return v
+          if (isIntString(v)) return Number(v)
+          if (typeof v === 'bigint') return Number(v)
+          return bad(f, 'an integer', v)
+        }
+      case 'float':
+        return (v) => {
+          if (v === null || v === undefined) return null
+          if (typeof v === 'number' && Number.isFinite(v)) return v
+          if (isDecimalString(v)) return Number(v)
+          return bad(f, 'a finite number', v)
+        }
+      case 'bigint':
+        return (v) => {
+          if (v === null || v === undefined) return null
+          if (typeof v === 'bigint') return this.bigintToDb(v)
+          if ((typeof v === 'number' && Number.isInteger(v)) || isIntString(v)) return this.bigintToDb(BigInt(v))
+          return bad(f, 'a bigint', v)
+        }
+      case 'decimal':
+        return (v) => {
+          if (v === null || v === undefined) return null
+          if (typeof v === 'number' && Number.isFinite(v)) return String(v)
+          if (isDecimalString(v)) return v
+          return bad(f, 'a decimal string like "12.50"', v)
+        }
+      case 'boolean':
+        return (v) => {
+          if (v === null || v === undefined) return null
+          if (typeof v === 'boolean') return this.boolToDb(v)
+          return bad(f, 'a boolean', v)
+        }
+      case 'datetime':
+        return (v) => {
+          if (v === null || v === undefined) return null
+          const d = v instanceof Date ? v : typeof v === 'string' || typeof v === 'number' ? new Date(v) : null
+          if (!d || Number.isNaN(d.getTime())) return bad(f, 'a valid Date', v)
+          return this.dateTimeToDb(d)
+        }
+      case 'date':
+        return (v) => {
+          if (v === null || v === undefined) return null
+          if (typeof v === 'string' && DATE.test(v)) return v
+          if (v instanceof Date && !Number.isNaN(v.getTime())) return v.toISOString().slice(0, 10)
+          return bad(f, "a 'YYYY-MM-DD' string", v)
+        }
+      case 'json':
+        return (v) => (v === null || v === undefined ? null : this.jsonToDb(v))
+      case 'uuid':
+        return (v) => {
+          if (v === null || v === undefined) return null
+          if (typeof v === 'string' && UUID.test(v)) return v.toLowerCase()
+          return bad(f, 'a UUID string', v)
+        }
+      case 'enum': {
+        const choices = f.options.choices ?? []
+        return (v) => {
+          if (v === null || v === undefined) return null
+          if (typeof v === 'string' && choices.includes(v)) return v
+          return bad(f, `one of ${choices.map((c) => `'${c}'`).join(', ')}`, v)
+        }
+      }
+      case 'string':
+      case 'text':
+        return (v) => {
+          if (v === null || v === undefined) return null
+          if (typeof v === 'string') return v
+          return bad(f, 'a string', v)
+        }
+      default:
+        return null
+    }
+  }
+
+  /** Converter from the driver value to the JS value for `field`, or `null` when it arrives ready. */
+  fromDb(field: Field): Converter | null {
+    const kind = field.kind === 'foreignKey' || field.kind === 'oneToOne' ? targetKind(field) : field.kind
+    switch (kind) {
+      case 'json':
+        return (v) => (typeof v === 'string' ? JSON.parse(v) : v)
+      case 'datetime':
+        return (v) => (v === null || v instanceof Date ? v : new Date(v as string))
+      default:
+        return null
+    }
+  }
+}
+
+/** The kind of value a foreign key stores: its target field's kind (`auto` behaves as integer). */
+export function targetKind(field: Field): Field['kind'] {
+  const target = (field as unknown as { targetField: Field }).targetField
+  return target.kind
+}

@@ -1,0 +1,176 @@
+import { createHash } from 'node:crypto'
+import type { Field } from '../model/fields/field.ts'
+import type { RelationField } from '../model/fields/relation-field.ts'
+import type { IndexDef } from '../model/model.ts'
+import type { ModelMeta } from '../model/model-meta.ts'
+import type { BaseFeatures } from './base-features.ts'
+import type { BaseOperations } from './base-operations.ts'
+
+const ON_DELETE = {
+  cascade: 'CASCADE',
+  setNull: 'SET NULL',
+  restrict: 'RESTRICT',
+  protect: 'RESTRICT',
+  noAction: 'NO ACTION',
+} as const
+
+/** Compiles a partial-index condition (a filter on the model's own fields) to SQL with inlined literals. */
+export type WhereCompiler = (meta: ModelMeta, where: Record<string, unknown>) => string
+
+/**
+ * DDL (Django's schema editor): CREATE/DROP TABLE and INDEX statements for models. Backends override
+ * `columnType` and the few places their DDL differs.
+ */
+export abstract class BaseSchemaEditor {
+  protected readonly ops: BaseOperations
+  protected readonly features: BaseFeatures
+  /** Set by the database so partial indexes can reuse the query compiler. */
+  whereCompiler: WhereCompiler | null = null
+
+  constructor(ops: BaseOperations, features: BaseFeatures) {
+    this.ops = ops
+    this.features = features
+  }
+
+  abstract columnType(field: Field): string
+
+  protected q(name: string): string {
+    return this.ops.quote(name)
+  }
+
+  /** Column definition inside CREATE TABLE. */
+  columnDef(field: Field): string {
+    if (field.kind === 'auto') return `${this.q(field.column)} ${this.autoPkDef()}`
+    let s = `${this.q(field.column)} ${this.columnType(field)}`
+    s += field.nullable ? ' NULL' : ' NOT NULL'
+    if (field.primaryKey) s += ' PRIMARY KEY'
+    else if (field.unique) s += ' UNIQUE'
+    if (field.kind === 'enum') {
+      const choices = (field.options.choices ?? []).map((c) => this.ops.literal(c)).join(', ')
+      s += ` CHECK (${this.q(field.column)} IN (${choices}))`
+    }
+    return s
+  }
+
+  /** `integer PRIMARY KEY AUTOINCREMENT`, `bigserial PRIMARY KEY`, … */
+  protected abstract autoPkDef(): string
+
+  /** The foreign key clause for a column, or '' for none. */
+  protected references(field: RelationField): string {
+    const t = field.targetMeta
+    return ` REFERENCES ${this.q(t.table)} (${this.q(field.targetField.column)}) ON DELETE ${ON_DELETE[field.onDelete]}${this.deferrable()}`
+  }
+  protected deferrable(): string {
+    return ''
+  }
+
+  /**
+   * Statements creating the tables of `models` with their indexes, in dependency order. A foreign key whose
+   * target table does not exist yet becomes an ALTER TABLE at the end, where the database needs that.
+   */
+  createTables(models: readonly ModelMeta[]): string[] {
+    const created = new Set<string>()
+    const creates: string[] = []
+    const later: string[] = []
+    for (const meta of dependencyOrder(models)) {
+      const defs: string[] = []
+      for (const field of meta.concreteFields) {
+        let def = this.columnDef(field)
+        if (field.isRelation) {
+          const rel = field as RelationField
+          if (this.inlineForeignKeys() || created.has(rel.targetMeta.name) || rel.targetMeta === meta) def += this.references(rel)
+          else later.push(this.addForeignKey(meta, rel))
+        }
+        defs.push(def)
+      }
+      for (const set of meta.uniqueTogether)
+        defs.push(`UNIQUE (${set.map((n) => this.q(meta.field(n).column)).join(', ')})`)
+      creates.push(`CREATE TABLE ${this.q(meta.table)} (${defs.join(', ')})${this.tableSuffix()}`)
+      created.add(meta.name)
+      creates.push(...this.indexes(meta))
+    }
+    return [...creates, ...later]
+  }
+
+  /** SQLite checks references lazily, so foreign keys can always be declared inline. */
+  protected inlineForeignKeys(): boolean {
+    return false
+  }
+  protected tableSuffix(): string {
+    return ''
+  }
+
+  addForeignKey(meta: ModelMeta, field: RelationField): string {
+    const name = this.name(meta.table, [field.column], 'fk')
+    return `ALTER TABLE ${this.q(meta.table)} ADD CONSTRAINT ${this.q(name)} FOREIGN KEY (${this.q(field.column)})${this.references(field)}`
+  }
+
+  /** Indexes for `dbIndex` fields, foreign keys and `options.indexes`. */
+  indexes(meta: ModelMeta): string[] {
+    const out: string[] = []
+    for (const field of meta.concreteFields) {
+      if (field.unique) continue
+      if (field.options.dbIndex || (field.isRelation && field.options.dbIndex !== false))
+        out.push(this.createIndex(meta, { fields: [field.name] }))
+    }
+    for (const ix of meta.indexes) {
+      if (ix.where && !this.features.supportsPartialIndexes) continue
+      out.push(this.createIndex(meta, ix))
+    }
+    return out
+  }
+
+  createIndex(meta: ModelMeta, ix: IndexDef, options: { concurrently?: boolean } = {}): string {
+    const cols = ix.fields.map((f) => {
+      const desc = f.startsWith('-')
+      return `${this.q(meta.field(desc ? f.slice(1) : f).column)}${desc ? ' DESC' : ''}`
+    })
+    const name = ix.name ?? this.name(meta.table, ix.fields.map((f) => meta.field(f.replace(/^-/, '')).column), ix.where ? 'pidx' : 'idx')
+    let s = `CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX ${options.concurrently ? 'CONCURRENTLY ' : ''}${this.q(name)} ON ${this.q(meta.table)} (${cols.join(', ')})`
+    if (ix.where) {
+      if (!this.whereCompiler) throw new Error('partial index needs a where compiler')
+      s += ` WHERE ${this.whereCompiler(meta, ix.where)}`
+    }
+    return s
+  }
+
+  dropTables(models: readonly ModelMeta[]): string[] {
+    return dependencyOrder(models)
+      .reverse()
+      .map((m) => `DROP TABLE IF EXISTS ${this.q(m.table)}${this.dropSuffix()}`)
+  }
+  protected dropSuffix(): string {
+    return ''
+  }
+
+  /** Deterministic name within the identifier limit: `blog_post_author_id_created_at_3f2a1c_idx`. */
+  name(table: string, columns: readonly string[], suffix: string): string {
+    const hash = createHash('sha1')
+      .update([table, ...columns, suffix].join('|'))
+      .digest('hex')
+      .slice(0, 8)
+    const base = `${table}_${columns.join('_')}`
+    const room = this.features.maxIdentifierLength - hash.length - suffix.length - 2
+    return `${base.slice(0, Math.max(1, room))}_${hash}_${suffix}`
+  }
+}
+
+/** Models with the targets of their foreign keys first; cycles keep declaration order. */
+export function dependencyOrder(models: readonly ModelMeta[]): ModelMeta[] {
+  const out: ModelMeta[] = []
+  const state = new Map<ModelMeta, 'visiting' | 'done'>()
+  const inSet = new Set(models)
+  const visit = (m: ModelMeta) => {
+    if (state.has(m)) return
+    state.set(m, 'visiting')
+    for (const f of m.concreteFields)
+      if (f.isRelation) {
+        const t = (f as RelationField).targetMeta
+        if (inSet.has(t) && t !== m) visit(t)
+      }
+    state.set(m, 'done')
+    out.push(m)
+  }
+  for (const m of models) visit(m)
+  return out
+}

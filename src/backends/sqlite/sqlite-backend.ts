@@ -1,0 +1,58 @@
+import type { Field } from '../../model/fields/field.ts'
+import { SqlCompiler } from '../../sql/compiler/sql-compiler.ts'
+import type { Backend, Connection, Lease } from '../backend.ts'
+import { SingleConnectionPool } from '../single-connection-pool.ts'
+import { SqliteConnection } from './sqlite-driver.ts'
+import { translateSqliteError } from './sqlite-errors.ts'
+import { SqliteFeatures } from './sqlite-features.ts'
+import { SqliteIntrospector } from './sqlite-introspector.ts'
+import { SqliteOperations } from './sqlite-operations.ts'
+import { SqliteSchemaEditor } from './sqlite-schema-editor.ts'
+
+/** `sqlite::memory:` → `:memory:`, `sqlite:./app.db` → `./app.db`, `sqlite:///abs/path.db` → `/abs/path.db`. */
+export function sqlitePath(url: string): string {
+  const rest = url.replace(/^sqlite:/, '')
+  if (rest === ':memory:' || rest === '') return ':memory:'
+  if (rest.startsWith('//')) return rest.slice(2)
+  return rest
+}
+
+export class SqliteBackend implements Backend {
+  readonly vendor = 'sqlite'
+  readonly features = new SqliteFeatures()
+  readonly ops = new SqliteOperations()
+  readonly compiler = new SqlCompiler(this.ops, this.features)
+  readonly schemaEditor = new SqliteSchemaEditor(this.ops, this.features)
+  readonly introspector: SqliteIntrospector
+  readonly #conn: SqliteConnection
+  readonly #pool: SqliteConnection extends Connection ? SingleConnectionPool : never
+
+  constructor(url: string) {
+    try {
+      this.#conn = new SqliteConnection(sqlitePath(url))
+    } catch (e) {
+      throw translateSqliteError(e, undefined)
+    }
+    this.#pool = new SingleConnectionPool(this.#conn)
+    this.introspector = new SqliteIntrospector(() => this.#conn)
+  }
+
+  acquire(): Promise<Lease> {
+    return this.#pool.acquire()
+  }
+  withConnection<T>(fn: (c: Connection) => T | Promise<T>): Promise<T> {
+    return this.#pool.run(fn)
+  }
+  translateError(error: unknown, sql: string | undefined): Error {
+    return translateSqliteError(error, sql)
+  }
+  beginSql(): string {
+    return 'BEGIN IMMEDIATE'
+  }
+  columnType(field: Field): string {
+    return this.schemaEditor.columnType(field)
+  }
+  async close(): Promise<void> {
+    this.#conn.close()
+  }
+}

@@ -1,0 +1,90 @@
+import { DatabaseSync, type StatementSync } from 'node:sqlite'
+import type { Connection, QueryOptions, RunResult } from '../backend.ts'
+
+const STATEMENT_CACHE_SIZE = 512
+
+/**
+ * One `node:sqlite` connection with a prepared-statement cache. Rows are read as arrays
+ * (`setReturnArrays`, Node ≥ 24) and mapped by generated mappers above this layer.
+ */
+export class SqliteConnection implements Connection {
+  readonly db: DatabaseSync
+  readonly #arrays = new Map<string, StatementSync>()
+  readonly #objects = new Map<string, StatementSync>()
+  readonly #bigints = new Map<string, StatementSync>()
+
+  constructor(path: string) {
+    this.db = new DatabaseSync(path)
+    this.db.exec('PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000')
+    if (path !== ':memory:' && path !== '') this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL')
+    const cache = new Map<string, RegExp>()
+    this.db.function('quarry_regexp', { deterministic: true }, (pattern, value, ci) => {
+      if (value === null || pattern === null) return null
+      const key = `${ci}:${pattern}`
+      let re = cache.get(key)
+      if (!re) {
+        if (cache.size > 256) cache.clear()
+        re = new RegExp(String(pattern), ci ? 'iu' : 'u')
+        cache.set(key, re)
+      }
+      return re.test(String(value)) ? 1 : 0
+    })
+  }
+
+  #prepare(cache: Map<string, StatementSync>, sql: string, setup: (s: StatementSync) => void): StatementSync {
+    let st = cache.get(sql)
+    if (st === undefined) {
+      st = this.db.prepare(sql)
+      setup(st)
+      if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!)
+      cache.set(sql, st)
+    }
+    return st
+  }
+
+  rows(sql: string, params: readonly unknown[], options?: QueryOptions): unknown[][] {
+    const st = options?.bigints
+      ? this.#prepare(this.#bigints, sql, (s) => {
+          s.setReturnArrays(true)
+          s.setReadBigInts(true)
+        })
+      : this.#prepare(this.#arrays, sql, (s) => s.setReturnArrays(true))
+    return st.all(...(params as never[])) as unknown as unknown[][]
+  }
+
+  objects(sql: string, params: readonly unknown[]): Record<string, unknown>[] {
+    return this.#prepare(this.#objects, sql, () => {}).all(...(params as never[])) as Record<string, unknown>[]
+  }
+
+  run(sql: string, params: readonly unknown[]): RunResult {
+    const r = this.#prepare(this.#arrays, sql, (s) => s.setReturnArrays(true)).run(...(params as never[]))
+    return { rowCount: Number(r.changes), insertId: r.lastInsertRowid }
+  }
+
+  exec(sql: string): void {
+    this.db.exec(sql)
+  }
+
+  async *stream(sql: string, params: readonly unknown[], chunkSize: number, options?: QueryOptions): AsyncIterable<unknown[][]> {
+    // A separate statement: the cached one may be re-entered by queries run while this stream is open.
+    const st = this.db.prepare(sql)
+    st.setReturnArrays(true)
+    if (options?.bigints) st.setReadBigInts(true)
+    let chunk: unknown[][] = []
+    for (const row of st.iterate(...(params as never[]))) {
+      chunk.push(row as unknown as unknown[])
+      if (chunk.length >= chunkSize) {
+        yield chunk
+        chunk = []
+      }
+    }
+    if (chunk.length) yield chunk
+  }
+
+  close(): void {
+    this.#arrays.clear()
+    this.#objects.clear()
+    this.#bigints.clear()
+    if (this.db.isOpen) this.db.close()
+  }
+}

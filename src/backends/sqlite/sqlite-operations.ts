@@ -1,0 +1,96 @@
+import type { Field } from '../../model/fields/field.ts'
+import type { PatternLookup } from '../../sql/ast/expression-nodes.ts'
+import { BaseOperations, type Converter, escapeLike, targetKind } from '../base-operations.ts'
+
+/** Escape GLOB metacharacters: `*` `?` `[` become one-character classes. */
+const escapeGlob = (s: string): string => s.replace(/[*?[]/g, (c) => `[${c}]`)
+
+/**
+ * SQLite spelling. Case-sensitive pattern lookups use GLOB (LIKE ignores ASCII case in SQLite); the
+ * case-insensitive ones use LIKE with an escape character, so `%` and `_` in values match literally.
+ */
+export class SqliteOperations extends BaseOperations {
+  override pattern(lookup: PatternLookup | 'exact', lhs: string, rhs: string): string {
+    switch (lookup) {
+      case 'exact':
+        return `${lhs} = ${rhs}`
+      case 'contains':
+      case 'startswith':
+      case 'endswith':
+        return `${lhs} GLOB ${rhs}`
+      default:
+        return `${lhs} LIKE ${rhs} ESCAPE '\\'`
+    }
+  }
+  override patternValue(lookup: PatternLookup | 'exact'): Converter | null {
+    switch (lookup) {
+      case 'exact':
+        return null
+      case 'iexact':
+        return (v) => escapeLike(String(v))
+      case 'contains':
+        return (v) => `*${escapeGlob(String(v))}*`
+      case 'startswith':
+        return (v) => `${escapeGlob(String(v))}*`
+      case 'endswith':
+        return (v) => `*${escapeGlob(String(v))}`
+      default:
+        return super.patternValue(lookup)
+    }
+  }
+  /** `quarry_regexp` is registered on every connection (JavaScript RegExp semantics). */
+  override regex(ci: boolean, lhs: string, rhs: string): string {
+    return `quarry_regexp(${rhs}, ${lhs}, ${ci ? 1 : 0})`
+  }
+  override castFloat(expr: string): string {
+    return `CAST(${expr} AS REAL)`
+  }
+  override literal(v: unknown): string {
+    if (typeof v === 'boolean') return v ? '1' : '0'
+    return super.literal(v)
+  }
+  override explainPrefix(): string {
+    return 'EXPLAIN QUERY PLAN '
+  }
+  /** `EXPLAIN QUERY PLAN` rows are (id, parent, notused, detail): indent each detail under its parent. */
+  override formatExplain(rows: readonly unknown[][]): string {
+    const depth = new Map<unknown, number>([[0, 0]])
+    return rows
+      .map((r) => {
+        const d = (depth.get(r[1]) ?? 0) + 1
+        depth.set(r[0], d)
+        return `${'  '.repeat(d - 1)}${String(r[3])}`
+      })
+      .join('\n')
+  }
+  override boolToDb(v: boolean): unknown {
+    return v ? 1 : 0
+  }
+  /** ISO 8601 in UTC: sorts and compares correctly as text. */
+  override dateTimeToDb(d: Date): unknown {
+    return d.toISOString()
+  }
+
+  override fromDb(field: Field): Converter | null {
+    const kind = field.kind === 'foreignKey' || field.kind === 'oneToOne' ? targetKind(field) : field.kind
+    switch (kind) {
+      case 'boolean':
+        return (v) => (v === null ? null : v === 1 || v === 1n)
+      case 'datetime':
+        return (v) => (v === null ? null : new Date(v as string))
+      case 'json':
+        return (v) => (v === null ? null : JSON.parse(v as string))
+      case 'decimal': {
+        const places = field.options.decimalPlaces ?? 0
+        return (v) => (v === null ? null : typeof v === 'string' ? v : Number(v).toFixed(places))
+      }
+      case 'bigint':
+        return (v) => (v === null ? null : BigInt(v as number))
+      case 'auto':
+      case 'integer':
+        return (v) => (typeof v === 'bigint' ? Number(v) : v)
+      default:
+        return null
+    }
+  }
+}

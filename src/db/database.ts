@@ -1,0 +1,278 @@
+import type { Backend } from '../backends/backend.ts'
+import { createBackend, type PoolOptions } from '../backends/create-backend.ts'
+import { ImproperlyConfigured, InvalidValueError } from '../errors.ts'
+import type { RelationField } from '../model/fields/relation-field.ts'
+import type { ModelMeta, ReverseRelation } from '../model/model-meta.ts'
+import { HOST, type InstanceHost, type ModelInstance, metaOf, pkValue } from '../model/runtime.ts'
+import type { Models, Schema } from '../model/schema.ts'
+import type { QueryEvent } from '../profiler/events.ts'
+import { queryChannel } from '../profiler/events.ts'
+import type { DbCore, FetchMode, LoadingHooks, NPlusOneMode } from '../query/db-core.ts'
+import { Manager } from '../query/manager.ts'
+import { QuerySet } from '../query/query-set.ts'
+import { RelatedManager } from '../query/related-manager.ts'
+import { bindParams } from '../sql/compiled-query.ts'
+import { emptyState, type QueryState } from '../sql/query-state.ts'
+import { baseScope, whereOf } from '../sql/resolve/select-builder.ts'
+import { assertFragment, type SqlFragment } from '../sql/sql-tag.ts'
+import { Executor } from './executor.ts'
+import { loadForwardOnce, refreshInstance, saveInstance } from './persistence.ts'
+
+/** Chooses the database for a model's reads and writes. Returning `undefined` falls back to `default`. */
+export interface Router {
+  dbForRead?(model: string, hints: { instance?: ModelInstance }): string | undefined
+  dbForWrite?(model: string, hints: { instance?: ModelInstance }): string | undefined
+}
+
+export interface ConnectOptions {
+  /** Default fetch mode of every QuerySet (`'one'`). */
+  fetchMode?: FetchMode
+  /** What the N+1 detector does (`'warn'`). */
+  nPlusOne?: NPlusOneMode
+  /** Relations the N+1 detector ignores: `'Post.author'`. */
+  nPlusOneAllow?: readonly string[]
+  router?: Router
+  /** Include bound values in query events. Off by default: values may be personal data. */
+  logParams?: boolean
+  /** Pool sizing for server databases. */
+  pool?: PoolOptions
+}
+
+/**
+ * A connected database: one manager per model (`db.Post`), raw SQL, transactions and query events.
+ * Create it with `connect()`.
+ */
+export class Database<M extends Models = Models> implements DbCore {
+  readonly schema: Schema<M>
+  readonly executor: Executor
+  readonly options: Readonly<ConnectOptions>
+  loading: LoadingHooks = { afterFetch: () => {} }
+  readonly #hosts = new Map<string, AliasHost>()
+  readonly #managers = new Map<string, unknown>()
+
+  constructor(schema: Schema<M>, backends: ReadonlyMap<string, Backend>, options: ConnectOptions = {}) {
+    this.schema = schema
+    this.options = options
+    this.executor = new Executor(backends, this, { logParams: options.logParams })
+    if (!backends.has('default')) throw new ImproperlyConfigured("connect() needs a 'default' database.")
+    for (const meta of schema.userModels()) {
+      if (meta.name in this)
+        throw new ImproperlyConfigured(`Model name '${meta.name}' clashes with db.${meta.name}. Rename the model.`)
+      Object.defineProperty(this, meta.name, { get: () => this.manager(meta.name), enumerable: true })
+    }
+  }
+
+  /** The default manager of a model, by name (`db.manager('Post')` is `db.Post`). */
+  manager<N extends keyof M & string>(name: N): Manager<M, N> {
+    let m = this.#managers.get(name) as Manager<M, N> | undefined
+    if (!m) {
+      m = new Manager<M, N>(this, emptyState(this.schema.get(name)))
+      this.#managers.set(name, m)
+    }
+    return m
+  }
+
+  // ---- routing -----------------------------------------------------------------------------------------------
+
+  readAlias(state: QueryState): string {
+    if (state.using) return state.using
+    const open = this.executor.openTransactions()
+    if (open.length) return open[0]!
+    return this.options.router?.dbForRead?.(state.model.name, {}) ?? 'default'
+  }
+  writeAlias(state: QueryState): string {
+    return state.using ?? this.options.router?.dbForWrite?.(state.model.name, {}) ?? 'default'
+  }
+  host(alias: string): InstanceHost {
+    let h = this.#hosts.get(alias)
+    if (!h) this.#hosts.set(alias, (h = new AliasHost(this, alias)))
+    return h
+  }
+
+  // ---- raw SQL -----------------------------------------------------------------------------------------------
+
+  /**
+   * Rows of a raw query as objects. Only the `sql` tag is accepted; values are bound parameters.
+   *
+   * @example
+   * await db.query<{ id: number }>(sql`select id from blog_post where views > ${min}`)
+   */
+  async query<T = Record<string, unknown>>(query: SqlFragment, options: { using?: string } = {}): Promise<T[]> {
+    assertFragment(query, 'db.query()')
+    return (await this.rawObjects(query, options.using ?? this.#rawAlias())) as T[]
+  }
+
+  /** Run a raw statement; returns the rows affected. */
+  async execute(query: SqlFragment, options: { using?: string } = {}): Promise<{ rowCount: number }> {
+    assertFragment(query, 'db.execute()')
+    const alias = options.using ?? this.#rawAlias()
+    const backend = this.executor.backend(alias)
+    const params: unknown[] = []
+    const compiled = backend.compiler.compile(query.toNode(params))
+    const r = await this.executor.write(alias, compiled, params, { kind: 'raw' })
+    return { rowCount: r.rowCount }
+  }
+
+  #rawAlias(): string {
+    return this.executor.openTransactions()[0] ?? 'default'
+  }
+
+  async rawObjects(query: SqlFragment, alias: string, model?: string): Promise<Record<string, unknown>[]> {
+    const backend = this.executor.backend(alias)
+    const params: unknown[] = []
+    const compiled = backend.compiler.compile(query.toNode(params))
+    return this.executor.objects(alias, compiled, params, { kind: 'raw', model })
+  }
+
+  instanceFromObject(meta: ModelMeta, row: Record<string, unknown>, alias: string): ModelInstance {
+    const backend = this.executor.backend(alias)
+    if (!(meta.pk.column in row))
+      throw new InvalidValueError(`raw(): the query must select ${meta.name}'s primary key column '${meta.pk.column}'.`)
+    const inst = new meta.instanceClass() as ModelInstance & Record<string, unknown>
+    for (const f of meta.concreteFields) {
+      if (!(f.column in row)) continue
+      const conv = backend.ops.fromDb(f)
+      inst[f.attname] = conv ? conv(row[f.column]) : row[f.column]
+    }
+    inst[HOST] = this.host(alias)
+    return inst
+  }
+
+  // ---- transactions ------------------------------------------------------------------------------------------
+
+  /**
+   * Run `fn` in a transaction: every query awaited inside, however deep, uses it. A thrown error rolls back;
+   * nested calls are savepoints.
+   *
+   * @example
+   * await db.atomic(async () => { await a.save(); await b.save() })   // both or neither
+   */
+  atomic<T>(fn: () => Promise<T> | T, options: { using?: string } = {}): Promise<T> {
+    return this.executor.atomic(options.using ?? this.options.router?.dbForWrite?.('', {}) ?? 'default', fn)
+  }
+
+  /** Run `cb` after the outermost transaction commits (now, outside one). Dropped if it rolls back. */
+  onCommit(cb: () => unknown, options: { using?: string } = {}): Promise<void> {
+    return this.executor.onCommit(options.using ?? this.executor.openTransactions()[0] ?? 'default', cb)
+  }
+
+  // ---- events ------------------------------------------------------------------------------------------------
+
+  /**
+   * Listen to every statement this database runs. Returns a function that stops listening.
+   *
+   * @example
+   * const stop = db.on('query', (e) => console.log(e.sql, e.durationMs, e.callSite))
+   */
+  on(event: 'query', listener: (e: QueryEvent) => void): () => void {
+    if (event !== 'query') throw new InvalidValueError(`Unknown event '${event}'. Use 'query'.`)
+    const handler = (message: unknown) => {
+      const e = message as QueryEvent
+      if (e.database === this) listener(e)
+    }
+    queryChannel.subscribe(handler)
+    return () => queryChannel.unsubscribe(handler)
+  }
+
+  // ---- schema ------------------------------------------------------------------------------------------------
+
+  /** CREATE TABLE (and indexes) for every model. For quick starts and tests; projects use migrations. */
+  async createTables(options: { using?: string } = {}): Promise<void> {
+    const alias = options.using ?? 'default'
+    const backend = this.executor.backend(alias)
+    backend.schemaEditor.whereCompiler = (meta, where) => this.#inlineWhere(backend, meta, where)
+    for (const stmt of backend.schemaEditor.createTables(this.schema.models())) await this.executor.exec(alias, stmt, 'ddl')
+  }
+
+  /** DROP TABLE for every model (children first). */
+  async dropTables(options: { using?: string } = {}): Promise<void> {
+    const alias = options.using ?? 'default'
+    const backend = this.executor.backend(alias)
+    for (const stmt of backend.schemaEditor.dropTables(this.schema.models())) await this.executor.exec(alias, stmt, 'ddl')
+  }
+
+  /** A partial-index condition with its values inlined as literals (DDL takes no parameters). */
+  #inlineWhere(backend: Backend, meta: ModelMeta, where: Record<string, unknown>): string {
+    return inlineCondition(backend, { ...emptyState(meta), where: [{ input: where, negate: false }] })
+  }
+
+  /** Close every connection. Queries after this fail with a clear error. */
+  close(): Promise<void> {
+    return this.executor.close()
+  }
+}
+
+function inlineCondition(backend: Backend, state: QueryState): string {
+  const scope = baseScope(state, backend.features, 'P')
+  const where = whereOf(scope, state)!
+  const compiled = backend.compiler.compile({ k: 'select', from: { table: state.model.table, alias: scope.alias }, joins: [], columns: [], where })
+  const values = bindParams(compiled, scope.ctx.params)
+  const sql = compiled.sql.slice(compiled.sql.indexOf(' WHERE ') + 7)
+  let i = 0
+  const prefix = `${backend.ops.quote(scope.alias)}.`
+  return sql.replace(/\?|\$\d+/g, () => backend.ops.literal(values[i++])).split(prefix).join('')
+}
+
+/** The instance host for one alias: what `post.save()` or `await post.author` run against. */
+class AliasHost implements InstanceHost {
+  readonly db: Database
+  readonly alias: string
+  constructor(db: Database, alias: string) {
+    this.db = db
+    this.alias = alias
+  }
+  #writeAlias(inst: ModelInstance): string {
+    return this.db.options.router?.dbForWrite?.(metaOf(inst).name, { instance: inst }) ?? this.alias
+  }
+  saveInstance(inst: ModelInstance, options: { updateFields?: readonly string[]; forceInsert?: boolean }): Promise<void> {
+    return saveInstance(this.db, this.#writeAlias(inst), inst, options)
+  }
+  async deleteInstance(inst: ModelInstance): Promise<number> {
+    const meta = metaOf(inst)
+    const pk = pkValue(inst)
+    if (pk === undefined || pk === null) throw new InvalidValueError(`This ${meta.name} has no primary key: it was never saved.`)
+    const n = await new QuerySet(this.db, { ...emptyState(meta), using: this.#writeAlias(inst) }).filter({ pk } as never).delete()
+    ;(inst as unknown as Record<string, unknown>)[meta.pk.attname] = null
+    return n
+  }
+  refreshInstance(inst: ModelInstance, fields?: readonly string[]): Promise<void> {
+    return refreshInstance(this.db, this.alias, inst, fields)
+  }
+  loadForward(inst: ModelInstance, field: RelationField): Promise<ModelInstance | null> {
+    return loadForwardOnce(this.db, this.alias, inst, field)
+  }
+  relatedManager(inst: ModelInstance, rel: ReverseRelation | RelationField): unknown {
+    return new RelatedManager(this.db, inst, rel, this.alias)
+  }
+  async loadReverseOne(inst: ModelInstance, rel: ReverseRelation): Promise<ModelInstance | null> {
+    const qs = new QuerySet(this.db, { ...emptyState(rel.related), using: this.alias })
+    return (await qs.filter({ [rel.field.name]: pkValue(inst) } as never).first()) as ModelInstance | null
+  }
+}
+
+/** A connected database typed by its schema: `db.Post` is `Manager<…, 'Post'>`. */
+export type Db<M extends Models> = Database<M> & { readonly [N in keyof M & string]: Manager<M, N> }
+
+/**
+ * Connect to a database (or several, by alias) with a schema.
+ *
+ * @example
+ * const db = await connect('sqlite::memory:', schema)
+ * const db2 = await connect({ default: primaryUrl, replica: replicaUrl }, schema, { router })
+ */
+export async function connect<M extends Models>(
+  url: string | Record<string, string>,
+  schema: Schema<M>,
+  options: ConnectOptions = {},
+): Promise<Db<M>> {
+  const urls = typeof url === 'string' ? { default: url } : url
+  if (!urls || typeof urls !== 'object') throw new ImproperlyConfigured('connect() takes a URL or { alias: url }.')
+  const backends = new Map<string, Backend>()
+  try {
+    for (const [alias, u] of Object.entries(urls)) backends.set(alias, await createBackend(u, options.pool))
+  } catch (e) {
+    for (const b of backends.values()) await b.close()
+    throw e
+  }
+  return new Database(schema, backends, options) as Db<M>
+}

@@ -1,0 +1,159 @@
+import { DatabaseError, FieldError, InvalidValueError, StateError } from '../errors.ts'
+import type { Field } from '../model/fields/field.ts'
+import type { RelationField } from '../model/fields/relation-field.ts'
+import type { ModelMeta } from '../model/model-meta.ts'
+import { HOST, type InstanceHost, isModelInstance, type ModelInstance, metaOf, relationCache, STATE, stateOf } from '../model/runtime.ts'
+import type { DbCore } from '../query/db-core.ts'
+import { QuerySet } from '../query/query-set.ts'
+import { emptyState } from '../sql/query-state.ts'
+import { buildInsert, buildUpdate } from '../sql/resolve/write-builder.ts'
+
+type Row = Record<string, unknown>
+
+/**
+ * A new, unsaved instance from `create()` / `build()` data: defaults filled in, foreign keys given as an instance
+ * or an id, unknown names refused.
+ */
+export function buildInstance(meta: ModelMeta, data: Row, host: InstanceHost): ModelInstance {
+  if (data === null || typeof data !== 'object') throw new InvalidValueError(`${meta.name}: create() takes an object of field values.`)
+  const inst = new meta.instanceClass() as ModelInstance & Row
+  inst[HOST] = host
+  stateOf(inst).adding = true
+  for (const key of Object.keys(data)) {
+    const f = meta.fieldMap.get(key) ?? meta.attnameMap.get(key)
+    if (!f) throw new FieldError(`Unknown field '${key}' for ${meta.name}.`, [...meta.fieldMap.keys(), ...meta.attnameMap.keys()])
+    if (f.kind === 'manyToMany')
+      throw new FieldError(`${meta.name}.${key} is many-to-many: save first, then call instance.${key}.set([...]).`)
+  }
+  for (const f of meta.concreteFields) {
+    const isFk = f.attname !== f.name
+    let v: unknown = isFk && data[f.name] !== undefined ? data[f.name] : data[f.attname]
+    if (v === undefined) v = f.getDefault()
+    if (v === undefined) v = f.nullable ? null : undefined
+    if (isFk && isModelInstance(v)) inst[f.name] = v // the accessor stores the id and caches the instance
+    else inst[f.attname] = v
+  }
+  return inst
+}
+
+/** INSERT or UPDATE one instance (Django's `save()` semantics, `updateFields` included). */
+export async function saveInstance(
+  db: DbCore,
+  alias: string,
+  inst: ModelInstance,
+  options: { updateFields?: readonly string[]; forceInsert?: boolean },
+): Promise<void> {
+  const meta = metaOf(inst)
+  const row = inst as unknown as Row
+  const state = stateOf(inst)
+  const now = new Date()
+  const loaded = (f: Field) => Object.hasOwn(row, f.attname)
+  for (const f of meta.concreteFields) {
+    if (f.kind !== 'datetime') continue
+    if (f.options.autoNow || (f.options.autoNowAdd && (state.adding || options.forceInsert) && row[f.attname] == null)) row[f.attname] = now
+  }
+  const pk = meta.pk
+  const adding = options.forceInsert || state.adding || row[pk.attname] === undefined || row[pk.attname] === null
+  if (!adding) {
+    let fields = meta.concreteFields.filter((f) => f !== pk && loaded(f))
+    if (options.updateFields) {
+      const names = new Set(options.updateFields)
+      for (const n of names)
+        if (!meta.fieldMap.has(n) && !meta.attnameMap.has(n))
+          throw new FieldError(`save({ updateFields }) names unknown field '${n}' of ${meta.name}.`, meta.concreteFields.map((f) => f.name))
+      fields = fields.filter((f) => names.has(f.name) || names.has(f.attname))
+      if (fields.length === 0) return
+    }
+    const values: Row = {}
+    for (const f of fields) values[f.attname] = row[f.attname]
+    const updated =
+      fields.length === 0
+        ? await new QueryRunner(db, meta).countPk(alias, row[pk.attname])
+        : await new QueryRunner(db, meta).update(alias, row[pk.attname], values)
+    if (updated > 0) return
+    if (options.updateFields) throw new DatabaseError(`save({ updateFields }) did not affect any row: no ${meta.name} with this primary key.`)
+  }
+  await insertOne(db, alias, meta, inst)
+  state.adding = false
+}
+
+async function insertOne(db: DbCore, alias: string, meta: ModelMeta, inst: ModelInstance): Promise<void> {
+  const row = inst as unknown as Row
+  const backend = db.executor.backend(alias)
+  const pk = meta.pk
+  const fields: Field[] = []
+  const values: unknown[] = []
+  for (const f of meta.concreteFields) {
+    const v = row[f.attname]
+    if (v === undefined) {
+      if (f.dbGenerated) continue
+      throw new InvalidValueError(`${meta.name}.${f.name} is required: give it a value, a default, or null: true.`)
+    }
+    fields.push(f)
+    values.push(v)
+  }
+  const returning = pk.dbGenerated && backend.features.canReturnRowsFromInsert ? [pk.column] : undefined
+  const built = buildInsert(meta, backend.features, fields, [values], { returning })
+  const entry = db.executor.shape(backend, built.ctx.key, built.node)
+  const info = { kind: 'insert' as const, model: meta.name }
+  if (returning) {
+    const rows = await db.executor.rows(alias, entry.compiled, built.ctx.params, info)
+    row[pk.attname] = toPk(rows[0]![0])
+  } else {
+    const r = await db.executor.write(alias, entry.compiled, built.ctx.params, info)
+    if (pk.dbGenerated) row[pk.attname] = toPk(r.insertId)
+  }
+}
+
+const toPk = (v: unknown) => (typeof v === 'bigint' ? Number(v) : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v)
+
+/** Small statements on one model by primary key. */
+class QueryRunner {
+  readonly #db: DbCore
+  readonly #meta: ModelMeta
+  constructor(db: DbCore, meta: ModelMeta) {
+    this.#db = db
+    this.#meta = meta
+  }
+  async update(alias: string, pk: unknown, values: Row): Promise<number> {
+    const backend = this.#db.executor.backend(alias)
+    const state = { ...emptyState(this.#meta), where: [{ input: { pk }, negate: false }] }
+    const built = buildUpdate(state, backend.features, values)
+    const entry = this.#db.executor.shape(backend, built.ctx.key, built.node)
+    const r = await this.#db.executor.write(alias, entry.compiled, built.ctx.params, { kind: 'update', model: this.#meta.name })
+    return r.rowCount
+  }
+  async countPk(alias: string, pk: unknown): Promise<number> {
+    return new QuerySet(this.#db, { ...emptyState(this.#meta), using: alias }).filter({ pk } as never).count()
+  }
+}
+
+/** Re-read fields of an instance from the database. */
+export async function refreshInstance(db: DbCore, alias: string, inst: ModelInstance, fields?: readonly string[]): Promise<void> {
+  const meta = metaOf(inst)
+  const row = inst as unknown as Row
+  const pk = row[meta.pk.attname]
+  if (pk === undefined || pk === null) throw new StateError('NOT_SAVED', `This ${meta.name} has no primary key yet: save() it first.`)
+  let qs = new QuerySet(db, { ...emptyState(meta), using: alias })
+  if (fields?.length) qs = qs.only(...(fields as never[]))
+  const fresh = (await qs.get({ pk } as never)) as unknown as Row
+  const rel = inst[STATE]?.relations
+  for (const f of meta.concreteFields) {
+    if (fields?.length && !fields.includes(f.name) && !fields.includes(f.attname)) continue
+    if (!Object.hasOwn(fresh, f.attname)) continue
+    Object.defineProperty(row, f.attname, { value: fresh[f.attname], writable: true, enumerable: true, configurable: true })
+    if (f.attname !== f.name) rel?.delete(f.name)
+  }
+  if (!fields?.length) rel?.clear()
+}
+
+/** The related instance of a forward foreign key, by one query (cached on the instance afterwards). */
+export async function loadForwardOnce(db: DbCore, alias: string, inst: ModelInstance, field: RelationField): Promise<ModelInstance | null> {
+  const id = (inst as unknown as Row)[field.attname]
+  if (id === null || id === undefined) return null
+  const target = field.targetMeta
+  const qs = new QuerySet(db, { ...emptyState(target), using: alias })
+  const obj = (await qs.get({ [field.targetField.name]: id } as never)) as unknown as ModelInstance
+  relationCache(inst).set(field.name, obj)
+  return obj
+}

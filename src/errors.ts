@@ -1,0 +1,176 @@
+/**
+ * The whole error hierarchy. Every error quarry throws is a `QuarryError` with a stable `code`.
+ *
+ * Database errors follow PEP 249 (`DatabaseError` → `IntegrityError`, `OperationalError`, …) and keep the
+ * driver's error as `cause` and its SQLSTATE / errno as `vendorCode`. Usage errors say what to do next.
+ * No message ever contains a bound parameter value.
+ */
+
+export class QuarryError extends Error {
+  readonly code: string
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.code = code
+    this.name = new.target.name
+  }
+}
+
+/** The schema or the connection options are wrong; raised when they are defined, not when used. */
+export class ImproperlyConfigured extends QuarryError {
+  constructor(message: string) {
+    super('IMPROPERLY_CONFIGURED', message)
+  }
+}
+
+/** A field, lookup or path that does not exist. Lists the valid names. */
+export class FieldError extends QuarryError {
+  readonly choices: readonly string[]
+  constructor(message: string, choices: readonly string[] = []) {
+    super('FIELD_ERROR', choices.length ? `${message} ${didYouMean(message, choices)}` : message)
+    this.choices = choices
+  }
+}
+
+/** A value of the wrong type for its field. The message names the field and the expected type, not the value. */
+export class InvalidValueError extends QuarryError {
+  constructor(message: string) {
+    super('INVALID_VALUE', message)
+  }
+}
+
+/** `get()` found no row. */
+export class DoesNotExist extends QuarryError {
+  readonly model: string
+  constructor(model: string) {
+    super('DOES_NOT_EXIST', `${model} matching query does not exist. Use .first() to get null instead.`)
+    this.model = model
+  }
+}
+
+/** `get()` found more than one row. */
+export class MultipleObjectsReturned extends QuarryError {
+  readonly model: string
+  constructor(model: string, count: number) {
+    super(
+      'MULTIPLE_OBJECTS_RETURNED',
+      `get() returned more than one ${model} (${count}${count >= 21 ? ' or more' : ''}). Narrow the filter, or use .filter() / .first().`,
+    )
+    this.model = model
+  }
+}
+
+/** A field left out by `only()` / `defer()` was read. quarry never runs a hidden query for it. */
+export class DeferredFieldError extends QuarryError {
+  constructor(model: string, field: string) {
+    super(
+      'DEFERRED_FIELD',
+      `${model}.${field} was not loaded (deferred by only()/defer()). Add '${field}' to only(), remove it from defer(), or call refreshFromDb({ fields: ['${field}'] }).`,
+    )
+  }
+}
+
+/** A lazy relation load refused by `fetchMode('raise')` or `nPlusOne: 'raise'`. */
+export class LazyLoadError extends QuarryError {
+  constructor(message: string) {
+    super('LAZY_LOAD', message)
+  }
+}
+
+/** A keyset cursor that was tampered with or belongs to another query. */
+export class InvalidCursor extends QuarryError {
+  constructor(message: string) {
+    super('INVALID_CURSOR', message)
+  }
+}
+
+/** Raw SQL given as a plain string instead of the `sql` tag. */
+export class RawSqlError extends QuarryError {
+  constructor(message: string) {
+    super('RAW_SQL_NOT_TAGGED', message)
+  }
+}
+
+/** Something was called in a state where it cannot work (a closed database, a transaction misuse…). */
+export class StateError extends QuarryError {
+  constructor(code: string, message: string) {
+    super(code, message)
+  }
+}
+
+// ---- PEP 249 tree -----------------------------------------------------------------------------------------
+
+export interface DatabaseErrorOptions {
+  cause?: unknown
+  vendorCode?: string | number | undefined
+  sql?: string | undefined
+}
+
+export class DatabaseError extends QuarryError {
+  /** SQLSTATE (PostgreSQL), errno (MySQL) or extended result code (SQLite). */
+  readonly vendorCode: string | number | undefined
+  /** The statement, with placeholders (never values). */
+  readonly sql: string | undefined
+  constructor(message: string, options: DatabaseErrorOptions = {}, code = 'DATABASE_ERROR') {
+    super(code, message, { cause: options.cause })
+    this.vendorCode = options.vendorCode
+    this.sql = options.sql
+  }
+}
+export class DataError extends DatabaseError {
+  constructor(message: string, options?: DatabaseErrorOptions) {
+    super(message, options, 'DATA_ERROR')
+  }
+}
+export class OperationalError extends DatabaseError {
+  constructor(message: string, options?: DatabaseErrorOptions) {
+    super(message, options, 'OPERATIONAL_ERROR')
+  }
+}
+export class IntegrityError extends DatabaseError {
+  constructor(message: string, options?: DatabaseErrorOptions) {
+    super(message, options, 'INTEGRITY_ERROR')
+  }
+}
+export class InternalError extends DatabaseError {
+  constructor(message: string, options?: DatabaseErrorOptions) {
+    super(message, options, 'INTERNAL_ERROR')
+  }
+}
+export class ProgrammingError extends DatabaseError {
+  constructor(message: string, options?: DatabaseErrorOptions) {
+    super(message, options, 'PROGRAMMING_ERROR')
+  }
+}
+export class NotSupportedError extends DatabaseError {
+  constructor(message: string, options?: DatabaseErrorOptions) {
+    super(message, options, 'NOT_SUPPORTED')
+  }
+}
+
+// ---- helpers ----------------------------------------------------------------------------------------------
+
+/** "Did you mean 'title'? Valid names: …" — the closest names by edit distance, then the whole list. */
+export function didYouMean(message: string, choices: readonly string[]): string {
+  const wanted = /'([^']+)'/.exec(message)?.[1] ?? ''
+  const close = choices
+    .map((c) => [c, editDistance(wanted.toLowerCase(), c.toLowerCase())] as const)
+    .filter(([, d]) => d <= Math.max(2, Math.floor(wanted.length / 3)))
+    .sort((a, b) => a[1] - b[1])
+    .map(([c]) => `'${c}'`)
+  const list = `Choices are: ${[...choices].sort().join(', ')}.`
+  return close.length ? `Did you mean ${close.slice(0, 3).join(' or ')}? ${list}` : list
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i)
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!
+    row[0] = i
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j]!
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1))
+      prev = tmp
+    }
+  }
+  return row[b.length]!
+}

@@ -1,0 +1,41 @@
+/**
+ * quarry — Django's data layer for TypeScript, built for speed.
+ *
+ * @example
+ * import { model, f, defineSchema, connect } from 'quarry'
+ * const Author = model('Author', { name: f.string({ maxLength: 100 }) })
+ * const db = await connect('sqlite::memory:', defineSchema({ Author }))
+ */
+export { type ConnectOptions, connect, Database, type Db, type Router } from './db/database.ts'
+export {
+  DatabaseError,
+  DataError,
+  DeferredFieldError,
+  DoesNotExist,
+  FieldError,
+  ImproperlyConfigured,
+  IntegrityError,
+  InternalError,
+  InvalidCursor,
+  InvalidValueError,
+  LazyLoadError,
+  MultipleObjectsReturned,
+  NotSupportedError,
+  OperationalError,
+  ProgrammingError,
+  QuarryError,
+  RawSqlError,
+  StateError,
+} from './errors.ts'
+export { f, type JsonValue } from './model/fields/index.ts'
+export type { Field } from './model/fields/field.ts'
+export { index, model, type IndexDef, type ModelDef, type ModelOptions } from './model/model.ts'
+export { defineSchema, type Schema } from './model/schema.ts'
+export type { CreateInput, Filter, Instance, Lookups, RelRef, UpdateInput } from './model/types.ts'
+export type { QueryEvent } from './profiler/events.ts'
+export type { FetchMode, NPlusOneMode } from './query/db-core.ts'
+export { Avg, Count, F, Max, Min, Q, Sum } from './query/expressions.ts'
+export { Manager } from './query/manager.ts'
+export { QuerySet } from './query/query-set.ts'
+export { RelatedManager } from './query/related-manager.ts'
+export { sql, SqlFragment } from './sql/sql-tag.ts'

@@ -1,0 +1,175 @@
+import { DeferredFieldError, StateError } from '../errors.ts'
+import type { Field } from './fields/field.ts'
+import type { RelationField } from './fields/relation-field.ts'
+import type { ModelMeta, ReverseRelation } from './model-meta.ts'
+import { HOST, type InstanceHost, ModelInstance, metaOf, pkValue, relationCache, STATE, stateOf } from './runtime.ts'
+
+function host(inst: ModelInstance): InstanceHost {
+  const h = inst[HOST]
+  if (!h)
+    throw new StateError(
+      'NO_DATABASE',
+      `This ${metaOf(inst).name} is not attached to a database. Create it with db.${metaOf(inst).name}.build() or .create().`,
+    )
+  return h
+}
+
+/** Awaitable reference to an unloaded forward relation; `id` / `pk` need no query. */
+class RelRef {
+  readonly #inst: ModelInstance
+  readonly #field: RelationField
+  readonly id: unknown
+  constructor(inst: ModelInstance, field: RelationField, id: unknown) {
+    this.#inst = inst
+    this.#field = field
+    this.id = id
+  }
+  get pk(): unknown {
+    return this.id
+  }
+  // biome-ignore lint/suspicious/noThenProperty: a RelRef is deliberately awaitable
+  then<A, B>(ok?: (v: ModelInstance | null) => A, err?: (e: unknown) => B): Promise<A | B> {
+    return host(this.#inst).loadForward(this.#inst, this.#field).then(ok, err)
+  }
+  toJSON(): unknown {
+    return this.id
+  }
+}
+
+function forwardAccessor(field: RelationField): PropertyDescriptor {
+  const name = field.name
+  const att = field.attname
+  return {
+    get(this: ModelInstance) {
+      const rel = this[STATE]?.relations
+      if (rel?.has(name)) {
+        const cached = rel.get(name) as ModelInstance | null
+        // A changed foreign key id invalidates the cached instance.
+        if (cached === null ? (this as any)[att] == null : pkValue(cached) === (this as any)[att]) return cached
+        rel.delete(name)
+      }
+      const id = (this as any)[att]
+      if (id === null || id === undefined) return null
+      return new RelRef(this, field, id)
+    },
+    set(this: ModelInstance, value: unknown) {
+      if (value === null || value === undefined) {
+        ;(this as any)[att] = null
+        relationCache(this).set(name, null)
+      } else if (value instanceof ModelInstance) {
+        const id = pkValue(value)
+        if (id === undefined || id === null)
+          throw new StateError('UNSAVED_RELATED', `Save the related ${metaOf(value).name} before assigning it to ${field.qualifiedName}.`)
+        ;(this as any)[att] = id
+        relationCache(this).set(name, value)
+      } else {
+        ;(this as any)[att] = value
+        this[STATE]?.relations?.delete(name)
+      }
+    },
+    enumerable: false,
+    configurable: true,
+  }
+}
+
+function toManyAccessor(name: string, rel: ReverseRelation | RelationField): PropertyDescriptor {
+  return {
+    get(this: ModelInstance) {
+      const cache = this[STATE]?.relations
+      if (cache?.has(name)) return cache.get(name)
+      return host(this).relatedManager(this, rel)
+    },
+    enumerable: false,
+    configurable: true,
+  }
+}
+
+function reverseOneAccessor(rel: ReverseRelation): PropertyDescriptor {
+  return {
+    get(this: ModelInstance) {
+      const cache = this[STATE]?.relations
+      if (cache?.has(rel.name)) return cache.get(rel.name)
+      const inst = this
+      return { then: (ok: any, err: any) => host(inst).loadReverseOne(inst, rel).then(ok, err) }
+    },
+    enumerable: false,
+    configurable: true,
+  }
+}
+
+/** Builds the class whose instances a model's rows become. Field values are plain own properties. */
+export function buildInstanceClass(meta: ModelMeta): typeof ModelInstance {
+  const cls = { [meta.name]: class extends ModelInstance {} }[meta.name]!
+  cls.meta = meta
+  const proto = cls.prototype as any
+  for (const field of meta.fieldMap.values()) {
+    if (field.kind === 'foreignKey' || field.kind === 'oneToOne')
+      Object.defineProperty(proto, field.name, forwardAccessor(field as RelationField))
+    else if (field.kind === 'manyToMany') Object.defineProperty(proto, field.name, toManyAccessor(field.name, field as RelationField))
+  }
+  for (const rel of meta.reverse.values())
+    Object.defineProperty(proto, rel.name, rel.multiple ? toManyAccessor(rel.name, rel) : reverseOneAccessor(rel))
+  Object.defineProperty(proto, 'pk', {
+    get(this: any) {
+      return this[meta.pk.attname]
+    },
+    enumerable: false,
+  })
+  Object.assign(proto, instanceMethods)
+  for (const k of Object.keys(instanceMethods)) Object.defineProperty(proto, k, { enumerable: false })
+  return cls
+}
+
+const instanceMethods = {
+  save(this: ModelInstance, options: { updateFields?: readonly string[]; forceInsert?: boolean } = {}) {
+    return host(this).saveInstance(this, options)
+  },
+  delete(this: ModelInstance) {
+    return host(this).deleteInstance(this)
+  },
+  refreshFromDb(this: ModelInstance, options: { fields?: readonly string[] } = {}) {
+    return host(this).refreshInstance(this, options.fields)
+  },
+  toJSON(this: ModelInstance) {
+    const meta = metaOf(this)
+    const out: Record<string, unknown> = {}
+    for (const f of meta.concreteFields) if (Object.hasOwn(this, f.attname)) out[f.attname] = (this as any)[f.attname]
+    const rel = this[STATE]?.relations
+    if (rel) for (const [k, v] of rel) out[k] = Array.isArray(v) ? v.map((x) => x?.toJSON?.() ?? x) : ((v as any)?.toJSON?.() ?? v)
+    return out
+  },
+}
+
+const deferredClasses = new WeakMap<ModelMeta, Map<string, typeof ModelInstance>>()
+
+/**
+ * The class for rows loaded with some columns left out: reading one of those throws `DeferredFieldError`,
+ * assigning it stores the value normally.
+ */
+export function deferredClass(meta: ModelMeta, deferred: readonly Field[]): typeof ModelInstance {
+  if (deferred.length === 0) return meta.instanceClass as typeof ModelInstance
+  const key = deferred.map((f) => f.attname).sort().join(',')
+  let byKey = deferredClasses.get(meta)
+  if (!byKey) deferredClasses.set(meta, (byKey = new Map()))
+  let cls = byKey.get(key)
+  if (cls) return cls
+  const base = meta.instanceClass as typeof ModelInstance
+  cls = class extends base {}
+  Object.defineProperty(cls, 'name', { value: meta.name })
+  cls.deferred = new Set(deferred.map((f) => f.attname))
+  for (const f of deferred) {
+    Object.defineProperty(cls.prototype, f.attname, {
+      get() {
+        throw new DeferredFieldError(meta.name, f.name)
+      },
+      set(this: object, v: unknown) {
+        Object.defineProperty(this, f.attname, { value: v, writable: true, enumerable: true, configurable: true })
+      },
+      configurable: true,
+    })
+  }
+  byKey.set(key, cls)
+  return cls
+}
+
+export { HOST, ModelInstance, STATE, stateOf }

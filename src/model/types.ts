@@ -1,0 +1,286 @@
+/**
+ * Types derived from a schema: instance shapes, create inputs, filters, paths.
+ *
+ * `M` is always the record of models given to `defineSchema`, `N` a model name in it and `L` the relations
+ * loaded by `selectRelated` / `prefetchRelated` (a nested record: `{ author: { profile: {} } }`).
+ * Kept shallow on purpose (STYLE.md: a type-check time budget); paths go two relations deep.
+ */
+import type { Field } from './fields/field.ts'
+import type { RelationField } from './fields/relation-field.ts'
+import type { Models } from './schema.ts'
+
+type AnyRel = RelationField<string, boolean, 'foreignKey' | 'oneToOne' | 'manyToMany', string>
+
+export type DeclaredFields<M extends Models, N extends keyof M> = M[N]['fields']
+
+/** The implicit primary key, present unless a field says `primaryKey: true`. */
+type ImplicitPk<F> = true extends { [K in keyof F]: F[K] extends { options: { primaryKey: true } } ? true : false }[keyof F]
+  ? {}
+  : { id: Field<number, false, true> }
+
+export type FieldsOf<M extends Models, N extends keyof M> = ImplicitPk<DeclaredFields<M, N>> & DeclaredFields<M, N>
+
+type ValueOfField<F> = F extends Field<infer T, infer Nl, boolean> ? (Nl extends true ? T | null : T) : never
+
+export type ScalarKeys<F> = { [K in keyof F]: F[K] extends AnyRel ? never : K }[keyof F] & string
+export type ForwardKeys<F> = {
+  [K in keyof F]: F[K] extends RelationField<string, boolean, 'foreignKey' | 'oneToOne', string> ? K : never
+}[keyof F] &
+  string
+export type ManyKeys<F> = {
+  [K in keyof F]: F[K] extends RelationField<string, boolean, 'manyToMany', string> ? K : never
+}[keyof F] &
+  string
+
+type TargetOf<F> = F extends RelationField<infer T, boolean, any, string> ? T : never
+type NullOf<F> = F extends Field<unknown, infer Nl, boolean> ? Nl : false
+
+/** Name of the primary key field of model `N`. */
+export type PkName<M extends Models, N extends keyof M> = {
+  [K in keyof FieldsOf<M, N>]: FieldsOf<M, N>[K] extends { kind: 'auto' } | { options: { primaryKey: true } }
+    ? K
+    : never
+}[keyof FieldsOf<M, N>] &
+  string
+/** Type of the primary key of model `N` (`number` for the implicit `id`). */
+export type PkOf<M extends Models, N extends keyof M> = FieldsOf<M, N> extends infer F
+  ? PkName<M, N> extends infer P extends keyof F
+    ? F[P] extends AnyRel
+      ? number
+      : ValueOfField<F[P]> & {}
+    : number
+  : number
+
+// ---- reverse relations ---------------------------------------------------------------------------------------
+
+type Lc<S extends string> = Uncapitalize<S>
+type DefaultRelName<X extends string, K> = K extends 'oneToOne' ? Lc<X> : `${Lc<X>}Set`
+
+/** Every relation field in the schema that targets `N`, as [reverse name, source model, kind]. */
+type IncomingRelations<M extends Models, N extends string> = {
+  [X in keyof M & string]: {
+    [K in keyof DeclaredFields<M, X>]: DeclaredFields<M, X>[K] extends RelationField<N, boolean, infer Kind, infer RN>
+      ? RN extends '+'
+        ? never
+        : [RN extends '<default>' ? DefaultRelName<X, Kind> : RN, X, Kind]
+      : never
+  }[keyof DeclaredFields<M, X>]
+}[keyof M & string]
+
+/** Reverse accessors of `N`: `{ posts: ['Post', 'foreignKey'] }`. */
+export type ReverseOf<M extends Models, N extends string> = {
+  [T in IncomingRelations<M, N> as T[0]]: { model: T[1]; kind: T[2] }
+}
+
+// ---- instances -----------------------------------------------------------------------------------------------
+
+export interface InstanceMethods<M extends Models, N extends keyof M & string> {
+  /** Insert (no primary key yet) or update; `updateFields` limits the UPDATE to those columns. */
+  save(options?: { updateFields?: readonly (keyof FieldsOf<M, N> & string)[]; forceInsert?: boolean }): Promise<void>
+  /** Delete this row (the database cascades); returns rows deleted. */
+  delete(): Promise<number>
+  /** Reload the fields from the database (all, or those named). */
+  refreshFromDb(options?: { fields?: readonly (keyof FieldsOf<M, N> & string)[] }): Promise<void>
+  /** Plain object of the loaded field values (foreign keys as `authorId`), loaded relations nested. */
+  toJSON(): Record<string, unknown>
+  /** The primary key value. */
+  readonly pk: PkOf<M, N>
+}
+
+/** An unloaded forward relation: awaitable; its primary key is known without a query. */
+export interface RelRef<T, Pk> extends PromiseLike<T> {
+  readonly id: Pk
+  readonly pk: Pk
+}
+
+/** Loaded-relations record: `{ author: {} }` after `selectRelated('author')`. */
+export type Loaded = { [key: string]: Loaded }
+
+type ForwardValue<M extends Models, F, L> = TargetOf<F> extends infer T extends keyof M & string
+  ? L extends Loaded
+    ? Instance<M, T, L> | (NullOf<F> extends true ? null : never)
+    : RelRef<Instance<M, T>, PkOf<M, T>> | (NullOf<F> extends true ? null : never)
+  : never
+
+/** Related manager for a to-many relation that was not prefetched. */
+export interface ToManyHandle<M extends Models, T extends keyof M & string> {
+  readonly $relatedModel: T
+  readonly $models: M
+}
+
+type ToManyValue<M extends Models, T extends keyof M & string, L> = L extends Loaded
+  ? Instance<M, T, L>[]
+  : RelatedManagerOf<M, T>
+
+/** Filled in by the query layer (a QuerySet subclass); declared here to keep the model layer free of it. */
+// biome-ignore lint/suspicious/noEmptyInterface: augmented by query/related-manager.ts
+export interface RelatedManagerRegistry<M extends Models, T extends keyof M & string> {}
+export type RelatedManagerOf<M extends Models, T extends keyof M & string> = RelatedManagerRegistry<M, T> extends {
+  manager: infer R
+}
+  ? R
+  : ToManyHandle<M, T>
+
+type Sub<L, K> = L extends Loaded ? (K extends keyof L ? L[K] : undefined) : undefined
+
+/** The instance type of model `N` with relations `L` loaded. */
+export type Instance<M extends Models, N extends keyof M & string, L = {}> = {
+  [K in ScalarKeys<FieldsOf<M, N>>]: ValueOfField<FieldsOf<M, N>[K]>
+} & {
+  [K in ForwardKeys<FieldsOf<M, N>> as `${K}Id`]:
+    | PkOf<M, TargetOf<FieldsOf<M, N>[K]> & keyof M>
+    | (NullOf<FieldsOf<M, N>[K]> extends true ? null : never)
+} & {
+  readonly [K in ForwardKeys<FieldsOf<M, N>>]: ForwardValue<M, FieldsOf<M, N>[K], Sub<L, K>>
+} & {
+  readonly [K in ManyKeys<FieldsOf<M, N>>]: ToManyValue<M, TargetOf<FieldsOf<M, N>[K]> & keyof M & string, Sub<L, K>>
+} & {
+  readonly [K in keyof ReverseOf<M, N>]: ReverseOf<M, N>[K] extends { model: infer X extends keyof M & string; kind: infer Kind }
+    ? Kind extends 'oneToOne'
+      ? Sub<L, K> extends Loaded
+        ? Instance<M, X, Sub<L, K>> | null
+        : PromiseLike<Instance<M, X> | null>
+      : ToManyValue<M, X, Sub<L, K>>
+    : never
+} & InstanceMethods<M, N>
+
+// ---- create input --------------------------------------------------------------------------------------------
+
+type OptionalOf<F> = F extends Field<unknown, boolean, infer O> ? O : false
+type ScalarInput<F> = F extends Field<infer T, infer Nl, boolean> ? (Nl extends true ? T | null : T) : never
+
+type FkInput<M extends Models, F, K extends string> = TargetOf<F> extends infer T extends keyof M & string
+  ? OptionalOf<F> extends true
+    ? { [P in K]?: Instance<M, T, any> | PkOf<M, T> | null } & { [P in `${K}Id`]?: PkOf<M, T> | null }
+    : { [P in K]: Instance<M, T, any> | PkOf<M, T> } | { [P in `${K}Id`]: PkOf<M, T> }
+  : never
+
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never
+
+/** What `create()` and `build()` accept for model `N`. */
+export type CreateInput<M extends Models, N extends keyof M & string> = {
+  [K in ScalarKeys<FieldsOf<M, N>> as OptionalOf<FieldsOf<M, N>[K]> extends true ? never : K]: ScalarInput<
+    FieldsOf<M, N>[K]
+  >
+} & {
+  [K in ScalarKeys<FieldsOf<M, N>> as OptionalOf<FieldsOf<M, N>[K]> extends true ? K : never]?: ScalarInput<
+    FieldsOf<M, N>[K]
+  >
+} & UnionToIntersection<
+    { [K in ForwardKeys<FieldsOf<M, N>>]: FkInput<M, FieldsOf<M, N>[K], K> }[ForwardKeys<FieldsOf<M, N>>]
+  >
+
+/** Fields assignable by `update()`: scalar values or `F` expressions, foreign keys by id or instance. */
+export type UpdateInput<M extends Models, N extends keyof M & string> = {
+  [K in ScalarKeys<FieldsOf<M, N>>]?: ScalarInput<FieldsOf<M, N>[K]> | ExpressionLike
+} & {
+  [K in ForwardKeys<FieldsOf<M, N>>]?: PkOf<M, TargetOf<FieldsOf<M, N>[K]> & keyof M> | Instance<M, TargetOf<FieldsOf<M, N>[K]> & keyof M & string, any> | null
+} & {
+  [K in ForwardKeys<FieldsOf<M, N>> as `${K}Id`]?: PkOf<M, TargetOf<FieldsOf<M, N>[K]> & keyof M> | null | ExpressionLike
+}
+
+// ---- filters -------------------------------------------------------------------------------------------------
+
+/** Anything that compiles to a SQL expression (`F('views').add(1)`, aggregates). */
+export interface ExpressionLike {
+  readonly $expression: true
+}
+
+export type StringLookups = {
+  iexact?: string
+  contains?: string
+  icontains?: string
+  startswith?: string
+  istartswith?: string
+  endswith?: string
+  iendswith?: string
+  regex?: string
+  iregex?: string
+}
+export type Lookups<T> = {
+  exact?: T | null | ExpressionLike
+  in?: readonly T[]
+  gt?: T | ExpressionLike
+  gte?: T | ExpressionLike
+  lt?: T | ExpressionLike
+  lte?: T | ExpressionLike
+  range?: readonly [T, T]
+  isnull?: boolean
+} & (T extends string ? StringLookups : {})
+
+type ScalarFilter<T> = T | Lookups<NonNullable<T>> | ExpressionLike | (null extends T ? null : never)
+
+type Depth = [never, 0, 1, 2]
+
+/** A filter object for model `N`: `{ title: { icontains: 'orm' }, author: { name: 'Bharat' } }`. */
+export type Filter<M extends Models, N extends keyof M & string, D extends number = 2> = [D] extends [never]
+  ? Record<string, unknown>
+  : {
+      [K in ScalarKeys<FieldsOf<M, N>>]?: ScalarFilter<ValueOfField<FieldsOf<M, N>[K]>>
+    } & {
+      [K in ForwardKeys<FieldsOf<M, N>>]?: TargetOf<FieldsOf<M, N>[K]> extends infer T extends keyof M & string
+        ? PkOf<M, T> | Instance<M, T, any> | Lookups<PkOf<M, T>> | Filter<M, T, Depth[D]> | null
+        : never
+    } & {
+      [K in ForwardKeys<FieldsOf<M, N>> as `${K}Id`]?: ScalarFilter<
+        PkOf<M, TargetOf<FieldsOf<M, N>[K]> & keyof M> | (NullOf<FieldsOf<M, N>[K]> extends true ? null : never)
+      >
+    } & {
+      [K in ManyKeys<FieldsOf<M, N>>]?: TargetOf<FieldsOf<M, N>[K]> extends infer T extends keyof M & string
+        ? PkOf<M, T> | Instance<M, T, any> | Lookups<PkOf<M, T>> | Filter<M, T, Depth[D]>
+        : never
+    } & {
+      [K in keyof ReverseOf<M, N>]?: ReverseOf<M, N>[K] extends { model: infer X extends keyof M & string }
+        ? PkOf<M, X> | Instance<M, X, any> | Lookups<PkOf<M, X>> | Filter<M, X, Depth[D]>
+        : never
+    } & { pk?: ScalarFilter<PkOf<M, N>> }
+
+// ---- paths ---------------------------------------------------------------------------------------------------
+
+/** Relation names that may be followed with a dot (forward foreign keys and one-to-ones). */
+type ForwardPaths<M extends Models, N extends keyof M & string, D extends number> = [D] extends [never]
+  ? never
+  : {
+      [K in ForwardKeys<FieldsOf<M, N>>]:
+        | K
+        | `${K}.${ForwardPaths<M, TargetOf<FieldsOf<M, N>[K]> & keyof M & string, Depth[D]>}`
+    }[ForwardKeys<FieldsOf<M, N>>]
+
+/** Dot paths to forward relations, for `selectRelated`: `'author'`, `'author.profile'`. */
+export type SelectRelatedPath<M extends Models, N extends keyof M & string> = ForwardPaths<M, N, 2>
+
+/** Field names of `N` and one relation deep: `'title'`, `'authorId'`, `'author.name'`. */
+export type FieldPath<M extends Models, N extends keyof M & string> =
+  | (keyof FieldsOf<M, N> & string)
+  | `${ForwardKeys<FieldsOf<M, N>>}Id`
+  | 'pk'
+  | {
+      [K in ForwardKeys<FieldsOf<M, N>>]: `${K}.${(keyof FieldsOf<M, TargetOf<FieldsOf<M, N>[K]> & keyof M> & string) | 'pk'}`
+    }[ForwardKeys<FieldsOf<M, N>>]
+
+/** Value type at a field path (for `values()`): foreign keys give their id. */
+export type PathValue<M extends Models, N extends keyof M & string, P extends string> = P extends `${infer R}.${infer Rest}`
+  ? R extends ForwardKeys<FieldsOf<M, N>>
+    ? PathValue<M, TargetOf<FieldsOf<M, N>[R]> & keyof M & string, Rest> | (NullOf<FieldsOf<M, N>[R]> extends true ? null : never)
+    : unknown
+  : P extends 'pk'
+    ? PkOf<M, N>
+    : P extends ForwardKeys<FieldsOf<M, N>>
+      ? PkOf<M, TargetOf<FieldsOf<M, N>[P]> & keyof M> | (NullOf<FieldsOf<M, N>[P]> extends true ? null : never)
+      : P extends `${infer K}Id`
+        ? K extends ForwardKeys<FieldsOf<M, N>>
+          ? PkOf<M, TargetOf<FieldsOf<M, N>[K]> & keyof M> | (NullOf<FieldsOf<M, N>[K]> extends true ? null : never)
+          : P extends keyof FieldsOf<M, N>
+            ? ValueOfField<FieldsOf<M, N>[P]>
+            : unknown
+        : P extends keyof FieldsOf<M, N>
+          ? ValueOfField<FieldsOf<M, N>[P]>
+          : unknown
+
+/** `'-createdAt'`, `'author.name'`… */
+export type OrderPath<M extends Models, N extends keyof M & string> = FieldPath<M, N> | `-${FieldPath<M, N>}` | '?'
+
+/** Turns `'author.profile'` into `{ author: { profile: {} } }` and merges it into `L`. */
+export type AddPath<L, P extends string> = P extends `${infer H}.${infer Rest}`
+  ? Omit<L, H> & { [K in H]: AddPath<H extends keyof L ? L[H] : {}, Rest> }
+  : Omit<L, P> & { [K in P]: P extends keyof L ? L[P] : {} }

@@ -1,0 +1,48 @@
+import { dirname, sep } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+/** quarry's own source folder (src/ or dist/): frames inside it are not user code. */
+const OWN = dirname(dirname(fileURLToPath(import.meta.url))) + sep
+const OWN_URL = `file://${OWN}`
+
+/**
+ * `src/feed.ts:14` — the first stack frame outside quarry and Node's internals. Only computed when someone
+ * listens to query events (it costs a stack capture).
+ */
+export function callSite(): string | undefined {
+  return siteOf(captureStack())
+}
+
+/** A captured stack, formatted only if read (capturing costs ~5µs, formatting as much again). */
+export interface StackHolder {
+  readonly stack?: string
+}
+
+export function captureStack(): StackHolder {
+  const holder: { stack?: string } = {}
+  const limit = Error.stackTraceLimit
+  Error.stackTraceLimit = 40
+  Error.captureStackTrace(holder, captureStack)
+  Error.stackTraceLimit = limit
+  return holder
+}
+
+/** The first user frame of a captured stack. */
+export function siteOf(holder: StackHolder | undefined): string | undefined {
+  const lines = holder?.stack?.split('\n') ?? []
+  for (let i = 1; i < lines.length; i++) {
+    const m = /\(?((?:file:\/\/)?\/[^()]+?):(\d+):(\d+)\)?$/.exec(lines[i]!)
+    if (!m) continue
+    const file = m[1]!
+    if (file.startsWith(OWN) || file.startsWith(OWN_URL) || file.includes('/node_modules/') || file.startsWith('node:'))
+      continue
+    return `${relative(file)}:${m[2]}`
+  }
+  return undefined
+}
+
+function relative(file: string): string {
+  const path = file.startsWith('file://') ? fileURLToPath(file) : file
+  const cwd = process.cwd() + sep
+  return path.startsWith(cwd) ? path.slice(cwd.length) : path
+}

@@ -1,0 +1,31 @@
+import type { Executor } from '../db/executor.ts'
+import type { InstanceHost, ModelInstance } from '../model/runtime.ts'
+import type { ModelMeta } from '../model/model-meta.ts'
+import type { Schema } from '../model/schema.ts'
+import type { SqlFragment } from '../sql/sql-tag.ts'
+import type { QueryState } from '../sql/query-state.ts'
+
+export type FetchMode = 'one' | 'peers' | 'raise'
+export type NPlusOneMode = 'warn' | 'raise' | 'off'
+
+/** Hooks the loading layer (prefetch, fetch modes, N+1 detection) provides to QuerySets. */
+export interface LoadingHooks {
+  /** Called with every multi-row result of instances, after mapping. */
+  afterFetch(instances: ModelInstance[], state: QueryState, alias: string, single: boolean): Promise<void> | void
+}
+
+/** What a QuerySet needs from its database. Implemented by `Database`. */
+export interface DbCore {
+  /** The instance host bound to one database alias (instances remember where they came from). */
+  host(alias: string): InstanceHost
+  /** Raw SQL rows as objects. */
+  rawObjects(query: SqlFragment, alias: string, model?: string): Promise<Record<string, unknown>[]>
+  /** An instance from a row object keyed by column names (raw queries). */
+  instanceFromObject(meta: ModelMeta, row: Record<string, unknown>, alias: string): ModelInstance
+  readonly executor: Executor
+  readonly schema: Schema
+  readonly loading: LoadingHooks
+  /** Alias to read `state` from (explicit `using`, the open transaction, or the router). */
+  readAlias(state: QueryState): string
+  writeAlias(state: QueryState): string
+}

@@ -1,0 +1,47 @@
+import type { Expr } from './expression-nodes.ts'
+import type { SelectNode } from './select-node.ts'
+
+export interface ReturningColumn {
+  readonly column: string
+}
+
+export interface OnConflictNode {
+  /** `DO NOTHING` when absent. */
+  readonly update?: readonly string[]
+  /** Conflict target columns (required by PostgreSQL and SQLite for DO UPDATE). */
+  readonly target?: readonly string[]
+}
+
+/** `INSERT INTO t (cols) VALUES (…), (…) [ON CONFLICT …] [RETURNING …]` */
+export interface InsertNode {
+  readonly k: 'insert'
+  readonly table: string
+  readonly columns: readonly string[]
+  readonly rows: readonly (readonly Expr[])[]
+  readonly returning?: readonly string[] | undefined
+  readonly onConflict?: OnConflictNode | undefined
+}
+
+/** `UPDATE t SET c = e, … WHERE …` — conditions needing joins arrive as `pk IN (subquery)`. */
+export interface UpdateNode {
+  readonly k: 'update'
+  readonly table: string
+  readonly sets: readonly (readonly [string, Expr])[]
+  readonly where?: Expr | undefined
+}
+
+/** `DELETE FROM t WHERE …` */
+export interface DeleteNode {
+  readonly k: 'delete'
+  readonly table: string
+  readonly where?: Expr | undefined
+}
+
+/** Raw text from the `sql` tag, its values as parameters. */
+export interface RawNode {
+  readonly k: 'rawStatement'
+  readonly parts: readonly string[]
+  readonly args: readonly Expr[]
+}
+
+export type StatementNode = SelectNode | InsertNode | UpdateNode | DeleteNode | RawNode

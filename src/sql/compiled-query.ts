@@ -1,0 +1,28 @@
+/** One placeholder's binding: which parameter (and element of a list) it takes, converted how. */
+export interface BindSlot {
+  readonly i: number
+  /** Element of an array parameter, or -1 for the whole value. */
+  readonly el: number
+  readonly conv: ((v: unknown) => unknown) | null
+}
+
+/** SQL text plus how to bind values into it. Independent of the values, so cached by query shape. */
+export interface CompiledQuery {
+  readonly sql: string
+  readonly bind: readonly BindSlot[]
+  /** Tables the statement reads or writes (for the query cache and write reports). */
+  readonly tables: readonly string[]
+}
+
+/** Turn the values of a query into the driver's parameter list. */
+export function bindParams(q: CompiledQuery, values: readonly unknown[]): unknown[] {
+  const b = q.bind
+  const out = new Array(b.length)
+  for (let j = 0; j < b.length; j++) {
+    const s = b[j]!
+    let v = values[s.i]
+    if (s.el >= 0) v = (v as unknown[])[s.el]
+    out[j] = s.conv === null ? v : s.conv(v)
+  }
+  return out
+}

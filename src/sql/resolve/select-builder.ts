@@ -1,0 +1,344 @@
+import type { BaseFeatures } from '../../backends/base-features.ts'
+import { FieldError, InvalidValueError } from '../../errors.ts'
+import type { Field } from '../../model/fields/field.ts'
+import type { RelationField } from '../../model/fields/relation-field.ts'
+import type { ModelMeta } from '../../model/model-meta.ts'
+import { and, type Expr, lit } from '../ast/expression-nodes.ts'
+import type { OrderNode, SelectColumn, SelectNode } from '../ast/select-node.ts'
+import { Aggregate, type Expression, OrderBy } from '../expressions.ts'
+import type { QueryState } from '../query-state.ts'
+import { BuildContext, type JoinInfo, Scope } from './build-context.ts'
+import { resolveTyped } from './expression-builder.ts'
+import { buildWhere } from './where-builder.ts'
+
+/** How the columns of a row map onto a model instance and the instances selected with it. */
+export interface ModelLayout {
+  readonly meta: ModelMeta
+  /** Relation name on the parent instance ('' for the root). */
+  readonly name: string
+  readonly fields: readonly Field[]
+  readonly deferred: readonly Field[]
+  readonly offset: number
+  /** Reached through a LEFT JOIN: an all-NULL primary key means no related row. */
+  readonly nullable: boolean
+  readonly children: ModelLayout[]
+}
+
+export type RowLayout =
+  | {
+      readonly kind: 'instances'
+      readonly root: ModelLayout
+      readonly annotations: readonly { name: string; index: number; field: Field | undefined }[]
+    }
+  | {
+      readonly kind: 'values'
+      readonly mode: 'objects' | 'tuples' | 'flat'
+      readonly names: readonly string[]
+      readonly fields: readonly (Field | undefined)[]
+    }
+
+export interface BuiltQuery<N> {
+  readonly node: N
+  readonly ctx: BuildContext
+}
+
+/** The FROM/WHERE part shared by every read: annotations and filters. */
+export function baseScope(state: QueryState, features: BaseFeatures, tag: string, outer?: BuildContext): Scope {
+  const ctx = outer ?? new BuildContext(features)
+  ctx.key += `${tag}|${state.model.name}|`
+  const scope = new Scope(ctx, state.model)
+  const grouped = state.groupByValues
+  for (const name in state.annotations) {
+    ctx.key += `a${name}=`
+    const r = resolveTyped(scope, state.annotations[name]!, grouped ? 'join' : 'subquery')
+    scope.annotations.set(name, { expr: r.expr, field: r.field, aggregate: r.aggregate })
+    ctx.key += ';'
+  }
+  return scope
+}
+
+export function whereOf(scope: Scope, state: QueryState): Expr | undefined {
+  if (state.where.length === 0) return undefined
+  const parts: Expr[] = []
+  for (const w of state.where) {
+    scope.ctx.key += w.negate ? 'X(' : 'W('
+    parts.push(buildWhere(scope, w.input, w.negate))
+    scope.ctx.key += ')'
+  }
+  return and(parts)
+}
+
+/** A full SELECT for fetching instances or values. */
+export function buildSelect(
+  state: QueryState,
+  features: BaseFeatures,
+  options: { defaultLimit?: number; noOrder?: boolean } = {},
+  outer?: BuildContext,
+): BuiltQuery<SelectNode> & { layout: RowLayout } {
+  const scope = baseScope(state, features, 'S', outer)
+  const ctx = scope.ctx
+  const where = whereOf(scope, state)
+  const columns: SelectColumn[] = []
+  let layout: RowLayout
+  let hasAggregate = false
+  for (const a of scope.annotations.values()) hasAggregate ||= a.aggregate
+
+  if (state.values === null) {
+    ctx.key += `I${state.only ? `o${state.only.join(',')}` : ''}${state.defer.length ? `d${state.defer.join(',')}` : ''}s${state.selectRelated.join(',')}|`
+    const root = instanceLayout(scope, state, columns)
+    const annotations: { name: string; index: number; field: Field | undefined }[] = []
+    for (const [name, a] of scope.annotations) {
+      annotations.push({ name, index: columns.length, field: a.field })
+      columns.push({ e: a.expr, alias: name })
+    }
+    layout = { kind: 'instances', root, annotations }
+  } else {
+    ctx.key += `V${state.valuesMode}:${state.values.join(',')}|`
+    const names: string[] = []
+    const fields: (Field | undefined)[] = []
+    const paths = state.values.length ? state.values : defaultValuePaths(scope, state)
+    for (const path of paths) {
+      const ann = scope.annotations.get(path)
+      if (ann) {
+        columns.push({ e: ann.expr, alias: path })
+        fields.push(ann.field)
+      } else {
+        const c = scope.column(path)
+        columns.push({ e: c.expr })
+        fields.push(c.field)
+      }
+      names.push(path)
+    }
+    if (state.valuesMode === 'objects' && state.values.length)
+      for (const [name, a] of scope.annotations)
+        if (!names.includes(name)) {
+          columns.push({ e: a.expr, alias: name })
+          names.push(name)
+          fields.push(a.field)
+        }
+    if (state.valuesMode === 'flat' && names.length !== 1)
+      throw new InvalidValueError(`valuesList(..., { flat: true }) takes exactly one field; got ${names.length}.`)
+    layout = { kind: 'values', mode: state.valuesMode as 'objects', names, fields }
+  }
+
+  let groupBy: Expr[] | undefined
+  if (hasAggregate) {
+    const aggExprs = new Set([...scope.annotations.values()].filter((a) => a.aggregate).map((a) => a.expr))
+    groupBy = columns.filter((c) => !aggExprs.has(c.e)).map((c) => c.e)
+  }
+  const orderBy = options.noOrder ? undefined : orderOf(scope, state, hasAggregate && state.groupByValues)
+  const limit = state.limit ?? options.defaultLimit
+  const node: SelectNode = {
+    k: 'select',
+    from: { table: state.model.table, alias: scope.alias },
+    joins: scope.joins,
+    columns,
+    where,
+    groupBy,
+    orderBy,
+    distinct: state.distinct || undefined,
+    limit: limit !== undefined ? countParam(scope, 'L', limit) : undefined,
+    offset: state.offset ? countParam(scope, 'O', state.offset) : undefined,
+    lock: state.forUpdate,
+  }
+  if (state.forUpdate) ctx.key += `U${JSON.stringify(state.forUpdate)}`
+  if (state.distinct) ctx.key += 'D'
+  return { node, ctx, layout }
+}
+
+function countParam(scope: Scope, tag: string, n: number): Expr {
+  if (!Number.isInteger(n) || n < 0) throw new InvalidValueError(`Limits and offsets must be non-negative integers.`)
+  scope.ctx.key += tag
+  return scope.ctx.param(n, { count: true })
+}
+
+function defaultValuePaths(scope: Scope, state: QueryState): string[] {
+  const out = state.model.concreteFields.map((f) => f.attname)
+  for (const name of scope.annotations.keys()) out.push(name)
+  return out
+}
+
+/** Columns for the root model and each `selectRelated` path, recording where each instance's columns start. */
+function instanceLayout(scope: Scope, state: QueryState, columns: SelectColumn[]): ModelLayout {
+  const { only, defer } = state
+  const pick = (meta: ModelMeta, prefix: string): { fields: Field[]; deferred: Field[] } => {
+    const fields: Field[] = []
+    const deferred: Field[] = []
+    const ownOnly = only?.filter((p) => pathParent(p) === prefix).map(lastSegment)
+    const ownDefer = defer.filter((p) => pathParent(p) === prefix).map(lastSegment)
+    for (const n of [...(ownOnly ?? []), ...ownDefer]) {
+      if (!meta.fieldMap.has(n) && !meta.attnameMap.has(n))
+        throw new FieldError(`Unknown field '${n}' on ${meta.name} in only()/defer().`, meta.concreteFields.map((f) => f.name))
+    }
+    for (const f of meta.concreteFields) {
+      const keep =
+        f === meta.pk ||
+        ((ownOnly === undefined || ownOnly.includes(f.name) || ownOnly.includes(f.attname) || isSelectedRelation(state, prefix, f)) &&
+          !ownDefer.includes(f.name) &&
+          !ownDefer.includes(f.attname))
+      ;(keep ? fields : deferred).push(f)
+    }
+    return { fields, deferred }
+  }
+  const add = (alias: string, fields: Field[]) => {
+    for (const f of fields) columns.push({ e: { k: 'col', t: alias, c: f.column, field: f } })
+  }
+  const r = pick(state.model, '')
+  const root: ModelLayout = { meta: state.model, name: '', ...r, offset: 0, nullable: false, children: [] }
+  add(scope.alias, r.fields)
+  const byPath = new Map<string, ModelLayout>([['', root]])
+  const paths = [...new Set(state.selectRelated.flatMap(expandPath))].sort((a, b) => depth(a) - depth(b))
+  for (const path of paths) {
+    const parent = byPath.get(pathParent(path))!
+    const name = lastSegment(path)
+    const f = parent.meta.fieldMap.get(name)
+    if (!f || (f.kind !== 'foreignKey' && f.kind !== 'oneToOne'))
+      throw new FieldError(
+        `selectRelated('${path}'): ${parent.meta.name}.${name} is not a foreign key or one-to-one. Use prefetchRelated for to-many relations.`,
+        parent.meta.forwardRelations.filter((x) => x.kind !== 'manyToMany').map((x) => x.name),
+      )
+    const parentJoin: JoinInfo | null = path.includes('.') ? scope.byPath.get(pathParent(path))! : null
+    const join = scope.join(path, f as RelationField, parentJoin)
+    const sel = pick(join.meta, path)
+    const child: ModelLayout = { meta: join.meta, name, ...sel, offset: columns.length, nullable: join.nullable, children: [] }
+    add(join.alias, sel.fields)
+    parent.children.push(child)
+    byPath.set(path, child)
+  }
+  return root
+}
+
+const depth = (p: string) => p.split('.').length
+const pathParent = (p: string) => (p.includes('.') ? p.slice(0, p.lastIndexOf('.')) : '')
+const lastSegment = (p: string) => p.slice(p.lastIndexOf('.') + 1)
+/** `'a.b.c'` → `['a', 'a.b', 'a.b.c']` */
+const expandPath = (p: string) => p.split('.').map((_, i, a) => a.slice(0, i + 1).join('.'))
+/** A foreign key kept by `only()` implicitly because it is followed by `selectRelated`. */
+const isSelectedRelation = (state: QueryState, prefix: string, f: Field) =>
+  f.isRelation && state.selectRelated.some((p) => p === (prefix ? `${prefix}.${f.name}` : f.name) || p.startsWith(`${prefix ? `${prefix}.` : ''}${f.name}.`))
+
+/** ORDER BY terms from `orderBy()`, or the model's default ordering. */
+function orderOf(scope: Scope, state: QueryState, grouped: boolean): OrderNode[] | undefined {
+  const terms = state.order ?? (grouped ? [] : state.model.ordering)
+  if (terms.length === 0) return undefined
+  const ctx = scope.ctx
+  ctx.key += 'ord:'
+  const out: OrderNode[] = []
+  for (const t of terms) {
+    if (t instanceof OrderBy) {
+      ctx.key += `${t.descending ? '-' : '+'}${t.nulls ?? ''}(`
+      out.push({ e: resolveTyped(scope, t.expr as Expression, 'subquery').expr, desc: t.descending, nulls: t.nulls })
+      ctx.key += ')'
+      continue
+    }
+    if (t === '?') {
+      ctx.key += '?,'
+      out.push({ e: lit(scope.ctx.features.vendor === 'mysql' ? 'RAND()' : 'RANDOM()'), desc: false })
+      continue
+    }
+    const desc = t.startsWith('-')
+    const path = desc ? t.slice(1) : t
+    ctx.key += `${t},`
+    const ann = scope.annotations.get(path)
+    out.push({ e: ann ? ann.expr : scope.column(path).expr, desc })
+  }
+  return out
+}
+
+/** `SELECT COUNT(*)`: wraps the query when it is sliced, distinct or grouped. */
+export function buildCount(state: QueryState, features: BaseFeatures): BuiltQuery<SelectNode> {
+  if (state.limit !== undefined || state.offset || state.distinct || state.groupByValues) {
+    const inner = buildSelect({ ...state, annotations: state.annotations }, features, { noOrder: true })
+    inner.ctx.key = `C${inner.ctx.key}`
+    return {
+      ctx: inner.ctx,
+      node: {
+        k: 'select',
+        from: { sub: inner.node, alias: 'subquery' },
+        joins: [],
+        columns: [{ e: { k: 'agg', fn: 'COUNT', arg: null, distinct: false } }],
+      },
+    }
+  }
+  const scope = baseScope({ ...state, annotations: {} }, features, 'C')
+  const where = whereOf(scope, state)
+  return {
+    ctx: scope.ctx,
+    node: {
+      k: 'select',
+      from: { table: state.model.table, alias: scope.alias },
+      joins: scope.joins,
+      columns: [{ e: { k: 'agg', fn: 'COUNT', arg: null, distinct: false } }],
+      where,
+    },
+  }
+}
+
+/** `SELECT 1 … LIMIT 1`. */
+export function buildExists(state: QueryState, features: BaseFeatures): BuiltQuery<SelectNode> {
+  const scope = baseScope({ ...state, annotations: {} }, features, 'E')
+  const where = whereOf(scope, state)
+  return {
+    ctx: scope.ctx,
+    node: {
+      k: 'select',
+      from: { table: state.model.table, alias: scope.alias },
+      joins: scope.joins,
+      columns: [{ e: lit('1'), alias: 'a' }],
+      where,
+      limit: lit('1'),
+      offset: state.offset ? countParam(scope, 'O', state.offset) : undefined,
+    },
+  }
+}
+
+/** `SELECT SUM(…) AS total, …` over the filtered rows (over a subquery when sliced or distinct). */
+export function buildAggregate(
+  state: QueryState,
+  features: BaseFeatures,
+  specs: Record<string, Aggregate>,
+): BuiltQuery<SelectNode> & { fields: (Field | undefined)[]; names: string[] } {
+  for (const [name, a] of Object.entries(specs))
+    if (!(a instanceof Aggregate)) throw new InvalidValueError(`aggregate({ ${name} }) needs Count, Sum, Avg, Min or Max.`)
+  const sliced = state.limit !== undefined || Boolean(state.offset)
+  const ctx = new BuildContext(features)
+  // Sliced: aggregate over the rows of the slice, selected by primary key in a subquery built first.
+  const slice = sliced
+    ? wrapForIn(buildSelect({ ...state, values: ['pk'], valuesMode: 'flat' }, features, {}, ctx).node, features)
+    : null
+  const scope = baseScope({ ...state, annotations: {} }, features, 'G', ctx)
+  const where = slice ? undefined : whereOf(scope, state)
+  const names: string[] = []
+  const fields: (Field | undefined)[] = []
+  const columns: SelectColumn[] = []
+  for (const [name, a] of Object.entries(specs)) {
+    scope.ctx.key += `${name}=`
+    const r = resolveTyped(scope, a, 'join')
+    columns.push({ e: r.expr, alias: name })
+    names.push(name)
+    fields.push(r.field)
+  }
+  return {
+    ctx: scope.ctx,
+    names,
+    fields,
+    node: {
+      k: 'select',
+      from: { table: state.model.table, alias: scope.alias },
+      joins: scope.joins,
+      columns,
+      where: slice ? { k: 'inSub', e: { k: 'col', t: scope.alias, c: state.model.pk.column }, sub: slice } : where,
+    },
+  }
+}
+
+/** MySQL refuses LIMIT inside `IN (subquery)`; a derived table around it is accepted everywhere. */
+export function wrapForIn(node: SelectNode, features: BaseFeatures): SelectNode {
+  if (!features.requiresDerivedTableForSelfSubquery && node.limit === undefined) return node
+  return {
+    k: 'select',
+    from: { sub: node, alias: 'U' },
+    joins: [],
+    columns: [{ e: lit('*') }],
+  }
+}
