@@ -27,9 +27,9 @@ export {
   RawSqlError,
   StateError,
 } from './errors.ts'
-export { f, type JsonValue } from './model/fields/index.ts'
 export type { Field } from './model/fields/field.ts'
-export { index, model, type IndexDef, type ModelDef, type ModelOptions } from './model/model.ts'
+export { f, type JsonValue } from './model/fields/index.ts'
+export { type IndexDef, index, type ModelDef, type ModelOptions, model } from './model/model.ts'
 export { defineSchema, type Schema } from './model/schema.ts'
 export type { CreateInput, Filter, Instance, Lookups, RelRef, UpdateInput } from './model/types.ts'
 export type { QueryEvent } from './profiler/events.ts'
@@ -38,4 +38,4 @@ export { Avg, Count, F, Max, Min, Q, Sum } from './query/expressions.ts'
 export { Manager } from './query/manager.ts'
 export { QuerySet } from './query/query-set.ts'
 export { RelatedManager } from './query/related-manager.ts'
-export { sql, SqlFragment } from './sql/sql-tag.ts'
+export { SqlFragment, sql } from './sql/sql-tag.ts'

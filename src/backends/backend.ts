@@ -27,7 +27,12 @@ export interface Connection {
   /** One or more statements without parameters (DDL). */
   exec(sql: string): void | Promise<void>
   /** Stream rows in chunks with a server-side cursor; absent where the backend reads in LIMIT chunks. */
-  stream?(sql: string, params: readonly unknown[], chunkSize: number, options?: QueryOptions): AsyncIterable<unknown[][]>
+  stream?(
+    sql: string,
+    params: readonly unknown[],
+    chunkSize: number,
+    options?: QueryOptions,
+  ): AsyncIterable<unknown[][]>
 }
 
 export interface Lease {

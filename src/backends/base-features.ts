@@ -19,6 +19,8 @@ export class BaseFeatures {
   readonly supportsPartialIndexes: boolean = true
   /** `ORDER BY x NULLS FIRST|LAST` syntax (otherwise emulated with `x IS NULL`). */
   readonly supportsNullsOrdering: boolean = true
+  /** `CREATE INDEX CONCURRENTLY` (builds without locking writes; outside a transaction). */
+  readonly canCreateIndexConcurrently: boolean = false
   /** `SELECT … FOR UPDATE`. */
   readonly supportsSelectForUpdate: boolean = false
   /** `COUNT(x) FILTER (WHERE …)` (otherwise emulated with CASE). */

@@ -13,7 +13,14 @@ const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$
 const DATE = /^\d{4}-\d{2}-\d{2}$/
 
 function bad(field: Field | undefined, expected: string, v: unknown): never {
-  const got = v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? (v as object).constructor?.name ?? 'object' : `a ${typeof v}`
+  const got =
+    v === null
+      ? 'null'
+      : Array.isArray(v)
+        ? 'an array'
+        : typeof v === 'object'
+          ? ((v as object).constructor?.name ?? 'object')
+          : `a ${typeof v}`
   throw new InvalidValueError(
     `${field ? `Field '${field.qualifiedName}'` : 'Value'} expected ${expected} but got ${got}. Pass ${expected}.`,
   )
@@ -95,7 +102,9 @@ export class BaseOperations {
   }
   /** The rows of an EXPLAIN as text, one line each. */
   formatExplain(rows: readonly unknown[][]): string {
-    return rows.map((r) => r.map((c) => (typeof c === 'object' && c !== null ? JSON.stringify(c) : String(c))).join(' ')).join('\n')
+    return rows
+      .map((r) => r.map((c) => (typeof c === 'object' && c !== null ? JSON.stringify(c) : String(c))).join(' '))
+      .join('\n')
   }
   /** `CAST(x AS <float>)` for AVG on integer columns. */
   castFloat(expr: string): string {
@@ -106,6 +115,11 @@ export class BaseOperations {
     const target = c.target?.length ? ` (${c.target.map((t) => this.quote(t)).join(', ')})` : ''
     if (!c.update) return ` ON CONFLICT${target} DO NOTHING`
     return ` ON CONFLICT${target} DO UPDATE SET ${c.update.map((u) => `${this.quote(u)} = EXCLUDED.${this.quote(u)}`).join(', ')}`
+  }
+  /** The tail of an INSERT with no column values (every column has a default). */
+  emptyInsert(rows: number): string {
+    if (rows !== 1) return `VALUES ${Array.from({ length: rows }, () => '(DEFAULT)').join(', ')}`
+    return 'DEFAULT VALUES'
   }
   /** Keyword in `INSERT <kw> INTO` (MySQL's `IGNORE`). */
   insertModifier(_c: { update?: readonly string[] } | undefined): string {

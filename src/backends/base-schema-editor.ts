@@ -78,7 +78,8 @@ export abstract class BaseSchemaEditor {
         let def = this.columnDef(field)
         if (field.isRelation) {
           const rel = field as RelationField
-          if (this.inlineForeignKeys() || created.has(rel.targetMeta.name) || rel.targetMeta === meta) def += this.references(rel)
+          if (this.inlineForeignKeys() || created.has(rel.targetMeta.name) || rel.targetMeta === meta)
+            def += this.references(rel)
           else later.push(this.addForeignKey(meta, rel))
         }
         defs.push(def)
@@ -120,13 +121,28 @@ export abstract class BaseSchemaEditor {
     return out
   }
 
+  /**
+   * `CREATE INDEX`; `concurrently` is honoured where `features.canCreateIndexConcurrently` (PostgreSQL) and
+   * ignored elsewhere.
+   *
+   * @example
+   * editor.createIndex(meta, { fields: ['title'] }, { concurrently: true })
+   * // PostgreSQL: CREATE INDEX CONCURRENTLY "blog_post_title_1a2b3c4d_idx" ON "blog_post" ("title")
+   */
   createIndex(meta: ModelMeta, ix: IndexDef, options: { concurrently?: boolean } = {}): string {
     const cols = ix.fields.map((f) => {
       const desc = f.startsWith('-')
       return `${this.q(meta.field(desc ? f.slice(1) : f).column)}${desc ? ' DESC' : ''}`
     })
-    const name = ix.name ?? this.name(meta.table, ix.fields.map((f) => meta.field(f.replace(/^-/, '')).column), ix.where ? 'pidx' : 'idx')
-    let s = `CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX ${options.concurrently ? 'CONCURRENTLY ' : ''}${this.q(name)} ON ${this.q(meta.table)} (${cols.join(', ')})`
+    const name =
+      ix.name ??
+      this.name(
+        meta.table,
+        ix.fields.map((f) => meta.field(f.replace(/^-/, '')).column),
+        ix.where ? 'pidx' : 'idx',
+      )
+    const concurrently = options.concurrently && this.features.canCreateIndexConcurrently ? 'CONCURRENTLY ' : ''
+    let s = `CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX ${concurrently}${this.q(name)} ON ${this.q(meta.table)} (${cols.join(', ')})`
     if (ix.where) {
       if (!this.whereCompiler) throw new Error('partial index needs a where compiler')
       s += ` WHERE ${this.whereCompiler(meta, ix.where)}`

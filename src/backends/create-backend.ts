@@ -18,12 +18,18 @@ const factories = new Map<string, (url: string, pool: PoolOptions) => Promise<Ba
 
 /** `sqlite::memory:`, `sqlite:./app.db`, `postgres://…`, `mysql://…` → a backend. */
 export async function createBackend(url: string, pool: PoolOptions = {}): Promise<Backend> {
-  if (typeof url !== 'string') throw new ImproperlyConfigured('connect() takes a database URL string such as sqlite::memory:.')
+  if (typeof url !== 'string')
+    throw new ImproperlyConfigured('connect() takes a database URL string such as sqlite::memory:.')
   const scheme = /^([a-z0-9+]+):/i.exec(url)?.[1]?.toLowerCase()
   const factory = scheme ? factories.get(scheme) : undefined
   if (!factory)
     throw new ImproperlyConfigured(
-      `Unsupported database URL scheme${scheme ? ` '${scheme}:'` : ''}. Use sqlite::memory:, sqlite:./app.db${[...factories.keys()].filter((k) => k !== 'sqlite').map((k) => `, ${k}://…`).join('')}.`,
+      `Unsupported database URL scheme${scheme ? ` '${scheme}:'` : ''}. Use sqlite::memory:, sqlite:./app.db${[
+        ...factories.keys(),
+      ]
+        .filter((k) => k !== 'sqlite')
+        .map((k) => `, ${k}://…`)
+        .join('')}.`,
     )
   return factory(url, pool)
 }

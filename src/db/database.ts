@@ -181,14 +181,16 @@ export class Database<M extends Models = Models> implements DbCore {
     const alias = options.using ?? 'default'
     const backend = this.executor.backend(alias)
     backend.schemaEditor.whereCompiler = (meta, where) => this.#inlineWhere(backend, meta, where)
-    for (const stmt of backend.schemaEditor.createTables(this.schema.models())) await this.executor.exec(alias, stmt, 'ddl')
+    for (const stmt of backend.schemaEditor.createTables(this.schema.models()))
+      await this.executor.exec(alias, stmt, 'ddl')
   }
 
   /** DROP TABLE for every model (children first). */
   async dropTables(options: { using?: string } = {}): Promise<void> {
     const alias = options.using ?? 'default'
     const backend = this.executor.backend(alias)
-    for (const stmt of backend.schemaEditor.dropTables(this.schema.models())) await this.executor.exec(alias, stmt, 'ddl')
+    for (const stmt of backend.schemaEditor.dropTables(this.schema.models()))
+      await this.executor.exec(alias, stmt, 'ddl')
   }
 
   /** A partial-index condition with its values inlined as literals (DDL takes no parameters). */
@@ -205,12 +207,21 @@ export class Database<M extends Models = Models> implements DbCore {
 function inlineCondition(backend: Backend, state: QueryState): string {
   const scope = baseScope(state, backend.features, 'P')
   const where = whereOf(scope, state)!
-  const compiled = backend.compiler.compile({ k: 'select', from: { table: state.model.table, alias: scope.alias }, joins: [], columns: [], where })
+  const compiled = backend.compiler.compile({
+    k: 'select',
+    from: { table: state.model.table, alias: scope.alias },
+    joins: [],
+    columns: [],
+    where,
+  })
   const values = bindParams(compiled, scope.ctx.params)
   const sql = compiled.sql.slice(compiled.sql.indexOf(' WHERE ') + 7)
   let i = 0
   const prefix = `${backend.ops.quote(scope.alias)}.`
-  return sql.replace(/\?|\$\d+/g, () => backend.ops.literal(values[i++])).split(prefix).join('')
+  return sql
+    .replace(/\?|\$\d+/g, () => backend.ops.literal(values[i++]))
+    .split(prefix)
+    .join('')
 }
 
 /** The instance host for one alias: what `post.save()` or `await post.author` run against. */
@@ -224,14 +235,20 @@ class AliasHost implements InstanceHost {
   #writeAlias(inst: ModelInstance): string {
     return this.db.options.router?.dbForWrite?.(metaOf(inst).name, { instance: inst }) ?? this.alias
   }
-  saveInstance(inst: ModelInstance, options: { updateFields?: readonly string[]; forceInsert?: boolean }): Promise<void> {
+  saveInstance(
+    inst: ModelInstance,
+    options: { updateFields?: readonly string[]; forceInsert?: boolean },
+  ): Promise<void> {
     return saveInstance(this.db, this.#writeAlias(inst), inst, options)
   }
   async deleteInstance(inst: ModelInstance): Promise<number> {
     const meta = metaOf(inst)
     const pk = pkValue(inst)
-    if (pk === undefined || pk === null) throw new InvalidValueError(`This ${meta.name} has no primary key: it was never saved.`)
-    const n = await new QuerySet(this.db, { ...emptyState(meta), using: this.#writeAlias(inst) }).filter({ pk } as never).delete()
+    if (pk === undefined || pk === null)
+      throw new InvalidValueError(`This ${meta.name} has no primary key: it was never saved.`)
+    const n = await new QuerySet(this.db, { ...emptyState(meta), using: this.#writeAlias(inst) })
+      .filter({ pk } as never)
+      .delete()
     ;(inst as unknown as Record<string, unknown>)[meta.pk.attname] = null
     return n
   }

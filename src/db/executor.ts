@@ -52,7 +52,8 @@ export class Executor {
 
   backend(alias: string): Backend {
     const b = this.backends.get(alias)
-    if (!b) throw new ImproperlyConfigured(`No database '${alias}'. Configured: ${[...this.backends.keys()].join(', ')}.`)
+    if (!b)
+      throw new ImproperlyConfigured(`No database '${alias}'. Configured: ${[...this.backends.keys()].join(', ')}.`)
     return b
   }
 
@@ -85,25 +86,76 @@ export class Executor {
     return entry
   }
 
-  async rows(alias: string, q: CompiledQuery, values: readonly unknown[], info: RunInfo, options?: QueryOptions): Promise<unknown[][]> {
-    return this.#run(alias, q.sql, bindParams(q, values), info, q.tables, (c, sql, p) => c.rows(sql, p, options), (r) => r.length)
+  async rows(
+    alias: string,
+    q: CompiledQuery,
+    values: readonly unknown[],
+    info: RunInfo,
+    options?: QueryOptions,
+  ): Promise<unknown[][]> {
+    return this.#run(
+      alias,
+      q.sql,
+      bindParams(q, values),
+      info,
+      q.tables,
+      (c, sql, p) => c.rows(sql, p, options),
+      (r) => r.length,
+    )
   }
 
-  async objects(alias: string, q: CompiledQuery, values: readonly unknown[], info: RunInfo): Promise<Record<string, unknown>[]> {
-    return this.#run(alias, q.sql, bindParams(q, values), info, q.tables, (c, sql, p) => c.objects(sql, p), (r) => r.length)
+  async objects(
+    alias: string,
+    q: CompiledQuery,
+    values: readonly unknown[],
+    info: RunInfo,
+  ): Promise<Record<string, unknown>[]> {
+    return this.#run(
+      alias,
+      q.sql,
+      bindParams(q, values),
+      info,
+      q.tables,
+      (c, sql, p) => c.objects(sql, p),
+      (r) => r.length,
+    )
   }
 
   async write(alias: string, q: CompiledQuery, values: readonly unknown[], info: RunInfo): Promise<RunResult> {
-    return this.#run(alias, q.sql, bindParams(q, values), info, q.tables, (c, sql, p) => c.run(sql, p), (r) => r.rowCount)
+    return this.#run(
+      alias,
+      q.sql,
+      bindParams(q, values),
+      info,
+      q.tables,
+      (c, sql, p) => c.run(sql, p),
+      (r) => r.rowCount,
+    )
   }
 
   /** Statements without parameters (DDL, transaction control). */
   async exec(alias: string, sql: string, kind: StatementKind, conn?: Connection): Promise<void> {
-    await this.#run(alias, sql, [], { kind }, [], (c, s) => c.exec(s), () => 0, conn)
+    await this.#run(
+      alias,
+      sql,
+      [],
+      { kind },
+      [],
+      (c, s) => c.exec(s),
+      () => 0,
+      conn,
+    )
   }
 
   /** Stream rows in chunks (server-side cursor or the driver's iterator); `undefined` if the backend cannot. */
-  stream(alias: string, q: CompiledQuery, values: readonly unknown[], chunkSize: number, info: RunInfo, options?: QueryOptions): AsyncIterable<unknown[][]> | undefined {
+  stream(
+    alias: string,
+    q: CompiledQuery,
+    values: readonly unknown[],
+    chunkSize: number,
+    info: RunInfo,
+    options?: QueryOptions,
+  ): AsyncIterable<unknown[][]> | undefined {
     const backend = this.backend(alias)
     const tx = this.tx(alias)
     const params = bindParams(q, values)
@@ -112,9 +164,11 @@ export class Executor {
     if (probe && !probe.stream) return undefined
     return {
       async *[Symbol.asyncIterator]() {
-        const lease = tx ? null : await backend.acquire().catch((e) => {
-          throw backend.translateError(e, q.sql)
-        })
+        const lease = tx
+          ? null
+          : await backend.acquire().catch((e) => {
+              throw backend.translateError(e, q.sql)
+            })
         const conn = tx ? tx.lease.conn : lease!.conn
         const site = queryChannel.hasSubscribers ? (callSite() ?? siteOf(info.site)) : undefined
         let broken = false
@@ -131,7 +185,8 @@ export class Executor {
           throw backend.translateError(e, q.sql)
         } finally {
           lease?.release(broken)
-          if (queryChannel.hasSubscribers) self.#publish(alias, backend, q.sql, params, info, q.tables, started, count, site)
+          if (queryChannel.hasSubscribers)
+            self.#publish(alias, backend, q.sql, params, info, q.tables, started, count, site)
         }
       },
     }
@@ -147,7 +202,8 @@ export class Executor {
     count: (r: T) => number,
     conn?: Connection,
   ): Promise<T> {
-    if (this.#closed) throw new StateError('DATABASE_CLOSED', 'This database was closed with db.close(). Connect again.')
+    if (this.#closed)
+      throw new StateError('DATABASE_CLOSED', 'This database was closed with db.close(). Connect again.')
     const backend = this.backend(alias)
     const listening = queryChannel.hasSubscribers
     // The call site is read before the first await, while the caller's frames are still on the stack.

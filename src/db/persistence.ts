@@ -2,7 +2,16 @@ import { DatabaseError, FieldError, InvalidValueError, StateError } from '../err
 import type { Field } from '../model/fields/field.ts'
 import type { RelationField } from '../model/fields/relation-field.ts'
 import type { ModelMeta } from '../model/model-meta.ts'
-import { HOST, type InstanceHost, isModelInstance, type ModelInstance, metaOf, relationCache, STATE, stateOf } from '../model/runtime.ts'
+import {
+  HOST,
+  type InstanceHost,
+  isModelInstance,
+  type ModelInstance,
+  metaOf,
+  relationCache,
+  STATE,
+  stateOf,
+} from '../model/runtime.ts'
 import type { DbCore } from '../query/db-core.ts'
 import { QuerySet } from '../query/query-set.ts'
 import { emptyState } from '../sql/query-state.ts'
@@ -15,13 +24,18 @@ type Row = Record<string, unknown>
  * or an id, unknown names refused.
  */
 export function buildInstance(meta: ModelMeta, data: Row, host: InstanceHost): ModelInstance {
-  if (data === null || typeof data !== 'object') throw new InvalidValueError(`${meta.name}: create() takes an object of field values.`)
+  if (data === null || typeof data !== 'object')
+    throw new InvalidValueError(`${meta.name}: create() takes an object of field values.`)
   const inst = new meta.instanceClass() as ModelInstance & Row
   inst[HOST] = host
   stateOf(inst).adding = true
   for (const key of Object.keys(data)) {
     const f = meta.fieldMap.get(key) ?? meta.attnameMap.get(key)
-    if (!f) throw new FieldError(`Unknown field '${key}' for ${meta.name}.`, [...meta.fieldMap.keys(), ...meta.attnameMap.keys()])
+    if (!f)
+      throw new FieldError(`Unknown field '${key}' for ${meta.name}.`, [
+        ...meta.fieldMap.keys(),
+        ...meta.attnameMap.keys(),
+      ])
     if (f.kind === 'manyToMany')
       throw new FieldError(`${meta.name}.${key} is many-to-many: save first, then call instance.${key}.set([...]).`)
   }
@@ -30,7 +44,8 @@ export function buildInstance(meta: ModelMeta, data: Row, host: InstanceHost): M
     let v: unknown = isFk && data[f.name] !== undefined ? data[f.name] : data[f.attname]
     if (v === undefined) v = f.getDefault()
     if (v === undefined) v = f.nullable ? null : undefined
-    if (isFk && isModelInstance(v)) inst[f.name] = v // the accessor stores the id and caches the instance
+    if (isFk && isModelInstance(v))
+      inst[f.name] = v // the accessor stores the id and caches the instance
     else inst[f.attname] = v
   }
   return inst
@@ -50,7 +65,8 @@ export async function saveInstance(
   const loaded = (f: Field) => Object.hasOwn(row, f.attname)
   for (const f of meta.concreteFields) {
     if (f.kind !== 'datetime') continue
-    if (f.options.autoNow || (f.options.autoNowAdd && (state.adding || options.forceInsert) && row[f.attname] == null)) row[f.attname] = now
+    if (f.options.autoNow || (f.options.autoNowAdd && (state.adding || options.forceInsert) && row[f.attname] == null))
+      row[f.attname] = now
   }
   const pk = meta.pk
   const adding = options.forceInsert || state.adding || row[pk.attname] === undefined || row[pk.attname] === null
@@ -60,7 +76,10 @@ export async function saveInstance(
       const names = new Set(options.updateFields)
       for (const n of names)
         if (!meta.fieldMap.has(n) && !meta.attnameMap.has(n))
-          throw new FieldError(`save({ updateFields }) names unknown field '${n}' of ${meta.name}.`, meta.concreteFields.map((f) => f.name))
+          throw new FieldError(
+            `save({ updateFields }) names unknown field '${n}' of ${meta.name}.`,
+            meta.concreteFields.map((f) => f.name),
+          )
       fields = fields.filter((f) => names.has(f.name) || names.has(f.attname))
       if (fields.length === 0) return
     }
@@ -71,7 +90,8 @@ export async function saveInstance(
         ? await new QueryRunner(db, meta).countPk(alias, row[pk.attname])
         : await new QueryRunner(db, meta).update(alias, row[pk.attname], values)
     if (updated > 0) return
-    if (options.updateFields) throw new DatabaseError(`save({ updateFields }) did not affect any row: no ${meta.name} with this primary key.`)
+    if (options.updateFields)
+      throw new DatabaseError(`save({ updateFields }) did not affect any row: no ${meta.name} with this primary key.`)
   }
   await insertOne(db, alias, meta, inst)
   state.adding = false
@@ -105,7 +125,8 @@ async function insertOne(db: DbCore, alias: string, meta: ModelMeta, inst: Model
   }
 }
 
-const toPk = (v: unknown) => (typeof v === 'bigint' ? Number(v) : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v)
+const toPk = (v: unknown) =>
+  typeof v === 'bigint' ? Number(v) : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v
 
 /** Small statements on one model by primary key. */
 class QueryRunner {
@@ -120,7 +141,10 @@ class QueryRunner {
     const state = { ...emptyState(this.#meta), where: [{ input: { pk }, negate: false }] }
     const built = buildUpdate(state, backend.features, values)
     const entry = this.#db.executor.shape(backend, built.ctx.key, built.node)
-    const r = await this.#db.executor.write(alias, entry.compiled, built.ctx.params, { kind: 'update', model: this.#meta.name })
+    const r = await this.#db.executor.write(alias, entry.compiled, built.ctx.params, {
+      kind: 'update',
+      model: this.#meta.name,
+    })
     return r.rowCount
   }
   async countPk(alias: string, pk: unknown): Promise<number> {
@@ -129,11 +153,17 @@ class QueryRunner {
 }
 
 /** Re-read fields of an instance from the database. */
-export async function refreshInstance(db: DbCore, alias: string, inst: ModelInstance, fields?: readonly string[]): Promise<void> {
+export async function refreshInstance(
+  db: DbCore,
+  alias: string,
+  inst: ModelInstance,
+  fields?: readonly string[],
+): Promise<void> {
   const meta = metaOf(inst)
   const row = inst as unknown as Row
   const pk = row[meta.pk.attname]
-  if (pk === undefined || pk === null) throw new StateError('NOT_SAVED', `This ${meta.name} has no primary key yet: save() it first.`)
+  if (pk === undefined || pk === null)
+    throw new StateError('NOT_SAVED', `This ${meta.name} has no primary key yet: save() it first.`)
   let qs = new QuerySet(db, { ...emptyState(meta), using: alias })
   if (fields?.length) qs = qs.only(...(fields as never[]))
   const fresh = (await qs.get({ pk } as never)) as unknown as Row
@@ -141,14 +171,24 @@ export async function refreshInstance(db: DbCore, alias: string, inst: ModelInst
   for (const f of meta.concreteFields) {
     if (fields?.length && !fields.includes(f.name) && !fields.includes(f.attname)) continue
     if (!Object.hasOwn(fresh, f.attname)) continue
-    Object.defineProperty(row, f.attname, { value: fresh[f.attname], writable: true, enumerable: true, configurable: true })
+    Object.defineProperty(row, f.attname, {
+      value: fresh[f.attname],
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    })
     if (f.attname !== f.name) rel?.delete(f.name)
   }
   if (!fields?.length) rel?.clear()
 }
 
 /** The related instance of a forward foreign key, by one query (cached on the instance afterwards). */
-export async function loadForwardOnce(db: DbCore, alias: string, inst: ModelInstance, field: RelationField): Promise<ModelInstance | null> {
+export async function loadForwardOnce(
+  db: DbCore,
+  alias: string,
+  inst: ModelInstance,
+  field: RelationField,
+): Promise<ModelInstance | null> {
   const id = (inst as unknown as Row)[field.attname]
   if (id === null || id === undefined) return null
   const target = field.targetMeta

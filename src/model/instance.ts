@@ -27,7 +27,6 @@ class RelRef {
   get pk(): unknown {
     return this.id
   }
-  // biome-ignore lint/suspicious/noThenProperty: a RelRef is deliberately awaitable
   then<A, B>(ok?: (v: ModelInstance | null) => A, err?: (e: unknown) => B): Promise<A | B> {
     return host(this.#inst).loadForward(this.#inst, this.#field).then(ok, err)
   }
@@ -59,7 +58,10 @@ function forwardAccessor(field: RelationField): PropertyDescriptor {
       } else if (value instanceof ModelInstance) {
         const id = pkValue(value)
         if (id === undefined || id === null)
-          throw new StateError('UNSAVED_RELATED', `Save the related ${metaOf(value).name} before assigning it to ${field.qualifiedName}.`)
+          throw new StateError(
+            'UNSAVED_RELATED',
+            `Save the related ${metaOf(value).name} before assigning it to ${field.qualifiedName}.`,
+          )
         ;(this as any)[att] = id
         relationCache(this).set(name, value)
       } else {
@@ -89,8 +91,7 @@ function reverseOneAccessor(rel: ReverseRelation): PropertyDescriptor {
     get(this: ModelInstance) {
       const cache = this[STATE]?.relations
       if (cache?.has(rel.name)) return cache.get(rel.name)
-      const inst = this
-      return { then: (ok: any, err: any) => host(inst).loadReverseOne(inst, rel).then(ok, err) }
+      return { then: (ok: any, err: any) => host(this).loadReverseOne(this, rel).then(ok, err) }
     },
     enumerable: false,
     configurable: true,
@@ -105,7 +106,8 @@ export function buildInstanceClass(meta: ModelMeta): typeof ModelInstance {
   for (const field of meta.fieldMap.values()) {
     if (field.kind === 'foreignKey' || field.kind === 'oneToOne')
       Object.defineProperty(proto, field.name, forwardAccessor(field as RelationField))
-    else if (field.kind === 'manyToMany') Object.defineProperty(proto, field.name, toManyAccessor(field.name, field as RelationField))
+    else if (field.kind === 'manyToMany')
+      Object.defineProperty(proto, field.name, toManyAccessor(field.name, field as RelationField))
   }
   for (const rel of meta.reverse.values())
     Object.defineProperty(proto, rel.name, rel.multiple ? toManyAccessor(rel.name, rel) : reverseOneAccessor(rel))
@@ -135,7 +137,9 @@ const instanceMethods = {
     const out: Record<string, unknown> = {}
     for (const f of meta.concreteFields) if (Object.hasOwn(this, f.attname)) out[f.attname] = (this as any)[f.attname]
     const rel = this[STATE]?.relations
-    if (rel) for (const [k, v] of rel) out[k] = Array.isArray(v) ? v.map((x) => x?.toJSON?.() ?? x) : ((v as any)?.toJSON?.() ?? v)
+    if (rel)
+      for (const [k, v] of rel)
+        out[k] = Array.isArray(v) ? v.map((x) => x?.toJSON?.() ?? x) : ((v as any)?.toJSON?.() ?? v)
     return out
   },
 }
@@ -148,7 +152,10 @@ const deferredClasses = new WeakMap<ModelMeta, Map<string, typeof ModelInstance>
  */
 export function deferredClass(meta: ModelMeta, deferred: readonly Field[]): typeof ModelInstance {
   if (deferred.length === 0) return meta.instanceClass as typeof ModelInstance
-  const key = deferred.map((f) => f.attname).sort().join(',')
+  const key = deferred
+    .map((f) => f.attname)
+    .sort()
+    .join(',')
   let byKey = deferredClasses.get(meta)
   if (!byKey) deferredClasses.set(meta, (byKey = new Map()))
   let cls = byKey.get(key)

@@ -52,7 +52,10 @@ export class Schema<M extends Models = Models> {
   /** The bound model by name. */
   get(name: string): ModelMeta {
     const m = this.#metas.get(name)
-    if (!m) throw new ImproperlyConfigured(`No model '${name}' in this schema. Models: ${[...this.#metas.keys()].join(', ')}.`)
+    if (!m)
+      throw new ImproperlyConfigured(
+        `No model '${name}' in this schema. Models: ${[...this.#metas.keys()].join(', ')}.`,
+      )
     return m
   }
   has(name: string): boolean {
@@ -72,14 +75,17 @@ export class Schema<M extends Models = Models> {
     const declaredPk = entries.filter(([, f]) => f.options.primaryKey)
     if (declaredPk.length > 1) throw new ImproperlyConfigured(`${meta.name} declares more than one primary key.`)
     if (declaredPk.length === 0) {
-      if (meta.def.fields.id) throw new ImproperlyConfigured(`${meta.name}.id must set primaryKey: true, or be left out.`)
+      if (meta.def.fields.id)
+        throw new ImproperlyConfigured(`${meta.name}.id must set primaryKey: true, or be left out.`)
       entries.unshift(['id', new Field('auto', {})])
     }
     const columns = new Map<string, string>()
     for (const [name, field] of entries) {
       if (!(field instanceof Field)) throw new ImproperlyConfigured(`${meta.name}.${name} is not a field (use f.*).`)
       if (field.model && field.model !== meta)
-        throw new ImproperlyConfigured(`${meta.name}.${name}: this field object is already bound to ${field.model.name}.`)
+        throw new ImproperlyConfigured(
+          `${meta.name}.${name}: this field object is already bound to ${field.model.name}.`,
+        )
       if (RESERVED.has(name) || name.includes('.') || name.startsWith('$') || name.startsWith('_'))
         throw new ImproperlyConfigured(
           `${meta.name}.${name}: '${name}' is reserved (a lookup name, an instance method, or has '.', '$' or a leading '_'). Rename the field.`,
@@ -90,8 +96,13 @@ export class Schema<M extends Models = Models> {
       field.attname = isFk ? `${name}Id` : name
       field.column = field.options.column ?? (isFk ? `${snakeCase(name)}_id` : snakeCase(name))
       if (field.kind === 'string' && !(Number(field.options.maxLength) > 0))
-        throw new ImproperlyConfigured(`${meta.name}.${name}: f.string needs maxLength (use f.text for unbounded text).`)
-      if (field.kind === 'decimal' && !(Number(field.options.maxDigits) > 0 && Number(field.options.decimalPlaces) >= 0))
+        throw new ImproperlyConfigured(
+          `${meta.name}.${name}: f.string needs maxLength (use f.text for unbounded text).`,
+        )
+      if (
+        field.kind === 'decimal' &&
+        !(Number(field.options.maxDigits) > 0 && Number(field.options.decimalPlaces) >= 0)
+      )
         throw new ImproperlyConfigured(`${meta.name}.${name}: f.decimal needs maxDigits and decimalPlaces.`)
       meta.fieldMap.set(name, field)
       if (field.attname !== name) {
@@ -101,7 +112,8 @@ export class Schema<M extends Models = Models> {
       }
       if (field.concrete) {
         const clash = columns.get(field.column)
-        if (clash) throw new ImproperlyConfigured(`${meta.name}.${name} and ${clash} both use column '${field.column}'.`)
+        if (clash)
+          throw new ImproperlyConfigured(`${meta.name}.${name} and ${clash} both use column '${field.column}'.`)
         columns.set(field.column, name)
         meta.concreteFields.push(field)
       }
@@ -117,7 +129,8 @@ export class Schema<M extends Models = Models> {
           `${meta.name}.${field.name} points at unknown model '${field.target}'. Known: ${[...this.#metas.keys()].join(', ')}.`,
         )
       field.targetMeta = target
-      const rn = field.options.relatedName ?? (field.kind === 'oneToOne' ? lcfirst(meta.name) : `${lcfirst(meta.name)}Set`)
+      const rn =
+        field.options.relatedName ?? (field.kind === 'oneToOne' ? lcfirst(meta.name) : `${lcfirst(meta.name)}Set`)
       field.relatedName = rn
       if (field.kind === 'manyToMany') this.#bindThrough(meta, field)
       if (rn === '+') continue
@@ -140,8 +153,10 @@ export class Schema<M extends Models = Models> {
     if (field.options.through) {
       const through = this.#metas.get(field.options.through)
       if (!through)
-        throw new ImproperlyConfigured(`${meta.name}.${field.name}: through model '${field.options.through}' is not in the schema.`)
-      const fks = [...through.def.fields ? Object.values(through.def.fields) : []].filter(
+        throw new ImproperlyConfigured(
+          `${meta.name}.${field.name}: through model '${field.options.through}' is not in the schema.`,
+        )
+      const fks = [...(through.def.fields ? Object.values(through.def.fields) : [])].filter(
         (f): f is RelationField => f instanceof RelationField && f.kind === 'foreignKey',
       )
       const src = fks.find((f) => f.target === meta.name)

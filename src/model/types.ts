@@ -14,9 +14,11 @@ type AnyRel = RelationField<string, boolean, 'foreignKey' | 'oneToOne' | 'manyTo
 export type DeclaredFields<M extends Models, N extends keyof M> = M[N]['fields']
 
 /** The implicit primary key, present unless a field says `primaryKey: true`. */
-type ImplicitPk<F> = true extends { [K in keyof F]: F[K] extends { options: { primaryKey: true } } ? true : false }[keyof F]
+type ImplicitPk<F> = true extends {
+  [K in keyof F]: F[K] extends Field<any, boolean, boolean, true> ? true : false
+}[keyof F]
   ? {}
-  : { id: Field<number, false, true> }
+  : { id: Field<number, false, true, true> }
 
 export type FieldsOf<M extends Models, N extends keyof M> = ImplicitPk<DeclaredFields<M, N>> & DeclaredFields<M, N>
 
@@ -37,19 +39,18 @@ type NullOf<F> = F extends Field<unknown, infer Nl, boolean> ? Nl : false
 
 /** Name of the primary key field of model `N`. */
 export type PkName<M extends Models, N extends keyof M> = {
-  [K in keyof FieldsOf<M, N>]: FieldsOf<M, N>[K] extends { kind: 'auto' } | { options: { primaryKey: true } }
-    ? K
-    : never
+  [K in keyof FieldsOf<M, N>]: FieldsOf<M, N>[K] extends Field<any, boolean, boolean, true> ? K : never
 }[keyof FieldsOf<M, N>] &
   string
 /** Type of the primary key of model `N` (`number` for the implicit `id`). */
-export type PkOf<M extends Models, N extends keyof M> = FieldsOf<M, N> extends infer F
-  ? PkName<M, N> extends infer P extends keyof F
-    ? F[P] extends AnyRel
-      ? number
-      : ValueOfField<F[P]> & {}
+export type PkOf<M extends Models, N extends keyof M> =
+  FieldsOf<M, N> extends infer F
+    ? PkName<M, N> extends infer P extends keyof F
+      ? F[P] extends AnyRel
+        ? number
+        : ValueOfField<F[P]> & {}
+      : number
     : number
-  : number
 
 // ---- reverse relations ---------------------------------------------------------------------------------------
 
@@ -96,11 +97,12 @@ export interface RelRef<T, Pk> extends PromiseLike<T> {
 /** Loaded-relations record: `{ author: {} }` after `selectRelated('author')`. */
 export type Loaded = { [key: string]: Loaded }
 
-type ForwardValue<M extends Models, F, L> = TargetOf<F> extends infer T extends keyof M & string
-  ? L extends Loaded
-    ? Instance<M, T, L> | (NullOf<F> extends true ? null : never)
-    : RelRef<Instance<M, T>, PkOf<M, T>> | (NullOf<F> extends true ? null : never)
-  : never
+type ForwardValue<M extends Models, F, L> =
+  TargetOf<F> extends infer T extends keyof M & string
+    ? L extends Loaded
+      ? Instance<M, T, L> | (NullOf<F> extends true ? null : never)
+      : RelRef<Instance<M, T>, PkOf<M, T>> | (NullOf<F> extends true ? null : never)
+    : never
 
 /** Related manager for a to-many relation that was not prefetched. */
 export interface ToManyHandle<M extends Models, T extends keyof M & string> {
@@ -114,12 +116,13 @@ type ToManyValue<M extends Models, T extends keyof M & string, L> = L extends Lo
 
 /** Filled in by the query layer (a QuerySet subclass); declared here to keep the model layer free of it. */
 // biome-ignore lint/suspicious/noEmptyInterface: augmented by query/related-manager.ts
-export interface RelatedManagerRegistry<M extends Models, T extends keyof M & string> {}
-export type RelatedManagerOf<M extends Models, T extends keyof M & string> = RelatedManagerRegistry<M, T> extends {
-  manager: infer R
-}
-  ? R
-  : ToManyHandle<M, T>
+export interface RelatedManagerRegistry<M extends Models, _T extends keyof M & string> {}
+export type RelatedManagerOf<M extends Models, T extends keyof M & string> =
+  RelatedManagerRegistry<M, T> extends {
+    manager: infer R
+  }
+    ? R
+    : ToManyHandle<M, T>
 
 type Sub<L, K> = L extends Loaded ? (K extends keyof L ? L[K] : undefined) : undefined
 
@@ -135,7 +138,10 @@ export type Instance<M extends Models, N extends keyof M & string, L = {}> = {
 } & {
   readonly [K in ManyKeys<FieldsOf<M, N>>]: ToManyValue<M, TargetOf<FieldsOf<M, N>[K]> & keyof M & string, Sub<L, K>>
 } & {
-  readonly [K in keyof ReverseOf<M, N>]: ReverseOf<M, N>[K] extends { model: infer X extends keyof M & string; kind: infer Kind }
+  readonly [K in keyof ReverseOf<M, N>]: ReverseOf<M, N>[K] extends {
+    model: infer X extends keyof M & string
+    kind: infer Kind
+  }
     ? Kind extends 'oneToOne'
       ? Sub<L, K> extends Loaded
         ? Instance<M, X, Sub<L, K>> | null
@@ -146,14 +152,16 @@ export type Instance<M extends Models, N extends keyof M & string, L = {}> = {
 
 // ---- create input --------------------------------------------------------------------------------------------
 
-type OptionalOf<F> = F extends Field<unknown, boolean, infer O> ? O : false
+/** `true` or `boolean` (options unknown, e.g. `f.json<T>()`): may be omitted on create. */
+type OptionalOf<F> = F extends Field<unknown, boolean, infer O> ? (true extends O ? true : false) : false
 type ScalarInput<F> = F extends Field<infer T, infer Nl, boolean> ? (Nl extends true ? T | null : T) : never
 
-type FkInput<M extends Models, F, K extends string> = TargetOf<F> extends infer T extends keyof M & string
-  ? OptionalOf<F> extends true
-    ? { [P in K]?: Instance<M, T, any> | PkOf<M, T> | null } & { [P in `${K}Id`]?: PkOf<M, T> | null }
-    : { [P in K]: Instance<M, T, any> | PkOf<M, T> } | { [P in `${K}Id`]: PkOf<M, T> }
-  : never
+type FkInput<M extends Models, F, K extends string> =
+  TargetOf<F> extends infer T extends keyof M & string
+    ? OptionalOf<F> extends true
+      ? { [P in K]?: Instance<M, T, any> | PkOf<M, T> | null } & { [P in `${K}Id`]?: PkOf<M, T> | null }
+      : { [P in K]: Instance<M, T, any> | PkOf<M, T> } | { [P in `${K}Id`]: PkOf<M, T> }
+    : never
 
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never
 
@@ -166,17 +174,30 @@ export type CreateInput<M extends Models, N extends keyof M & string> = {
   [K in ScalarKeys<FieldsOf<M, N>> as OptionalOf<FieldsOf<M, N>[K]> extends true ? K : never]?: ScalarInput<
     FieldsOf<M, N>[K]
   >
-} & UnionToIntersection<
-    { [K in ForwardKeys<FieldsOf<M, N>>]: FkInput<M, FieldsOf<M, N>[K], K> }[ForwardKeys<FieldsOf<M, N>>]
-  >
+} & FkInputs<M, N>
+
+/** Each foreign key as `author` or `authorId`; boxed so the per-key unions survive the intersection. */
+type FkInputs<M extends Models, N extends keyof M & string> = [ForwardKeys<FieldsOf<M, N>>] extends [never]
+  ? {}
+  : UnionToIntersection<
+        { [K in ForwardKeys<FieldsOf<M, N>>]: [FkInput<M, FieldsOf<M, N>[K], K>] }[ForwardKeys<FieldsOf<M, N>>]
+      > extends [infer I]
+    ? I
+    : {}
 
 /** Fields assignable by `update()`: scalar values or `F` expressions, foreign keys by id or instance. */
 export type UpdateInput<M extends Models, N extends keyof M & string> = {
   [K in ScalarKeys<FieldsOf<M, N>>]?: ScalarInput<FieldsOf<M, N>[K]> | ExpressionLike
 } & {
-  [K in ForwardKeys<FieldsOf<M, N>>]?: PkOf<M, TargetOf<FieldsOf<M, N>[K]> & keyof M> | Instance<M, TargetOf<FieldsOf<M, N>[K]> & keyof M & string, any> | null
+  [K in ForwardKeys<FieldsOf<M, N>>]?:
+    | PkOf<M, TargetOf<FieldsOf<M, N>[K]> & keyof M>
+    | Instance<M, TargetOf<FieldsOf<M, N>[K]> & keyof M & string, any>
+    | null
 } & {
-  [K in ForwardKeys<FieldsOf<M, N>> as `${K}Id`]?: PkOf<M, TargetOf<FieldsOf<M, N>[K]> & keyof M> | null | ExpressionLike
+  [K in ForwardKeys<FieldsOf<M, N>> as `${K}Id`]?:
+    | PkOf<M, TargetOf<FieldsOf<M, N>[K]> & keyof M>
+    | null
+    | ExpressionLike
 }
 
 // ---- filters -------------------------------------------------------------------------------------------------
@@ -255,13 +276,21 @@ export type FieldPath<M extends Models, N extends keyof M & string> =
   | `${ForwardKeys<FieldsOf<M, N>>}Id`
   | 'pk'
   | {
-      [K in ForwardKeys<FieldsOf<M, N>>]: `${K}.${(keyof FieldsOf<M, TargetOf<FieldsOf<M, N>[K]> & keyof M> & string) | 'pk'}`
+      [K in ForwardKeys<
+        FieldsOf<M, N>
+      >]: `${K}.${(keyof FieldsOf<M, TargetOf<FieldsOf<M, N>[K]> & keyof M> & string) | 'pk'}`
     }[ForwardKeys<FieldsOf<M, N>>]
 
 /** Value type at a field path (for `values()`): foreign keys give their id. */
-export type PathValue<M extends Models, N extends keyof M & string, P extends string> = P extends `${infer R}.${infer Rest}`
+export type PathValue<
+  M extends Models,
+  N extends keyof M & string,
+  P extends string,
+> = P extends `${infer R}.${infer Rest}`
   ? R extends ForwardKeys<FieldsOf<M, N>>
-    ? PathValue<M, TargetOf<FieldsOf<M, N>[R]> & keyof M & string, Rest> | (NullOf<FieldsOf<M, N>[R]> extends true ? null : never)
+    ?
+        | PathValue<M, TargetOf<FieldsOf<M, N>[R]> & keyof M & string, Rest>
+        | (NullOf<FieldsOf<M, N>[R]> extends true ? null : never)
     : unknown
   : P extends 'pk'
     ? PkOf<M, N>

@@ -31,14 +31,24 @@ export function captureStack(): StackHolder {
 export function siteOf(holder: StackHolder | undefined): string | undefined {
   const lines = holder?.stack?.split('\n') ?? []
   for (let i = 1; i < lines.length; i++) {
-    const m = /\(?((?:file:\/\/)?\/[^()]+?):(\d+):(\d+)\)?$/.exec(lines[i]!)
+    const loc = location(lines[i]!)
+    if (!loc) continue
+    const m = /^(.*):(\d+):\d+$/.exec(loc)
     if (!m) continue
     const file = m[1]!
-    if (file.startsWith(OWN) || file.startsWith(OWN_URL) || file.includes('/node_modules/') || file.startsWith('node:'))
-      continue
+    if (file.startsWith(OWN) || file.startsWith(OWN_URL) || file.includes('/node_modules/')) continue
     return `${relative(file)}:${m[2]}`
   }
   return undefined
+}
+
+/** `at fn (file:///a/b.ts:1:2)` or `at /a/b.ts:1:2` → the location, if it is a file on disk. */
+function location(line: string): string | undefined {
+  const trimmed = line.trim()
+  const loc = trimmed.endsWith(')')
+    ? trimmed.slice(trimmed.lastIndexOf('(') + 1, -1)
+    : trimmed.replace(/^at (async )?/, '')
+  return loc.startsWith('/') || loc.startsWith('file://') ? loc : undefined
 }
 
 function relative(file: string): string {

@@ -1,9 +1,9 @@
 import type { Executor } from '../db/executor.ts'
-import type { InstanceHost, ModelInstance } from '../model/runtime.ts'
 import type { ModelMeta } from '../model/model-meta.ts'
+import type { InstanceHost, ModelInstance } from '../model/runtime.ts'
 import type { Schema } from '../model/schema.ts'
-import type { SqlFragment } from '../sql/sql-tag.ts'
 import type { QueryState } from '../sql/query-state.ts'
+import type { SqlFragment } from '../sql/sql-tag.ts'
 
 export type FetchMode = 'one' | 'peers' | 'raise'
 export type NPlusOneMode = 'warn' | 'raise' | 'off'

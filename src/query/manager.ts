@@ -1,5 +1,5 @@
-import { DoesNotExist, IntegrityError } from '../errors.ts'
 import { buildInstance } from '../db/persistence.ts'
+import { DoesNotExist, IntegrityError } from '../errors.ts'
 import type { Models } from '../model/schema.ts'
 import type { CreateInput, Filter, Instance } from '../model/types.ts'
 import { isPlainObject } from '../sql/resolve/where-builder.ts'
@@ -20,7 +20,10 @@ export class Manager<M extends Models, N extends keyof M & string> extends Query
    */
   build(data: CreateInput<M, N>): Instance<M, N> {
     const alias = this.db.writeAlias(this.state)
-    return buildInstance(this.state.model, data as Record<string, unknown>, this.db.host(alias)) as unknown as Instance<M, N>
+    return buildInstance(this.state.model, data as Record<string, unknown>, this.db.host(alias)) as unknown as Instance<
+      M,
+      N
+    >
   }
 
   /**
@@ -52,7 +55,10 @@ export class Manager<M extends Models, N extends keyof M & string> extends Query
     const data = { ...plainLookups(lookup as Record<string, unknown>), ...options.defaults } as CreateInput<M, N>
     try {
       const alias = this.db.writeAlias(this.state)
-      return await this.db.executor.atomic(alias, async () => [await this.create(data), true] as [Instance<M, N>, boolean])
+      return await this.db.executor.atomic(
+        alias,
+        async () => [await this.create(data), true] as [Instance<M, N>, boolean],
+      )
     } catch (e) {
       if (!(e instanceof IntegrityError)) throw e
       return [(await this.get(lookup as never)) as Instance<M, N>, false]
@@ -68,7 +74,9 @@ export class Manager<M extends Models, N extends keyof M & string> extends Query
   async raw(query: SqlFragment): Promise<Instance<M, N>[]> {
     assertFragment(query, 'raw()')
     const rows = await this.db.rawObjects(query, this.db.readAlias(this.state), this.state.model.name)
-    return rows.map((r) => this.db.instanceFromObject(this.state.model, r, this.db.readAlias(this.state))) as unknown as Instance<M, N>[]
+    return rows.map((r) =>
+      this.db.instanceFromObject(this.state.model, r, this.db.readAlias(this.state)),
+    ) as unknown as Instance<M, N>[]
   }
 }
 

@@ -1,3 +1,5 @@
+import type { Backend } from '../backends/backend.ts'
+import type { RunInfo, ShapeEntry } from '../db/executor.ts'
 import { DoesNotExist, InvalidValueError, MultipleObjectsReturned } from '../errors.ts'
 import type { Field } from '../model/fields/field.ts'
 import {
@@ -6,7 +8,6 @@ import {
   type InstanceMapper,
   type ValuesMapper,
 } from '../model/row-mapper.ts'
-import type { ModelInstance } from '../model/runtime.ts'
 import type { Models } from '../model/schema.ts'
 import type {
   AddPath,
@@ -20,10 +21,8 @@ import type {
   SelectRelatedPath,
   UpdateInput,
 } from '../model/types.ts'
-import type { RunInfo, ShapeEntry } from '../db/executor.ts'
 import { captureStack } from '../profiler/call-site.ts'
 import { queryChannel } from '../profiler/events.ts'
-import type { Backend } from '../backends/backend.ts'
 import { Aggregate, type Expression, type FieldRef, OrderBy, type QNode } from '../sql/expressions.ts'
 import type { PrefetchSpec, QueryState } from '../sql/query-state.ts'
 import { buildAggregate, buildCount, buildExists, buildSelect, type RowLayout } from '../sql/resolve/select-builder.ts'
@@ -36,15 +35,18 @@ export type FilterArg<M extends Models, N extends keyof M & string, A> =
   | QNode
 
 /** Result type of an annotation expression. */
-export type AnnotationValue<M extends Models, N extends keyof M & string, X> = X extends Aggregate<infer T, infer P>
-  ? T extends 'minmax'
-    ? PathValue<M, N, P> | null
-    : T
-  : X extends FieldRef
-    ? number
-    : unknown
+export type AnnotationValue<M extends Models, N extends keyof M & string, X> =
+  X extends Aggregate<infer T, infer P>
+    ? T extends 'minmax'
+      ? PathValue<M, N, P> | null
+      : T
+    : X extends FieldRef
+      ? number
+      : unknown
 
-type Annotated<M extends Models, N extends keyof M & string, X> = { [K in keyof X]: AnnotationValue<M, N, X[K]> }
+type Annotated<M extends Models, N extends keyof M & string, X> = {
+  -readonly [K in keyof X]: AnnotationValue<M, N, X[K]>
+}
 
 /** The row a QuerySet yields: an instance (with loaded relations `L` and annotations `A`) or a values row `V`. */
 export type RowOf<M extends Models, N extends keyof M & string, L, A, V> = [V] extends [undefined]
@@ -53,11 +55,19 @@ export type RowOf<M extends Models, N extends keyof M & string, L, A, V> = [V] e
 
 /** `values()` with no fields: every column, foreign keys as ids. */
 export type PlainRow<M extends Models, N extends keyof M & string> = {
-  [K in FieldPath<M, N> as K extends `${string}.${string}` | 'pk' ? never : K extends keyof FieldsOf<M, N> ? (FieldsOf<M, N>[K] extends { kind: 'manyToMany' | 'foreignKey' | 'oneToOne' } ? never : K) : K]: PathValue<M, N, K & string>
+  [K in FieldPath<M, N> as K extends `${string}.${string}` | 'pk'
+    ? never
+    : K extends keyof FieldsOf<M, N>
+      ? FieldsOf<M, N>[K] extends { kind: 'manyToMany' | 'foreignKey' | 'oneToOne' }
+        ? never
+        : K
+      : K]: PathValue<M, N, K & string>
 }
 
 type Path<M extends Models, N extends keyof M & string, A> = FieldPath<M, N> | (keyof A & string)
-type ValueAt<M extends Models, N extends keyof M & string, A, P> = P extends keyof A ? A[P] : PathValue<M, N, P & string>
+type ValueAt<M extends Models, N extends keyof M & string, A, P> = P extends keyof A
+  ? A[P]
+  : PathValue<M, N, P & string>
 
 interface CachedMapper {
   readonly map: InstanceMapper | ValuesMapper
@@ -72,13 +82,8 @@ interface CachedMapper {
  * const recent = await db.Post.filter({ published: true }).orderBy('-createdAt').limit(20)
  * // SELECT … FROM "blog_post" WHERE "blog_post"."published" = ? ORDER BY "blog_post"."created_at" DESC LIMIT ?
  */
-export class QuerySet<
-  M extends Models,
-  N extends keyof M & string,
-  L = {},
-  A = {},
-  V = undefined,
-> implements PromiseLike<RowOf<M, N, L, A, V>[]>
+export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = {}, V = undefined>
+  implements PromiseLike<RowOf<M, N, L, A, V>[]>
 {
   /** @internal */
   readonly db: DbCore
@@ -118,7 +123,9 @@ export class QuerySet<
     return this.with({ where: [...this.state.where, ...filters.map((f) => ({ input: f as never, negate: true }))] })
   }
   /** `orderBy('-createdAt', 'id')`, `orderBy('author.name')`, `orderBy(F('email').asc({ nullsLast: true }))`. */
-  orderBy(...terms: (OrderPath<M, N> | (keyof A & string) | `-${keyof A & string}` | OrderBy)[]): QuerySet<M, N, L, A, V> {
+  orderBy(
+    ...terms: (OrderPath<M, N> | (keyof A & string) | `-${keyof A & string}` | OrderBy)[]
+  ): QuerySet<M, N, L, A, V> {
     return this.with({ order: terms as (string | OrderBy)[] })
   }
   /** Reverse the ordering (the explicit one, or the model's default). */
@@ -129,7 +136,11 @@ export class QuerySet<
         ? t.startsWith('-')
           ? t.slice(1)
           : `-${t}`
-        : new OrderBy(t.expr, !t.descending, t.nulls === 'first' ? { nullsLast: true } : t.nulls === 'last' ? { nullsFirst: true } : {})
+        : new OrderBy(
+            t.expr,
+            !t.descending,
+            t.nulls === 'first' ? { nullsLast: true } : t.nulls === 'last' ? { nullsFirst: true } : {},
+          )
     return this.with({ order: (order.length ? order : ['pk']).map(flip) })
   }
   /** `SELECT DISTINCT`. */
@@ -142,7 +153,10 @@ export class QuerySet<
   }
   offset(n: number): QuerySet<M, N, L, A, V> {
     checkCount(n, 'offset')
-    return this.with({ offset: (this.state.offset ?? 0) + n, limit: this.state.limit === undefined ? undefined : Math.max(0, this.state.limit - n) })
+    return this.with({
+      offset: (this.state.offset ?? 0) + n,
+      limit: this.state.limit === undefined ? undefined : Math.max(0, this.state.limit - n),
+    })
   }
   /** Rows `start` (inclusive) to `end` (exclusive), like Python's `qs[start:end]`. */
   slice(start: number, end?: number): QuerySet<M, N, L, A, V> {
@@ -150,7 +164,8 @@ export class QuerySet<
     if (end !== undefined) checkCount(end, 'slice end')
     const offset = (this.state.offset ?? 0) + start
     let limit = end === undefined ? undefined : Math.max(0, end - start)
-    if (this.state.limit !== undefined) limit = Math.min(limit ?? Number.POSITIVE_INFINITY, Math.max(0, this.state.limit - start))
+    if (this.state.limit !== undefined)
+      limit = Math.min(limit ?? Number.POSITIVE_INFINITY, Math.max(0, this.state.limit - start))
     return this.with({ offset, limit })
   }
   /** Follow forward foreign keys and one-to-ones in the same query with JOINs. */
@@ -171,8 +186,11 @@ export class QuerySet<
   ): QuerySet<M, N, L, A & Annotated<M, N, X>, [V] extends [undefined] ? undefined : V & Annotated<M, N, X>> {
     for (const [k, v] of Object.entries(specs))
       if (this.state.model.fieldMap.has(k) || this.state.model.reverse.has(k))
-        throw new InvalidValueError(`The annotation '${k}' conflicts with a field on ${this.state.model.name}. Pick another name.`)
-      else if (!(v instanceof Object)) throw new InvalidValueError(`annotate({ ${k} }) needs an expression such as Count('posts').`)
+        throw new InvalidValueError(
+          `The annotation '${k}' conflicts with a field on ${this.state.model.name}. Pick another name.`,
+        )
+      else if (!(v instanceof Object))
+        throw new InvalidValueError(`annotate({ ${k} }) needs an expression such as Count('posts').`)
     return this.with({
       annotations: { ...this.state.annotations, ...specs },
       groupByValues: this.state.values !== null && Object.values(specs).some((s) => s instanceof Aggregate),
@@ -204,19 +222,24 @@ export class QuerySet<
     return this.with({ values: fields, valuesMode: 'objects' }) as never
   }
   /** Tuples of the named fields, or with `{ flat: true }` and one field, the bare values. */
-  valuesList<const K extends Path<M, N, A>>(field: K, options: { flat: true }): QuerySet<M, N, L, A, ValueAt<M, N, A, K>>
-  valuesList<const K extends Path<M, N, A>[]>(...fields: K): QuerySet<M, N, L, A, { [I in keyof K]: ValueAt<M, N, A, K[I]> }>
+  valuesList<const K extends Path<M, N, A>>(
+    field: K,
+    options: { flat: true },
+  ): QuerySet<M, N, L, A, ValueAt<M, N, A, K>>
+  valuesList<const K extends Path<M, N, A>[]>(
+    ...fields: K
+  ): QuerySet<M, N, L, A, { [I in keyof K]: ValueAt<M, N, A, K[I]> }>
   valuesList(...args: unknown[]): QuerySet<M, N, L, A, unknown> {
     const last = args[args.length - 1]
     const flat = typeof last === 'object' && last !== null && (last as { flat?: boolean }).flat === true
     const fields = (flat ? args.slice(0, -1) : args) as string[]
-    if (flat && fields.length !== 1) throw new InvalidValueError('valuesList(field, { flat: true }) takes exactly one field.')
+    if (flat && fields.length !== 1)
+      throw new InvalidValueError('valuesList(field, { flat: true }) takes exactly one field.')
     return this.with({ values: fields, valuesMode: flat ? 'flat' : 'tuples' })
   }
 
   // ---- terminal ----------------------------------------------------------------------------------------------
 
-  // biome-ignore lint/suspicious/noThenProperty: QuerySets are awaitable by design (API.md §3)
   then<R1 = RowOf<M, N, L, A, V>[], R2 = never>(
     onfulfilled?: ((value: RowOf<M, N, L, A, V>[]) => R1 | PromiseLike<R1>) | null,
     onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
@@ -224,19 +247,36 @@ export class QuerySet<
     return this.fetch().then(onfulfilled, onrejected)
   }
 
+  /** Like `Promise.catch`: run the query and handle its error. */
+  catch<R = never>(onrejected?: ((reason: any) => R | PromiseLike<R>) | null): Promise<RowOf<M, N, L, A, V>[] | R> {
+    return this.fetch().catch(onrejected)
+  }
+  /** Like `Promise.finally`. */
+  finally(onfinally?: (() => void) | null): Promise<RowOf<M, N, L, A, V>[]> {
+    return this.fetch().finally(onfinally)
+  }
+
   async *[Symbol.asyncIterator](): AsyncIterator<RowOf<M, N, L, A, V>> {
     for (const row of await this.fetch()) yield row
   }
 
   /** @internal Run the SELECT and map the rows. */
-  async fetch(options: { defaultLimit?: number; noOrder?: boolean; single?: boolean } = {}): Promise<RowOf<M, N, L, A, V>[]> {
+  async fetch(
+    options: { defaultLimit?: number; noOrder?: boolean; single?: boolean } = {},
+  ): Promise<RowOf<M, N, L, A, V>[]> {
     const st = this.state
     const alias = this.db.readAlias(st)
     const backend = this.db.executor.backend(alias)
     const built = buildSelect(st, backend.features, options)
     const entry = this.db.executor.shape(backend, built.ctx.key, built.node)
     const mapper = (entry.mapper as CachedMapper | undefined) ?? makeMapper(entry, built.layout, backend)
-    const rows = await this.db.executor.rows(alias, entry.compiled, built.ctx.params, this.info('select'), mapper.bigints ? { bigints: true } : undefined)
+    const rows = await this.db.executor.rows(
+      alias,
+      entry.compiled,
+      built.ctx.params,
+      this.info('select'),
+      mapper.bigints ? { bigints: true } : undefined,
+    )
     const out = new Array(rows.length)
     if (built.layout.kind === 'instances') {
       const map = mapper.map as InstanceMapper
@@ -259,7 +299,11 @@ export class QuerySet<
   async get(...filters: FilterArg<M, N, A>[]): Promise<RowOf<M, N, L, A, V>> {
     const qs = filters.length ? this.filter(...filters) : this
     const limited = qs.state.limit === undefined
-    const rows = await (qs as QuerySet<M, N, L, A, V>).fetch({ defaultLimit: limited ? 21 : undefined, noOrder: true, single: true })
+    const rows = await (qs as QuerySet<M, N, L, A, V>).fetch({
+      defaultLimit: limited ? 21 : undefined,
+      noOrder: true,
+      single: true,
+    })
     if (rows.length === 1) return rows[0]!
     if (rows.length === 0) throw new DoesNotExist(this.state.model.name)
     throw new MultipleObjectsReturned(this.state.model.name, rows.length)
@@ -300,12 +344,17 @@ export class QuerySet<
     const backend = this.db.executor.backend(alias)
     const built = buildAggregate(this.state, backend.features, specs)
     const entry = this.db.executor.shape(backend, built.ctx.key, built.node)
-    const map = (entry.mapper as ValuesMapper | undefined) ?? (entry.mapper = aggregateMapper(built.names, built.fields, specs, backend))
+    const map =
+      (entry.mapper as ValuesMapper | undefined) ??
+      (entry.mapper = aggregateMapper(built.names, built.fields, specs, backend))
     const rows = await this.db.executor.rows(alias, entry.compiled, built.ctx.params, this.info('select'))
     return (map as ValuesMapper)(rows[0]!) as Annotated<M, N, X>
   }
   /** Instances by primary key: `Map<pk, instance>` (ids not found are absent). */
-  async inBulk(ids?: readonly PkOf<M, N>[], options: { fieldName?: FieldPath<M, N> } = {}): Promise<Map<PkOf<M, N>, RowOf<M, N, L, A, V>>> {
+  async inBulk(
+    ids?: readonly PkOf<M, N>[],
+    options: { fieldName?: FieldPath<M, N> } = {},
+  ): Promise<Map<PkOf<M, N>, RowOf<M, N, L, A, V>>> {
     const meta = this.state.model
     const field = options.fieldName ? meta.field(options.fieldName) : meta.pk
     if (field !== meta.pk && !field.unique)
@@ -313,7 +362,8 @@ export class QuerySet<
     const out = new Map<PkOf<M, N>, RowOf<M, N, L, A, V>>()
     if (ids !== undefined && ids.length === 0) return out
     const qs = ids === undefined ? this : this.filter({ [field.name]: { in: [...new Set(ids)] } } as never)
-    for (const row of await qs.with({ order: [] }).fetch()) out.set((row as Record<string, unknown>)[field.attname] as PkOf<M, N>, row)
+    for (const row of await qs.with({ order: [] }).fetch())
+      out.set((row as Record<string, unknown>)[field.attname] as PkOf<M, N>, row)
     return out
   }
   /** `UPDATE` every matching row; returns rows matched. `F()` expressions update atomically. */
@@ -341,7 +391,12 @@ export class QuerySet<
     const built = buildSelect(this.state, backend.features)
     const compiled = backend.compiler.compile(built.node)
     const prefix = backend.ops.explainPrefix(options)
-    const rows = await this.db.executor.rows(alias, { ...compiled, sql: prefix + compiled.sql }, built.ctx.params, this.info('select'))
+    const rows = await this.db.executor.rows(
+      alias,
+      { ...compiled, sql: prefix + compiled.sql },
+      built.ctx.params,
+      this.info('select'),
+    )
     return backend.ops.formatExplain(rows)
   }
   /**
@@ -359,7 +414,14 @@ export class QuerySet<
     const entry = this.db.executor.shape(backend, built.ctx.key, built.node)
     const mapper = (entry.mapper as CachedMapper | undefined) ?? makeMapper(entry, built.layout, backend)
     const info = this.info('select')
-    const stream = this.db.executor.stream(alias, entry.compiled, built.ctx.params, chunkSize, info, mapper.bigints ? { bigints: true } : undefined)
+    const stream = this.db.executor.stream(
+      alias,
+      entry.compiled,
+      built.ctx.params,
+      chunkSize,
+      info,
+      mapper.bigints ? { bigints: true } : undefined,
+    )
     const instances = built.layout.kind === 'instances'
     const mapChunk = async (rows: unknown[][]) => {
       const out = new Array(rows.length)
@@ -375,7 +437,8 @@ export class QuerySet<
       return
     }
     // No cursor: page through in chunks (stable only with an ordering, so add the primary key).
-    const qs: QuerySet<M, N, L, A, V> = this.state.order === null && st.model.ordering.length === 0 ? this.with({ order: ['pk'] }) : this
+    const qs: QuerySet<M, N, L, A, V> =
+      this.state.order === null && st.model.ordering.length === 0 ? this.with({ order: ['pk'] }) : this
     let start = 0
     for (;;) {
       const rows = await qs.slice(start, start + chunkSize).fetch()
@@ -387,7 +450,9 @@ export class QuerySet<
 }
 
 type AddPaths<L, P extends string> = [P] extends [never] ? L : UnionAdd<L, P>
-type UnionAdd<L, P extends string> = (P extends unknown ? (x: AddPath<L, P>) => void : never) extends (x: infer I) => void
+type UnionAdd<L, P extends string> = (P extends unknown ? (x: AddPath<L, P>) => void : never) extends (
+  x: infer I,
+) => void
   ? I
   : L
 
@@ -414,7 +479,10 @@ function makeMapper(entry: ShapeEntry, layout: RowLayout, backend: Backend): Cac
       bigints: fieldHasBigint(fields) || fieldHasBigint(layout.annotations.map((a) => a.field)),
     }
   } else {
-    m = { map: compileValuesMapper(layout.mode, layout.names, layout.fields, convert), bigints: fieldHasBigint(layout.fields) }
+    m = {
+      map: compileValuesMapper(layout.mode, layout.names, layout.fields, convert),
+      bigints: fieldHasBigint(layout.fields),
+    }
   }
   entry.mapper = m
   return m
@@ -432,7 +500,14 @@ function aggregateMapper(
     const o = base(row) as Record<string, unknown>
     names.forEach((n, i) => {
       const v = o[n]
-      if (numeric[i] && v !== null && typeof v !== 'number' && (fields[i]?.kind !== 'bigint' && fields[i]?.kind !== 'decimal')) o[n] = Number(v)
+      if (
+        numeric[i] &&
+        v !== null &&
+        typeof v !== 'number' &&
+        fields[i]?.kind !== 'bigint' &&
+        fields[i]?.kind !== 'decimal'
+      )
+        o[n] = Number(v)
       if (specs[n]!.fn === 'Count' && v === null) o[n] = 0
     })
     return o

@@ -25,7 +25,10 @@ export class QueryCountError extends QuarryError {
   readonly queries: readonly QueryEvent[]
   constructor(expected: number, queries: readonly QueryEvent[]) {
     const lines = queries.map((q, i) => `  ${i + 1}. ${q.sql}${q.callSite ? `   (${q.callSite})` : ''}`).join('\n')
-    super('QUERY_COUNT', `Expected ${expected} ${expected === 1 ? 'query' : 'queries'}, ${queries.length} ran:\n${lines}`)
+    super(
+      'QUERY_COUNT',
+      `Expected ${expected} ${expected === 1 ? 'query' : 'queries'}, ${queries.length} ran:\n${lines}`,
+    )
     this.queries = queries
   }
 }

@@ -65,7 +65,12 @@ export class SqliteConnection implements Connection {
     this.db.exec(sql)
   }
 
-  async *stream(sql: string, params: readonly unknown[], chunkSize: number, options?: QueryOptions): AsyncIterable<unknown[][]> {
+  async *stream(
+    sql: string,
+    params: readonly unknown[],
+    chunkSize: number,
+    options?: QueryOptions,
+  ): AsyncIterable<unknown[][]> {
     // A separate statement: the cached one may be re-entered by queries run while this stream is open.
     const st = this.db.prepare(sql)
     st.setReturnArrays(true)

@@ -1,5 +1,5 @@
-import type { BaseIntrospector, ColumnInfo, ForeignKeyInfo, IndexInfo } from '../base-introspector.ts'
 import type { Connection } from '../backend.ts'
+import type { BaseIntrospector, ColumnInfo, ForeignKeyInfo, IndexInfo } from '../base-introspector.ts'
 
 export class SqliteIntrospector implements BaseIntrospector {
   readonly #conn: () => Connection
@@ -28,12 +28,22 @@ export class SqliteIntrospector implements BaseIntrospector {
     const out: IndexInfo[] = []
     for (const ix of list) {
       const cols = await this.#conn().objects('SELECT name FROM pragma_index_info(?) ORDER BY seqno', [ix.name])
-      out.push({ name: ix.name as string, columns: cols.map((c) => c.name as string), unique: ix.unique === 1, partial: ix.partial === 1 })
+      out.push({
+        name: ix.name as string,
+        columns: cols.map((c) => c.name as string),
+        unique: ix.unique === 1,
+        partial: ix.partial === 1,
+      })
     }
     return out
   }
   async foreignKeys(table: string): Promise<ForeignKeyInfo[]> {
     const rows = await this.#conn().objects('SELECT * FROM pragma_foreign_key_list(?)', [table])
-    return rows.map((r) => ({ column: r.from as string, table: r.table as string, to: r.to as string, onDelete: String(r.on_delete) }))
+    return rows.map((r) => ({
+      column: r.from as string,
+      table: r.table as string,
+      to: r.to as string,
+      onDelete: String(r.on_delete),
+    }))
   }
 }

@@ -1,5 +1,5 @@
-import { targetKind } from '../base-operations.ts'
 import type { Field } from '../../model/fields/field.ts'
+import { targetKind } from '../base-operations.ts'
 import { BaseSchemaEditor } from '../base-schema-editor.ts'
 
 export class SqliteSchemaEditor extends BaseSchemaEditor {

@@ -44,12 +44,15 @@ export interface AllFieldOptions extends FieldOptions<unknown> {
 /**
  * A model field. The type parameters carry what the field means to TypeScript:
  * `T` the value read from an instance (without null), `N` whether it is nullable,
- * `O` whether `create()` may omit it (it has a default, is nullable or is filled in by the database).
+ * `O` whether `create()` may omit it (it has a default, is nullable or is filled in by the database),
+ * `P` whether it is the declared primary key.
  */
-export class Field<T = unknown, N extends boolean = boolean, O extends boolean = boolean> {
+export class Field<T = unknown, N extends boolean = boolean, O extends boolean = boolean, P extends boolean = boolean> {
   declare readonly $type: T
   declare readonly $null: N
   declare readonly $optional: O
+  /** Declared `primaryKey: true`. */
+  declare readonly $pk: P
 
   readonly kind: FieldKind
   readonly options: AllFieldOptions
@@ -98,4 +101,4 @@ export class Field<T = unknown, N extends boolean = boolean, O extends boolean =
   }
 }
 
-export type AnyField = Field<any, boolean, boolean>
+export type AnyField = Field<any, boolean, boolean, boolean>

@@ -1,8 +1,17 @@
 import { type AllFieldOptions, Field, type FieldOptions } from './field.ts'
 import { type OnDelete, RelationField } from './relation-field.ts'
 
-type IsNull<O> = O extends { null: true } ? true : false
-type IsOptional<O> = O extends { null: true } | { default: unknown } | { primaryKey: true } ? true : false
+/** Options of a field whose type argument was given explicitly (`f.json<Meta>(…)`): TypeScript cannot infer
+ * them then, so the field is typed permissively: may be null, may be omitted. */
+declare const unknownOptions: unique symbol
+export type UnknownOptions = { readonly [unknownOptions]: true }
+
+type IsNull<O> = O extends UnknownOptions ? boolean : O extends { null: true } ? true : false
+type IsOptional<O> = O extends UnknownOptions
+  ? boolean
+  : O extends { null: true } | { default: unknown } | { primaryKey: true }
+    ? true
+    : false
 type IsAuto<O> = O extends { autoNow: true } | { autoNowAdd: true } ? true : IsOptional<O>
 
 export interface StringOptions extends FieldOptions<string> {
@@ -38,8 +47,10 @@ type RelName<O> = O extends { relatedName: infer R extends string } ? R : '<defa
 /** JSON-compatible value, the default type of `f.json()`. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }
 
+type IsPk<O> = O extends { primaryKey: true } ? true : false
+
 const make = <T, O>(kind: Field['kind'], o: O | undefined) =>
-  new Field(kind, (o ?? {}) as AllFieldOptions) as Field<T, IsNull<O>, IsOptional<O>>
+  new Field(kind, (o ?? {}) as AllFieldOptions) as Field<T, IsNull<O>, IsOptional<O>, IsPk<O>>
 
 /**
  * Field constructors.
@@ -60,19 +71,20 @@ export const f = {
   boolean: <const O extends FieldOptions<boolean> = {}>(o?: O) => make<boolean, O>('boolean', o),
   /** Timestamp, stored in UTC, read as `Date`. */
   datetime: <const O extends DatetimeOptions = {}>(o?: O) =>
-    new Field('datetime', (o ?? {}) as AllFieldOptions) as Field<Date, IsNull<O>, IsAuto<O>>,
+    new Field('datetime', (o ?? {}) as AllFieldOptions) as Field<Date, IsNull<O>, IsAuto<O>, IsPk<O>>,
   /** Calendar date as a `'YYYY-MM-DD'` string. */
   date: <const O extends FieldOptions<string> = {}>(o?: O) => make<string, O>('date', o),
   /** JSON document; `T` is the type you store. */
-  json: <T = JsonValue, const O extends FieldOptions<T> = {}>(o?: O) => make<T, O>('json', o),
+  json: <T = JsonValue, const O extends FieldOptions<T> | UnknownOptions = UnknownOptions>(o?: FieldOptions<T> | O) =>
+    make<T, O>('json', o as O),
   uuid: <const O extends FieldOptions<string> = {}>(o?: O) => make<string, O>('uuid', o),
   /** One of a fixed list of strings. */
   enum: <const V extends readonly string[], const O extends FieldOptions<V[number]> = {}>(values: V, o?: O) =>
-    new Field('enum', { ...(o ?? {}), choices: values, maxLength: Math.max(1, ...values.map((v) => v.length)) }) as Field<
-      V[number],
-      IsNull<O>,
-      IsOptional<O>
-    >,
+    new Field('enum', {
+      ...(o ?? {}),
+      choices: values,
+      maxLength: Math.max(1, ...values.map((v) => v.length)),
+    }) as Field<V[number], IsNull<O>, IsOptional<O>, IsPk<O>>,
   /** Many-to-one. Stored as `<name>_id`, indexed, `ON DELETE` enforced by the database. */
   foreignKey: <const T extends string, const O extends ForeignKeyOptions = {}>(target: T, o?: O) =>
     new RelationField('foreignKey', target, (o ?? {}) as AllFieldOptions) as RelationField<
@@ -98,5 +110,5 @@ export const f = {
     >,
 }
 
-export { Field, RelationField }
 export type { AnyField } from './field.ts'
+export { Field, RelationField }

@@ -23,7 +23,7 @@ export class RelationField<
   N extends boolean = boolean,
   K extends RelationKind = RelationKind,
   RN extends string = string,
-> extends Field<never, N, N> {
+> extends Field<never, N, N, false> {
   declare readonly $target: Target
   declare readonly $relKind: K
   declare readonly $relatedName: RN
@@ -51,9 +51,7 @@ export class RelationField<
   }
   /** The field on the target a foreign key stores (its primary key unless `toField`). */
   get targetField(): Field {
-    return this.options.toField
-      ? this.targetMeta.field(this.options.toField)
-      : (this.targetMeta.pk as unknown as Field)
+    return this.options.toField ? this.targetMeta.field(this.options.toField) : (this.targetMeta.pk as unknown as Field)
   }
 }
 

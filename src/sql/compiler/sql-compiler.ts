@@ -1,6 +1,6 @@
-import { InvalidValueError } from '../../errors.ts'
 import type { BaseFeatures } from '../../backends/base-features.ts'
 import type { BaseOperations, Converter } from '../../backends/base-operations.ts'
+import { InvalidValueError } from '../../errors.ts'
 import type { Expr, ParamSpec } from '../ast/expression-nodes.ts'
 import type { SelectNode } from '../ast/select-node.ts'
 import type { DeleteNode, InsertNode, RawNode, StatementNode, UpdateNode } from '../ast/write-nodes.ts'
@@ -81,16 +81,10 @@ export class SqlCompiler {
     const cols = n.columns.map((c) => this.q(c)).join(', ')
     const rows = n.rows.map((r) => `(${r.map((e) => this.expr(e, st)).join(', ')})`).join(', ')
     let s = `INSERT ${this.ops.insertModifier(n.onConflict)}INTO ${this.q(n.table)} `
-    s += n.columns.length ? `(${cols}) VALUES ${rows}` : this.emptyInsert(n.rows.length)
+    s += n.columns.length ? `(${cols}) VALUES ${rows}` : this.ops.emptyInsert(n.rows.length)
     if (n.onConflict) s += this.ops.onConflict(n.onConflict)
     if (n.returning?.length) s += ` RETURNING ${n.returning.map((c) => this.q(c)).join(', ')}`
     return s
-  }
-
-  /** An INSERT with no column values (every column has a default). */
-  protected emptyInsert(rows: number): string {
-    if (rows !== 1) return `VALUES ${Array.from({ length: rows }, () => '(DEFAULT)').join(', ')}`
-    return 'DEFAULT VALUES'
   }
 
   update(n: UpdateNode, st: CompileState): string {
@@ -166,7 +160,9 @@ export class SqlCompiler {
   /** An operand of a binary operator: parenthesised unless atomic. */
   protected operand(e: Expr, st: CompileState): string {
     const s = this.expr(e, st)
-    return e.k === 'col' || e.k === 'param' || e.k === 'lit' || e.k === 'fn' || e.k === 'agg' || e.k === 'sub' ? s : `(${s})`
+    return e.k === 'col' || e.k === 'param' || e.k === 'lit' || e.k === 'fn' || e.k === 'agg' || e.k === 'sub'
+      ? s
+      : `(${s})`
   }
 
   protected aggregate(e: Extract<Expr, { k: 'agg' }>, st: CompileState): string {

@@ -84,7 +84,10 @@ function resolveAggregate(scope: Scope, a: Aggregate, mode: 'subquery' | 'join')
     const far = forward ? f.throughTarget! : f.throughSource!
     related = new Scope(ctx, far.targetMeta)
     const t = ctx.alias(f.throughMeta!.table)
-    link = { outer: eq(t, near, scope.alias), through: { table: f.throughMeta!.table, alias: t, far: eq(t, far, related.alias) } }
+    link = {
+      outer: eq(t, near, scope.alias),
+      through: { table: f.throughMeta!.table, alias: t, far: eq(t, far, related.alias) },
+    }
   }
   const target = related.column(rest.length ? rest.join('.') : 'pk')
   const filter = a.options.filter ? buildWhere(related, a.options.filter, false) : undefined
@@ -104,7 +107,10 @@ function resolveAggregate(scope: Scope, a: Aggregate, mode: 'subquery' | 'join')
   const node: SelectNode = {
     k: 'select',
     from: { table: related.meta.table, alias: related.alias },
-    joins: [...(th ? [{ type: 'INNER' as const, table: th.table, alias: th.alias, on: th.far }] : []), ...related.joins],
+    joins: [
+      ...(th ? [{ type: 'INNER' as const, table: th.table, alias: th.alias, on: th.far }] : []),
+      ...related.joins,
+    ],
     columns: [{ e: agg }],
     where: and([link.outer, ...(filter ? [filter] : [])]),
   }
@@ -120,4 +126,3 @@ function eq(alias: string, fk: RelationField, targetAlias: string): Expr {
 function resultField(fn: Aggregate['fn'], field: Field | undefined): Field | undefined {
   return fn === 'Count' || fn === 'Avg' ? undefined : field
 }
-

@@ -168,12 +168,18 @@ function instanceLayout(scope: Scope, state: QueryState, columns: SelectColumn[]
     const ownDefer = defer.filter((p) => pathParent(p) === prefix).map(lastSegment)
     for (const n of [...(ownOnly ?? []), ...ownDefer]) {
       if (!meta.fieldMap.has(n) && !meta.attnameMap.has(n))
-        throw new FieldError(`Unknown field '${n}' on ${meta.name} in only()/defer().`, meta.concreteFields.map((f) => f.name))
+        throw new FieldError(
+          `Unknown field '${n}' on ${meta.name} in only()/defer().`,
+          meta.concreteFields.map((f) => f.name),
+        )
     }
     for (const f of meta.concreteFields) {
       const keep =
         f === meta.pk ||
-        ((ownOnly === undefined || ownOnly.includes(f.name) || ownOnly.includes(f.attname) || isSelectedRelation(state, prefix, f)) &&
+        ((ownOnly === undefined ||
+          ownOnly.includes(f.name) ||
+          ownOnly.includes(f.attname) ||
+          isSelectedRelation(state, prefix, f)) &&
           !ownDefer.includes(f.name) &&
           !ownDefer.includes(f.attname))
       ;(keep ? fields : deferred).push(f)
@@ -200,7 +206,14 @@ function instanceLayout(scope: Scope, state: QueryState, columns: SelectColumn[]
     const parentJoin: JoinInfo | null = path.includes('.') ? scope.byPath.get(pathParent(path))! : null
     const join = scope.join(path, f as RelationField, parentJoin)
     const sel = pick(join.meta, path)
-    const child: ModelLayout = { meta: join.meta, name, ...sel, offset: columns.length, nullable: join.nullable, children: [] }
+    const child: ModelLayout = {
+      meta: join.meta,
+      name,
+      ...sel,
+      offset: columns.length,
+      nullable: join.nullable,
+      children: [],
+    }
     add(join.alias, sel.fields)
     parent.children.push(child)
     byPath.set(path, child)
@@ -215,7 +228,10 @@ const lastSegment = (p: string) => p.slice(p.lastIndexOf('.') + 1)
 const expandPath = (p: string) => p.split('.').map((_, i, a) => a.slice(0, i + 1).join('.'))
 /** A foreign key kept by `only()` implicitly because it is followed by `selectRelated`. */
 const isSelectedRelation = (state: QueryState, prefix: string, f: Field) =>
-  f.isRelation && state.selectRelated.some((p) => p === (prefix ? `${prefix}.${f.name}` : f.name) || p.startsWith(`${prefix ? `${prefix}.` : ''}${f.name}.`))
+  f.isRelation &&
+  state.selectRelated.some(
+    (p) => p === (prefix ? `${prefix}.${f.name}` : f.name) || p.startsWith(`${prefix ? `${prefix}.` : ''}${f.name}.`),
+  )
 
 /** ORDER BY terms from `orderBy()`, or the model's default ordering. */
 function orderOf(scope: Scope, state: QueryState, grouped: boolean): OrderNode[] | undefined {
@@ -299,7 +315,8 @@ export function buildAggregate(
   specs: Record<string, Aggregate>,
 ): BuiltQuery<SelectNode> & { fields: (Field | undefined)[]; names: string[] } {
   for (const [name, a] of Object.entries(specs))
-    if (!(a instanceof Aggregate)) throw new InvalidValueError(`aggregate({ ${name} }) needs Count, Sum, Avg, Min or Max.`)
+    if (!(a instanceof Aggregate))
+      throw new InvalidValueError(`aggregate({ ${name} }) needs Count, Sum, Avg, Min or Max.`)
   const sliced = state.limit !== undefined || Boolean(state.offset)
   const ctx = new BuildContext(features)
   // Sliced: aggregate over the rows of the slice, selected by primary key in a subquery built first.

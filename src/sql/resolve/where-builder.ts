@@ -97,7 +97,9 @@ function entryExpr(place: Place, key: string, value: unknown, negated: boolean):
   const rev = meta.reverse.get(key)
   if (rev) {
     ctx.key += `R${key}:`
-    return rev.kind === 'manyToMany' ? reverseManyExpr(place, rev, value, negated) : reverseExpr(place, rev, value, negated)
+    return rev.kind === 'manyToMany'
+      ? reverseManyExpr(place, rev, value, negated)
+      : reverseExpr(place, rev, value, negated)
   }
   const names = place.path === '' ? [...meta.fieldNames(), ...scope.annotations.keys()] : meta.fieldNames()
   throw new FieldError(`Cannot resolve keyword '${key}' into field of ${meta.name}.`, names)
@@ -124,7 +126,9 @@ function forwardExpr(place: Place, field: RelationField, value: unknown, negated
       const path = place.path ? `${place.path}.${field.name}` : field.name
       const join = place.scope.join(path, field, place.join)
       place.scope.ctx.key += '{'
-      parts.push(filterExpr({ scope: place.scope, meta: field.targetMeta, alias: join.alias, path, join }, nested, negated))
+      parts.push(
+        filterExpr({ scope: place.scope, meta: field.targetMeta, alias: join.alias, path, join }, nested, negated),
+      )
       place.scope.ctx.key += '}'
     }
   }
@@ -227,10 +231,7 @@ function lookupsExpr(
     const parts: Expr[] = []
     for (const name in value) {
       if (!LOOKUPS.has(name))
-        throw new FieldError(
-          `Unsupported lookup '${name}'${field ? ` for ${field.qualifiedName}` : ''}.`,
-          [...LOOKUPS],
-        )
+        throw new FieldError(`Unsupported lookup '${name}'${field ? ` for ${field.qualifiedName}` : ''}.`, [...LOOKUPS])
       parts.push(lookup(place, lhs, field, name, value[name], negated, nullable))
     }
     return and(parts)
@@ -296,4 +297,3 @@ function lookup(
   if (negated && nullable) return and([e, { k: 'isnull', e: lhs, negate: true }])
   return e
 }
-

@@ -9,7 +9,7 @@ import { Expression } from '../expressions.ts'
 import type { QueryState } from '../query-state.ts'
 import { BuildContext, type Scope } from './build-context.ts'
 import { resolveExpression } from './expression-builder.ts'
-import { baseScope, type BuiltQuery, buildSelect, whereOf, wrapForIn } from './select-builder.ts'
+import { type BuiltQuery, baseScope, buildSelect, whereOf, wrapForIn } from './select-builder.ts'
 
 /**
  * WHERE for UPDATE/DELETE. Conditions that need joins become `pk IN (SELECT pk …)`, since neither statement
@@ -17,12 +17,19 @@ import { baseScope, type BuiltQuery, buildSelect, whereOf, wrapForIn } from './s
  */
 function writeWhere(state: QueryState, features: BaseFeatures, tag: string): { scope: Scope; where: Expr | undefined } {
   if (state.limit !== undefined || state.offset)
-    throw new InvalidValueError(`Cannot ${tag === 'U' ? 'update' : 'delete'} a sliced QuerySet. Filter by primary key instead.`)
+    throw new InvalidValueError(
+      `Cannot ${tag === 'U' ? 'update' : 'delete'} a sliced QuerySet. Filter by primary key instead.`,
+    )
   const ctx = new BuildContext(features)
   const probe = baseScope(state, features, tag, ctx)
   const where = whereOf(probe, state)
   if (probe.joins.length === 0) return { scope: probe, where }
-  const inner = buildSelect({ ...state, values: ['pk'], valuesMode: 'flat', order: [] }, features, { noOrder: true }, ctx).node
+  const inner = buildSelect(
+    { ...state, values: ['pk'], valuesMode: 'flat', order: [] },
+    features,
+    { noOrder: true },
+    ctx,
+  ).node
   return {
     scope: probe,
     where: { k: 'inSub', e: col(probe.alias, state.model.pk.column, state.model.pk), sub: wrapForIn(inner, features) },
@@ -59,18 +66,23 @@ export function buildDelete(state: QueryState, features: BaseFeatures): BuiltQue
 /** A field that `update()` / `create()` may set, by name or attname. */
 export function assignableField(meta: ModelMeta, key: string): Field {
   const f = meta.fieldMap.get(key) ?? meta.attnameMap.get(key)
-  if (!f || !f.concrete) {
+  if (!f?.concrete) {
     if (f?.kind === 'manyToMany')
       throw new FieldError(`${meta.name}.${key} is many-to-many: use instance.${key}.set([...]) instead.`)
-    throw new FieldError(`Unknown field '${key}' on ${meta.name}.`, meta.concreteFields.map((x) => x.name))
+    throw new FieldError(
+      `Unknown field '${key}' on ${meta.name}.`,
+      meta.concreteFields.map((x) => x.name),
+    )
   }
   return f
 }
 
 function valueExpr(scope: Scope, field: Field, v: unknown): Expr {
   if (v instanceof Expression) {
+    const before = scope.joins.length
     const e = resolveExpression(scope, v)
-    if (scope.joins.length) throw new FieldError(`update() cannot use F() across relations (${field.qualifiedName}).`)
+    if (scope.joins.length !== before)
+      throw new FieldError(`update() cannot use F() across relations (${field.qualifiedName}).`)
     return e
   }
   return scope.ctx.param(isModelInstance(v) ? pkValue(v) : v, { field })

@@ -1,0 +1,2 @@
+// PostgreSQL and MySQL/MariaDB targets are registered here by the server backends' test support.
+export {}
