@@ -115,8 +115,10 @@ type ToManyValue<M extends Models, T extends keyof M & string, L> = L extends Lo
   : RelatedManagerOf<M, T>
 
 /** Filled in by the query layer (a QuerySet subclass); declared here to keep the model layer free of it. */
-// biome-ignore lint/suspicious/noEmptyInterface: augmented by query/related-manager.ts
-export interface RelatedManagerRegistry<M extends Models, _T extends keyof M & string> {}
+// biome-ignore-start lint/correctness/noUnusedVariables: T is used by the augmentation in query/related-manager.ts
+// biome-ignore lint/suspicious/noEmptyInterface: filled in by that augmentation
+export interface RelatedManagerRegistry<M extends Models, T extends keyof M & string> {}
+// biome-ignore-end lint/correctness/noUnusedVariables: see above
 export type RelatedManagerOf<M extends Models, T extends keyof M & string> =
   RelatedManagerRegistry<M, T> extends {
     manager: infer R
