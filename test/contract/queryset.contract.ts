@@ -247,6 +247,19 @@ describeEachBackend('QuerySet core', (b) => {
     expect(await db.Author.aggregate({ n: Count('posts') })).toEqual({ n: 5 })
   })
 
+  it('filters on annotations work with count, exists and aggregate; aggregates over own rows filter in HAVING', async () => {
+    const busy = db.Author.annotate({ n: Count('posts') }).filter({ n: { gte: 2 } })
+    expect(await busy.count()).toBe(2)
+    expect(await busy.exists()).toBe(true)
+    expect(await busy.filter({ n: { gte: 10 } }).exists()).toBe(false)
+    expect(await busy.aggregate({ total: Sum('posts.views') })).toEqual({ total: 465 })
+    const grouped = db.Post.values('author')
+      .annotate({ c: Count('id') })
+      .filter({ c: { gte: 3 } })
+    expect(await grouped).toEqual([{ author: ids.bharat, c: 3 }])
+    expect(await grouped.count()).toBe(1)
+  })
+
   it('groups with values().annotate(), one row per value', async () => {
     const rows = await db.Post.values('author')
       .annotate({ n: Count('id'), totalViews: Sum('views') })

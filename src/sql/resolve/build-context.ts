@@ -16,6 +16,8 @@ import type { JoinNode } from '../ast/select-node.ts'
 export class BuildContext {
   readonly params: unknown[] = []
   key = ''
+  /** Set when a filter refers to an aggregate annotation: that filter belongs in HAVING. */
+  aggregateRef = false
   readonly features: BaseFeatures
   readonly #aliases = new Set<string>()
   #n = 0

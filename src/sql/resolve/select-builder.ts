@@ -58,14 +58,23 @@ export function baseScope(state: QueryState, features: BaseFeatures, tag: string
 }
 
 export function whereOf(scope: Scope, state: QueryState): Expr | undefined {
-  if (state.where.length === 0) return undefined
-  const parts: Expr[] = []
+  return conditionsOf(scope, state).where
+}
+
+/** WHERE and HAVING: a filter on an aggregate annotation (`Count('id')` over the rows) goes to HAVING. */
+export function conditionsOf(scope: Scope, state: QueryState): { where?: Expr; having?: Expr } {
+  if (state.where.length === 0) return {}
+  const where: Expr[] = []
+  const having: Expr[] = []
+  const ctx = scope.ctx
   for (const w of state.where) {
-    scope.ctx.key += w.negate ? 'X(' : 'W('
-    parts.push(buildWhere(scope, w.input, w.negate))
-    scope.ctx.key += ')'
+    ctx.aggregateRef = false
+    const e = buildWhere(scope, w.input, w.negate)
+    ctx.key += `${ctx.aggregateRef ? 'H' : ''}${w.negate ? 'X(' : 'W('})`
+    ;(ctx.aggregateRef ? having : where).push(e)
   }
-  return and(parts)
+  ctx.aggregateRef = false
+  return { where: where.length ? and(where) : undefined, having: having.length ? and(having) : undefined }
 }
 
 /** A full SELECT for fetching instances or values. */
@@ -77,7 +86,7 @@ export function buildSelect(
 ): BuiltQuery<SelectNode> & { layout: RowLayout } {
   const scope = baseScope(state, features, 'S', outer)
   const ctx = scope.ctx
-  const where = whereOf(scope, state)
+  const { where, having } = conditionsOf(scope, state)
   const columns: SelectColumn[] = []
   let layout: RowLayout
   let hasAggregate = false
@@ -135,6 +144,7 @@ export function buildSelect(
     columns,
     where,
     groupBy,
+    having,
     orderBy,
     distinct: state.distinct || undefined,
     limit: limit !== undefined ? countParam(scope, 'L', limit) : undefined,
@@ -263,7 +273,7 @@ function orderOf(scope: Scope, state: QueryState, grouped: boolean): OrderNode[]
 
 /** `SELECT COUNT(*)`: wraps the query when it is sliced, distinct or grouped. */
 export function buildCount(state: QueryState, features: BaseFeatures): BuiltQuery<SelectNode> {
-  if (state.limit !== undefined || state.offset || state.distinct || state.groupByValues) {
+  if (state.limit !== undefined || state.offset || state.distinct || state.groupByValues || hasAnnotations(state)) {
     const inner = buildSelect({ ...state, annotations: state.annotations }, features, { noOrder: true })
     inner.ctx.key = `C${inner.ctx.key}`
     return {
@@ -290,8 +300,14 @@ export function buildCount(state: QueryState, features: BaseFeatures): BuiltQuer
   }
 }
 
+const hasAnnotations = (state: QueryState) => Object.keys(state.annotations).length > 0
+
 /** `SELECT 1 … LIMIT 1`. */
 export function buildExists(state: QueryState, features: BaseFeatures): BuiltQuery<SelectNode> {
+  if (hasAnnotations(state)) {
+    const inner = buildSelect({ ...state, limit: 1 }, features, { noOrder: true })
+    return { ctx: inner.ctx, node: inner.node }
+  }
   const scope = baseScope({ ...state, annotations: {} }, features, 'E')
   const where = whereOf(scope, state)
   return {
@@ -317,7 +333,7 @@ export function buildAggregate(
   for (const [name, a] of Object.entries(specs))
     if (!(a instanceof Aggregate))
       throw new InvalidValueError(`aggregate({ ${name} }) needs Count, Sum, Avg, Min or Max.`)
-  const sliced = state.limit !== undefined || Boolean(state.offset)
+  const sliced = state.limit !== undefined || Boolean(state.offset) || hasAnnotations(state)
   const ctx = new BuildContext(features)
   // Sliced: aggregate over the rows of the slice, selected by primary key in a subquery built first.
   const slice = sliced

@@ -84,6 +84,7 @@ function entryExpr(place: Place, key: string, value: unknown, negated: boolean):
   if (place.path === '' && scope.annotations.has(key)) {
     const a = scope.annotations.get(key)!
     ctx.key += `A${key}:`
+    if (a.aggregate) ctx.aggregateRef = true
     return lookupsExpr(place, a.expr, a.field, value, negated, false)
   }
   const field = key === 'pk' ? meta.pk : (meta.fieldMap.get(key) ?? meta.attnameMap.get(key))
