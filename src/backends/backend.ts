@@ -54,6 +54,11 @@ export interface Backend {
   readonly introspector: BaseIntrospector
   /** Borrow a connection (for a transaction or one statement). */
   acquire(): Promise<Lease>
+  /**
+   * The connection, when one can be used right now without waiting (SQLite's single connection while no
+   * transaction holds it). Lets the executor skip an async hop on the hot path; undefined for pools.
+   */
+  idleConnection?(): Connection | undefined
   /** Run `fn` on some connection outside any transaction. */
   withConnection<T>(fn: (c: Connection) => T | Promise<T>): Promise<T>
   /** Driver error → the PEP 249 tree; the original stays as `cause`. */

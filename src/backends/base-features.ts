@@ -47,6 +47,11 @@ export class BaseFeatures {
   readonly hasTimezoneAwareTimestamps: boolean = false
   /** Rows can be streamed with a server-side cursor rather than read in LIMIT/OFFSET chunks. */
   readonly hasServerSideCursors: boolean = false
+  /**
+   * `Connection.stream` exists (a server-side cursor or the driver's row iterator); otherwise `iterator()` reads in
+   * LIMIT/OFFSET chunks.
+   */
+  readonly canStreamRows: boolean = false
   /** Several connections (a pool): concurrent queries run in parallel. */
   readonly hasConnectionPool: boolean = false
 }

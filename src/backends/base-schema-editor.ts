@@ -78,8 +78,8 @@ export abstract class BaseSchemaEditor {
         let def = this.columnDef(field)
         if (field.isRelation) {
           const rel = field as RelationField
-          if (this.inlineForeignKeys() || created.has(rel.targetMeta.name) || rel.targetMeta === meta)
-            def += this.references(rel)
+          const ready = created.has(rel.targetMeta.name) || rel.targetMeta === meta
+          if (this.inlineForeignKeys() || (ready && this.inlineReferences())) def += this.references(rel)
           else later.push(this.addForeignKey(meta, rel))
         }
         defs.push(def)
@@ -96,6 +96,10 @@ export abstract class BaseSchemaEditor {
   /** SQLite checks references lazily, so foreign keys can always be declared inline. */
   protected inlineForeignKeys(): boolean {
     return false
+  }
+  /** A column's `REFERENCES` clause is enforced (MySQL ignores it: foreign keys become ALTER TABLE there). */
+  protected inlineReferences(): boolean {
+    return true
   }
   protected tableSuffix(): string {
     return ''

@@ -14,9 +14,38 @@ export interface PoolOptions {
 /** Backend factories by URL scheme; server backends load their driver only when used. */
 const factories = new Map<string, (url: string, pool: PoolOptions) => Promise<Backend>>([
   ['sqlite', async (url) => new SqliteBackend(url)],
+  ['postgres', postgres],
+  ['postgresql', postgres],
+  ['mysql', mysql],
+  ['mariadb', mysql],
 ])
 
-/** `sqlite::memory:`, `sqlite:./app.db`, `postgres://…`, `mysql://…` → a backend. */
+async function postgres(url: string, pool: PoolOptions): Promise<Backend> {
+  const { PostgresBackend } = await import('./postgres/postgres-backend.ts')
+  const backend = new PostgresBackend(url, pool)
+  await checked(backend, () => backend.check())
+  return backend
+}
+
+async function mysql(url: string, pool: PoolOptions): Promise<Backend> {
+  const { MysqlBackend } = await import('./mysql/mysql-backend.ts')
+  return MysqlBackend.open(url, pool)
+}
+
+/** Open a first connection so a wrong URL fails `connect()`; the backend is closed again if it does. */
+async function checked(backend: Backend, check: () => Promise<void>): Promise<void> {
+  try {
+    await check()
+  } catch (e) {
+    await backend.close().catch(() => {})
+    throw backend.translateError(e, undefined)
+  }
+}
+
+/**
+ * `sqlite::memory:`, `sqlite:./app.db`, `postgres://…`, `mysql://…` (`mariadb://…`) → a backend. Server backends
+ * open one connection before returning, so a wrong URL fails here.
+ */
 export async function createBackend(url: string, pool: PoolOptions = {}): Promise<Backend> {
   if (typeof url !== 'string')
     throw new ImproperlyConfigured('connect() takes a database URL string such as sqlite::memory:.')

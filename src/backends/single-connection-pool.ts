@@ -13,8 +13,9 @@ export class SingleConnectionPool {
     this.#conn = conn
   }
 
-  get connection(): Connection {
-    return this.#conn
+  /** The connection if no transaction holds it. */
+  idle(): Connection | undefined {
+    return this.#leased ? undefined : this.#conn
   }
 
   async acquire(): Promise<Lease> {

@@ -8,6 +8,7 @@ import type { Models, Schema } from '../model/schema.ts'
 import type { QueryEvent } from '../profiler/events.ts'
 import { queryChannel } from '../profiler/events.ts'
 import type { DbCore, FetchMode, LoadingHooks, NPlusOneMode } from '../query/db-core.ts'
+import { Loader } from '../query/loading/loader.ts'
 import { Manager } from '../query/manager.ts'
 import { QuerySet } from '../query/query-set.ts'
 import { RelatedManager } from '../query/related-manager.ts'
@@ -46,7 +47,8 @@ export class Database<M extends Models = Models> implements DbCore {
   readonly schema: Schema<M>
   readonly executor: Executor
   readonly options: Readonly<ConnectOptions>
-  loading: LoadingHooks = { afterFetch: () => {} }
+  /** Prefetching, fetch modes and the N+1 detector (query/loading). */
+  readonly loading: LoadingHooks
   readonly #hosts = new Map<string, AliasHost>()
   readonly #managers = new Map<string, unknown>()
 
@@ -54,6 +56,7 @@ export class Database<M extends Models = Models> implements DbCore {
     this.schema = schema
     this.options = options
     this.executor = new Executor(backends, this, { logParams: options.logParams })
+    this.loading = new Loader(this)
     if (!backends.has('default')) throw new ImproperlyConfigured("connect() needs a 'default' database.")
     for (const meta of schema.userModels()) {
       if (meta.name in this)

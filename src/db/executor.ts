@@ -20,6 +20,8 @@ export interface TxState {
 export interface ShapeEntry {
   readonly compiled: CompiledQuery
   mapper?: unknown
+  /** How rows map (set by the query layer on first use). */
+  layout?: unknown
 }
 
 export interface RunInfo {
@@ -84,6 +86,15 @@ export class Executor {
         throw new Error(`quarry shape cache collision for key ${key}:\n${entry.compiled.sql}\n!==\n${again}`)
     }
     return entry
+  }
+
+  /** The entry cached under `key`, if any (the query layer's fast shape keys). */
+  cached(backend: Backend, key: string): ShapeEntry | undefined {
+    return this.#shapes.get(backend)?.get(key)
+  }
+  /** Cache `entry` under a second key. */
+  remember(backend: Backend, key: string, entry: ShapeEntry): void {
+    this.#shapes.get(backend)?.set(key, entry)
   }
 
   async rows(
@@ -160,8 +171,7 @@ export class Executor {
     const tx = this.tx(alias)
     const params = bindParams(q, values)
     const self = this
-    const probe = tx?.lease.conn
-    if (probe && !probe.stream) return undefined
+    if (!backend.features.canStreamRows) return undefined
     return {
       async *[Symbol.asyncIterator]() {
         const lease = tx
@@ -211,8 +221,9 @@ export class Executor {
     const started = listening ? performance.now() : 0
     let result: T
     try {
-      const c = conn ?? this.tx(alias)?.lease.conn
-      result = c ? await fn(c, sql, params) : await backend.withConnection((x) => fn(x, sql, params))
+      const c = conn ?? this.tx(alias)?.lease.conn ?? backend.idleConnection?.()
+      const r = c ? fn(c, sql, params) : backend.withConnection((x) => fn(x, sql, params))
+      result = r instanceof Promise ? await r : (r as T)
     } catch (e) {
       const err = backend.translateError(e, sql)
       if (listening) this.#publish(alias, backend, sql, params, info, tables, started, 0, site, err)

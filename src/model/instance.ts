@@ -18,17 +18,20 @@ function host(inst: ModelInstance): InstanceHost {
 class RelRef {
   readonly #inst: ModelInstance
   readonly #field: RelationField
+  readonly #site: { readonly stack?: string } | undefined
   readonly id: unknown
   constructor(inst: ModelInstance, field: RelationField, id: unknown) {
     this.#inst = inst
     this.#field = field
     this.id = id
+    // Only hosts that count lazy loads (multi-row results) capture; the plain host has no accessSite.
+    this.#site = inst[HOST]?.accessSite?.(inst, field.name)
   }
   get pk(): unknown {
     return this.id
   }
   then<A, B>(ok?: (v: ModelInstance | null) => A, err?: (e: unknown) => B): Promise<A | B> {
-    return host(this.#inst).loadForward(this.#inst, this.#field).then(ok, err)
+    return host(this.#inst).loadForward(this.#inst, this.#field, this.#site).then(ok, err)
   }
   toJSON(): unknown {
     return this.id
@@ -91,7 +94,8 @@ function reverseOneAccessor(rel: ReverseRelation): PropertyDescriptor {
     get(this: ModelInstance) {
       const cache = this[STATE]?.relations
       if (cache?.has(rel.name)) return cache.get(rel.name)
-      return { then: (ok: any, err: any) => host(this).loadReverseOne(this, rel).then(ok, err) }
+      const site = this[HOST]?.accessSite?.(this, rel.name)
+      return { then: (ok: any, err: any) => host(this).loadReverseOne(this, rel, site).then(ok, err) }
     },
     enumerable: false,
     configurable: true,

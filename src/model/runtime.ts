@@ -10,12 +10,25 @@ export interface InstanceHost {
   saveInstance(inst: ModelInstance, options: { updateFields?: readonly string[]; forceInsert?: boolean }): Promise<void>
   deleteInstance(inst: ModelInstance): Promise<number>
   refreshInstance(inst: ModelInstance, fields?: readonly string[]): Promise<void>
+  /**
+   * Where user code touched an unloaded relation, if the host will need it (the N+1 detector names that line).
+   * Called synchronously from the accessor: `await post.author` runs `then` later, with the user's frame gone.
+   */
+  accessSite?(inst: ModelInstance, relation: string): { readonly stack?: string } | undefined
   /** `await post.author` for an unloaded foreign key. */
-  loadForward(inst: ModelInstance, field: RelationField): Promise<ModelInstance | null>
+  loadForward(
+    inst: ModelInstance,
+    field: RelationField,
+    site?: { readonly stack?: string },
+  ): Promise<ModelInstance | null>
   /** `author.posts` when not prefetched: a related manager. */
   relatedManager(inst: ModelInstance, rel: ReverseRelation | RelationField): unknown
   /** `user.profile` reverse one-to-one when not loaded. */
-  loadReverseOne(inst: ModelInstance, rel: ReverseRelation): Promise<ModelInstance | null>
+  loadReverseOne(
+    inst: ModelInstance,
+    rel: ReverseRelation,
+    site?: { readonly stack?: string },
+  ): Promise<ModelInstance | null>
 }
 
 export const HOST: unique symbol = Symbol('quarry.host')

@@ -94,13 +94,29 @@ export interface RelRef<T, Pk> extends PromiseLike<T> {
   readonly pk: Pk
 }
 
-/** Loaded-relations record: `{ author: {} }` after `selectRelated('author')`. */
-export type Loaded = { [key: string]: Loaded }
+/**
+ * Loaded-relations record: `{ author: {} }` after `selectRelated('author')`. Keys starting with `$` are not
+ * relations (model fields cannot start with `$`): `$o` / `$d` hold the `only()` / `defer()` paths (root level only),
+ * `$x` the attributes added by `Prefetch(…, { to })`.
+ */
+export type Loaded = { [key: string]: any }
 
-type ForwardValue<M extends Models, F, L> =
+/** Type-only brand on instances: lets `prefetchRelatedObjects` and `Prefetch` recover the model and `L`. */
+declare const INSTANCE_TYPES: unique symbol
+export interface InstanceBrand<M extends Models, N extends keyof M & string, L> {
+  readonly [INSTANCE_TYPES]?: { readonly m: M; readonly n: N; readonly l: L }
+}
+/** `[M, N, L]` of an instance type, or never. */
+export type InstanceTypesOf<I> = I extends { readonly [INSTANCE_TYPES]?: { m: infer M; n: infer N; l: infer L } }
+  ? [M, N, L]
+  : never
+
+type IsLoaded<S> = S extends object ? true : false
+
+type ForwardValue<M extends Models, F, S> =
   TargetOf<F> extends infer T extends keyof M & string
-    ? L extends Loaded
-      ? Instance<M, T, L> | (NullOf<F> extends true ? null : never)
+    ? IsLoaded<S> extends true
+      ? Instance<M, T, S> | (NullOf<F> extends true ? null : never)
       : RelRef<Instance<M, T>, PkOf<M, T>> | (NullOf<F> extends true ? null : never)
     : never
 
@@ -110,9 +126,8 @@ export interface ToManyHandle<M extends Models, T extends keyof M & string> {
   readonly $models: M
 }
 
-type ToManyValue<M extends Models, T extends keyof M & string, L> = L extends Loaded
-  ? Instance<M, T, L>[]
-  : RelatedManagerOf<M, T>
+type ToManyValue<M extends Models, T extends keyof M & string, S> =
+  IsLoaded<S> extends true ? Instance<M, T, S>[] : RelatedManagerOf<M, T>
 
 /** Filled in by the query layer (a QuerySet subclass); declared here to keep the model layer free of it. */
 // biome-ignore-start lint/correctness/noUnusedVariables: T is used by the augmentation in query/related-manager.ts
@@ -126,10 +141,17 @@ export type RelatedManagerOf<M extends Models, T extends keyof M & string> =
     ? R
     : ToManyHandle<M, T>
 
-type Sub<L, K> = L extends Loaded ? (K extends keyof L ? L[K] : undefined) : undefined
+/** `'author.name' | 'title'` below `'author'` → `'name'`. */
+type Tail<P, K extends string> = P extends `${K}.${infer R}` ? R : never
+/** The level of `L` for relation `K`, carrying the `only()` / `defer()` paths below it. */
+type Sub<L, K extends string> = K extends keyof L
+  ? L[K] &
+      ('$o' extends keyof L ? { $o: Tail<L['$o'], K> } : {}) &
+      ('$d' extends keyof L ? { $d: Tail<L['$d'], K> } : {})
+  : undefined
 
-/** The instance type of model `N` with relations `L` loaded. */
-export type Instance<M extends Models, N extends keyof M & string, L = {}> = {
+/** Every field of model `N` with relations `L` loaded, before `only()` / `defer()` narrowing. */
+type FullInstance<M extends Models, N extends keyof M & string, L> = {
   [K in ScalarKeys<FieldsOf<M, N>>]: ValueOfField<FieldsOf<M, N>[K]>
 } & {
   [K in ForwardKeys<FieldsOf<M, N>> as `${K}Id`]:
@@ -145,12 +167,54 @@ export type Instance<M extends Models, N extends keyof M & string, L = {}> = {
     kind: infer Kind
   }
     ? Kind extends 'oneToOne'
-      ? Sub<L, K> extends Loaded
-        ? Instance<M, X, Sub<L, K>> | null
+      ? IsLoaded<Sub<L, K & string>> extends true
+        ? Instance<M, X, Sub<L, K & string>> | null
         : PromiseLike<Instance<M, X> | null>
-      : ToManyValue<M, X, Sub<L, K>>
+      : ToManyValue<M, X, Sub<L, K & string>>
     : never
-} & InstanceMethods<M, N>
+} & InstanceMethods<M, N> &
+  InstanceBrand<M, N, L>
+
+/** Own (undotted) names among `only()` / `defer()` paths. */
+type Own<P> = P extends `${string}.${string}` ? never : P
+/** Fields left out by `only()` / `defer()` (mirrors select-builder: the pk always loads, a followed FK too). */
+type Hidden<M extends Models, N extends keyof M & string, L> =
+  | {
+      [K in ScalarKeys<FieldsOf<M, N>>]: K extends PkName<M, N>
+        ? never
+        : K extends Own<L['$d' & keyof L]>
+          ? K
+          : '$o' extends keyof L
+            ? K extends Own<L['$o']>
+              ? never
+              : K
+            : never
+    }[ScalarKeys<FieldsOf<M, N>>]
+  | {
+      [K in ForwardKeys<FieldsOf<M, N>>]: K | `${K}Id` extends infer Both extends string
+        ? Extract<Both, Own<L['$d' & keyof L]>> extends never
+          ? '$o' extends keyof L
+            ? K extends keyof L
+              ? never
+              : Extract<Both, Own<L['$o']>> extends never
+                ? Both
+                : never
+            : never
+          : Both
+        : never
+    }[ForwardKeys<FieldsOf<M, N>>]
+
+/**
+ * The instance type of model `N` with relations `L` loaded (and, when `L` says so, only some fields loaded).
+ *
+ * @example
+ * type P = Instance<Models, 'Post', { author: {} }>   // p.author.name compiles
+ */
+export type Instance<M extends Models, N extends keyof M & string, L = {}> = 0 extends 1 & L
+  ? FullInstance<M, N, L>
+  : ('$o' | '$d' | '$x') & keyof L extends never
+    ? FullInstance<M, N, L>
+    : Omit<FullInstance<M, N, L>, Hidden<M, N, L>> & ('$x' extends keyof L ? L['$x'] : {})
 
 // ---- create input --------------------------------------------------------------------------------------------
 
@@ -182,8 +246,8 @@ export type CreateInput<M extends Models, N extends keyof M & string> = {
 type FkInputs<M extends Models, N extends keyof M & string> = [ForwardKeys<FieldsOf<M, N>>] extends [never]
   ? {}
   : UnionToIntersection<
-        { [K in ForwardKeys<FieldsOf<M, N>>]: [FkInput<M, FieldsOf<M, N>[K], K>] }[ForwardKeys<FieldsOf<M, N>>]
-      > extends [infer I]
+        { [K in ForwardKeys<FieldsOf<M, N>>]: { box: FkInput<M, FieldsOf<M, N>[K], K> } }[ForwardKeys<FieldsOf<M, N>>]
+      > extends { box: infer I }
     ? I
     : {}
 
@@ -311,7 +375,46 @@ export type PathValue<
 /** `'-createdAt'`, `'author.name'`… */
 export type OrderPath<M extends Models, N extends keyof M & string> = FieldPath<M, N> | `-${FieldPath<M, N>}` | '?'
 
-/** Turns `'author.profile'` into `{ author: { profile: {} } }` and merges it into `L`. */
-export type AddPath<L, P extends string> = P extends `${infer H}.${infer Rest}`
-  ? Omit<L, H> & { [K in H]: AddPath<H extends keyof L ? L[H] : {}, Rest> }
-  : Omit<L, P> & { [K in P]: P extends keyof L ? L[P] : {} }
+/** Turns `'author.profile'` into `{ author: { profile: {} } }` and merges it into `L` (with `Leaf` at the end). */
+export type AddPath<L, P extends string, Leaf = {}> = P extends `${infer H}.${infer Rest}`
+  ? Omit<L, H> & { [K in H]: AddPath<H extends keyof L ? L[H] : {}, Rest, Leaf> }
+  : Omit<L, P> & { [K in P]: P extends keyof L ? L[P] & Leaf : Leaf }
+
+// ---- relation paths (prefetchRelated) ------------------------------------------------------------------------
+
+/** Names of every relation of `N`: forward keys, many-to-many fields and reverse accessors. */
+export type RelationKeys<M extends Models, N extends keyof M & string> =
+  | ForwardKeys<FieldsOf<M, N>>
+  | ManyKeys<FieldsOf<M, N>>
+  | (keyof ReverseOf<M, N> & string)
+
+/** The model a relation of `N` leads to. */
+export type RelationTarget<M extends Models, N extends keyof M & string, K> = K extends keyof DeclaredFields<M, N>
+  ? TargetOf<DeclaredFields<M, N>[K]> & keyof M & string
+  : ReverseOf<M, N> extends { [P in K & string]: { model: infer X } }
+    ? X & keyof M & string
+    : never
+
+/** Whether relation `K` of `N` holds one object (forward key, one-to-one either way) rather than an array. */
+export type IsSingleRelation<M extends Models, N extends keyof M & string, K> =
+  K extends ForwardKeys<FieldsOf<M, N>>
+    ? true
+    : ReverseOf<M, N> extends { [P in K & string]: { kind: 'oneToOne' } }
+      ? true
+      : false
+
+type RelationPaths<M extends Models, N extends keyof M & string, D extends number> = [D] extends [never]
+  ? never
+  : {
+      [K in RelationKeys<M, N>]: K | `${K}.${RelationPaths<M, RelationTarget<M, N, K>, Depth[D]>}`
+    }[RelationKeys<M, N>]
+
+/** Dot paths through any relations, three deep, for `prefetchRelated`: `'posts'`, `'posts.tags'`. */
+export type PrefetchPath<M extends Models, N extends keyof M & string> = RelationPaths<M, N, 2>
+
+/** The model at the end of a relation path. */
+export type ModelAtPath<
+  M extends Models,
+  N extends keyof M & string,
+  P extends string,
+> = P extends `${infer H}.${infer R}` ? ModelAtPath<M, RelationTarget<M, N, H>, R> : RelationTarget<M, N, P>

@@ -10,7 +10,14 @@ export type NPlusOneMode = 'warn' | 'raise' | 'off'
 
 /** Hooks the loading layer (prefetch, fetch modes, N+1 detection) provides to QuerySets. */
 export interface LoadingHooks {
-  /** Called with every multi-row result of instances, after mapping. */
+  /** Whether QuerySets should remember where they were built (the N+1 detector names the query to fix). */
+  readonly wantsSites: boolean
+  /**
+   * The host for the instances of one result, before they are mapped: the database's host, or one that knows
+   * the result's peers, fetch mode and N+1 counts. `results` is the array the instances will fill.
+   */
+  hostFor(alias: string, state: QueryState, results: ModelInstance[], single: boolean): InstanceHost
+  /** Called with every non-empty result of instances, after mapping (runs `prefetchRelated`). */
   afterFetch(instances: ModelInstance[], state: QueryState, alias: string, single: boolean): Promise<void> | void
 }
 

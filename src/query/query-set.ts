@@ -25,9 +25,12 @@ import { captureStack } from '../profiler/call-site.ts'
 import { queryChannel } from '../profiler/events.ts'
 import { Aggregate, type Expression, type FieldRef, OrderBy, type QNode } from '../sql/expressions.ts'
 import type { PrefetchSpec, QueryState } from '../sql/query-state.ts'
+import { fastSelectShape } from '../sql/resolve/fast-shape.ts'
 import { buildAggregate, buildCount, buildExists, buildSelect, type RowLayout } from '../sql/resolve/select-builder.ts'
 import { buildDelete, buildUpdate } from '../sql/resolve/write-builder.ts'
 import type { DbCore, FetchMode } from './db-core.ts'
+import { type AddFields, type AddLookups, type PrefetchArg, toPrefetchSpecs } from './loading/prefetch-types.ts'
+import { NO_SITE } from './loading/scope.ts'
 
 /** Filter object for model N, also accepting annotation names. */
 export type FilterArg<M extends Models, N extends keyof M & string, A> =
@@ -100,7 +103,14 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
     const state = { ...this.state, ...patch }
     // `await qs` runs then() from a microtask, with the user's frame gone: remember where the query was built.
     if (queryChannel.hasSubscribers) state.site = captureStack()
+    // The N+1 detector names the query to fix; one capture per chain (~3µs), at its first call.
+    else if (state.site === undefined && this.db.loading.wantsSites) state.site = captureStack()
     return new QuerySet(this.db, state)
+  }
+
+  /** @internal This QuerySet, marked so that chaining from it captures no call site (single-row terminals). */
+  protected quiet(): QuerySet<M, N, L, A, V> {
+    return this.state.site ? this : new QuerySet(this.db, { ...this.state, site: NO_SITE })
   }
 
   /** @internal */
@@ -172,12 +182,23 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
   selectRelated<const P extends SelectRelatedPath<M, N>>(...paths: P[]): QuerySet<M, N, AddPaths<L, P>, A, V> {
     return this.with({ selectRelated: [...this.state.selectRelated, ...paths] })
   }
+  /**
+   * Load related objects in one query per relation level: reverse foreign keys, many-to-many, forward keys,
+   * nested with dots, or a `Prefetch` with its own QuerySet and target attribute.
+   *
+   * @example
+   * for (const author of await Author.prefetchRelated('posts'))   // 2 queries
+   *   for (const post of author.posts) console.log(post.title)
+   */
+  prefetchRelated<const P extends PrefetchArg<M, N>>(...lookups: P[]): QuerySet<M, N, AddLookups<M, N, L, P>, A, V> {
+    return this.with({ prefetch: [...this.state.prefetch, ...toPrefetchSpecs(lookups)] })
+  }
   /** Load only these fields (plus the primary key); others throw `DeferredFieldError` when read. */
-  only(...fields: FieldPath<M, N>[]): QuerySet<M, N, L, A, V> {
+  only<const P extends FieldPath<M, N>>(...fields: P[]): QuerySet<M, N, AddFields<L, '$o', P>, A, V> {
     return this.with({ only: [...(this.state.only ?? []), ...fields] })
   }
-  /** Leave these fields out of the SELECT. */
-  defer(...fields: FieldPath<M, N>[]): QuerySet<M, N, L, A, V> {
+  /** Leave these fields out of the SELECT; reading one throws `DeferredFieldError`. */
+  defer<const P extends FieldPath<M, N>>(...fields: P[]): QuerySet<M, N, AddFields<L, '$d', P>, A, V> {
     return this.with({ defer: [...this.state.defer, ...fields] })
   }
   /** Add computed values: `annotate({ postCount: Count('posts') })`. */
@@ -267,27 +288,57 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
     const st = this.state
     const alias = this.db.readAlias(st)
     const backend = this.db.executor.backend(alias)
-    const built = buildSelect(st, backend.features, options)
-    const entry = this.db.executor.shape(backend, built.ctx.key, built.node)
-    const mapper = (entry.mapper as CachedMapper | undefined) ?? makeMapper(entry, built.layout, backend)
+    const { entry, params } = this.#selectShape(backend, options)
+    const mapper = entry.mapper as CachedMapper
     const rows = await this.db.executor.rows(
       alias,
       entry.compiled,
-      built.ctx.params,
+      params,
       this.info('select'),
       mapper.bigints ? { bigints: true } : undefined,
     )
     const out = new Array(rows.length)
-    if (built.layout.kind === 'instances') {
+    if ((entry.layout as RowLayout).kind === 'instances') {
       const map = mapper.map as InstanceMapper
-      const host = this.db.host(alias)
+      const single = options.single ?? false
+      const host = this.db.loading.hostFor(alias, st, out, single)
       for (let i = 0; i < rows.length; i++) out[i] = map(rows[i]!, host)
-      if (rows.length) await this.db.loading.afterFetch(out, st, alias, options.single ?? false)
+      if (rows.length) {
+        const done = this.db.loading.afterFetch(out, st, alias, single)
+        if (done) await done
+      }
     } else {
       const map = mapper.map as ValuesMapper
       for (let i = 0; i < rows.length; i++) out[i] = map(rows[i]!)
     }
     return out
+  }
+
+  /**
+   * The compiled SELECT (with its mapper) and parameters. Simple shapes skip building the AST on a cache hit
+   * (`fastSelectShape`); the rest build it and look the compiled SQL up by the full shape key.
+   */
+  #selectShape(
+    backend: Backend,
+    options: { defaultLimit?: number | undefined; noOrder?: boolean | undefined },
+  ): { entry: ShapeEntry; params: unknown[] } {
+    const executor = this.db.executor
+    const fast = fastSelectShape(this.state, options)
+    if (fast) {
+      const hit = executor.cached(backend, fast.key)
+      if (hit && !CHECK_SHAPES) return { entry: hit, params: fast.params }
+      if (hit) {
+        const built = buildSelect(this.state, backend.features, options)
+        if (executor.shape(backend, built.ctx.key, built.node) !== hit || !sameValues(built.ctx.params, fast.params))
+          throw new Error(`quarry fast shape ${fast.key} disagrees with the full build ${built.ctx.key}`)
+        return { entry: hit, params: fast.params }
+      }
+    }
+    const built = buildSelect(this.state, backend.features, options)
+    const entry = executor.shape(backend, built.ctx.key, built.node)
+    if (!entry.mapper) makeMapper(entry, built.layout, backend)
+    if (fast) executor.remember(backend, fast.key, entry)
+    return { entry, params: built.ctx.params }
   }
 
   /**
@@ -297,7 +348,7 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
    * await Post.get({ id: 5 })   // SELECT … FROM "blog_post" WHERE "blog_post"."id" = ? LIMIT ?
    */
   async get(...filters: FilterArg<M, N, A>[]): Promise<RowOf<M, N, L, A, V>> {
-    const qs = filters.length ? this.filter(...filters) : this
+    const qs = filters.length ? this.quiet().filter(...filters) : this
     const limited = qs.state.limit === undefined
     const rows = await (qs as QuerySet<M, N, L, A, V>).fetch({
       defaultLimit: limited ? 21 : undefined,
@@ -310,13 +361,15 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
   }
   /** The first row (by the ordering, or the primary key), or null. */
   async first(): Promise<RowOf<M, N, L, A, V> | null> {
-    const qs = this.state.order === null && this.state.model.ordering.length === 0 ? this.with({ order: ['pk'] }) : this
+    const base = this.quiet()
+    const qs = this.state.order === null && this.state.model.ordering.length === 0 ? base.with({ order: ['pk'] }) : base
     const rows = await qs.slice(0, 1).fetch({ single: true })
     return rows[0] ?? null
   }
   /** The last row (the ordering reversed), or null. */
   async last(): Promise<RowOf<M, N, L, A, V> | null> {
-    const qs = this.state.order === null && this.state.model.ordering.length === 0 ? this.with({ order: ['pk'] }) : this
+    const base = this.quiet()
+    const qs = this.state.order === null && this.state.model.ordering.length === 0 ? base.with({ order: ['pk'] }) : base
     const rows = await (qs.reverse() as QuerySet<M, N, L, A, V>).slice(0, 1).fetch({ single: true })
     return rows[0] ?? null
   }
@@ -426,7 +479,7 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
     const mapChunk = async (rows: unknown[][]) => {
       const out = new Array(rows.length)
       if (instances) {
-        const host = this.db.host(alias)
+        const host = this.db.loading.hostFor(alias, st, out, false)
         for (let i = 0; i < rows.length; i++) out[i] = (mapper.map as InstanceMapper)(rows[i]!, host)
         if (out.length) await this.db.loading.afterFetch(out, st, alias, false)
       } else for (let i = 0; i < rows.length; i++) out[i] = (mapper.map as ValuesMapper)(rows[i]!)
@@ -455,6 +508,12 @@ type UnionAdd<L, P extends string> = (P extends unknown ? (x: AddPath<L, P>) => 
 ) => void
   ? I
   : L
+
+const CHECK_SHAPES = process.env.QUARRY_CHECK_SHAPES === '1'
+
+function sameValues(a: readonly unknown[], b: readonly unknown[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i])
+}
 
 function checkCount(n: number, what: string): void {
   if (!Number.isInteger(n) || n < 0) throw new InvalidValueError(`${what} must be a non-negative integer.`)
@@ -485,6 +544,7 @@ function makeMapper(entry: ShapeEntry, layout: RowLayout, backend: Backend): Cac
     }
   }
   entry.mapper = m
+  entry.layout = layout
   return m
 }
 

@@ -25,7 +25,7 @@ export class SqliteBackend implements Backend {
   readonly schemaEditor = new SqliteSchemaEditor(this.ops, this.features)
   readonly introspector: SqliteIntrospector
   readonly #conn: SqliteConnection
-  readonly #pool: SqliteConnection extends Connection ? SingleConnectionPool : never
+  readonly #pool: SingleConnectionPool
 
   constructor(url: string) {
     try {
@@ -39,6 +39,9 @@ export class SqliteBackend implements Backend {
 
   acquire(): Promise<Lease> {
     return this.#pool.acquire()
+  }
+  idleConnection(): Connection | undefined {
+    return this.#pool.idle()
   }
   withConnection<T>(fn: (c: Connection) => T | Promise<T>): Promise<T> {
     return this.#pool.run(fn)

@@ -9,4 +9,5 @@ export class SqliteFeatures extends BaseFeatures {
   override readonly requiresLimitForOffset = true
   override readonly maxIdentifierLength = 128
   override readonly supportsExplainAnalyze = false
+  override readonly canStreamRows = true
 }

@@ -42,6 +42,15 @@ export class SqliteOperations extends BaseOperations {
   override regex(ci: boolean, lhs: string, rhs: string): string {
     return `quarry_regexp(${rhs}, ${lhs}, ${ci ? 1 : 0})`
   }
+  /**
+   * A bare `LIMIT ?` makes SQLite re-prepare the statement on every run (its planner reads bound LIMIT values:
+   * 11.5 µs instead of 5.4 µs per get-by-pk, bench/micro). `(? + 0)` is an expression, so the prepared plan is
+   * reused.
+   */
+  override limitOffset(limit: string | null, offset: string | null): string {
+    const wrap = (s: string) => (s === '?' ? '(? + 0)' : s)
+    return super.limitOffset(limit === null ? null : wrap(limit), offset === null ? null : wrap(offset))
+  }
   override castFloat(expr: string): string {
     return `CAST(${expr} AS REAL)`
   }

@@ -1,0 +1,155 @@
+import mysql, { type Pool, type PoolConnection } from 'mysql2'
+import { ImproperlyConfigured } from '../../errors.ts'
+import type { Field } from '../../model/fields/field.ts'
+import { SqlCompiler } from '../../sql/compiler/sql-compiler.ts'
+import type { Backend, Connection, Lease } from '../backend.ts'
+import type { PoolOptions } from '../create-backend.ts'
+import { MysqlConnection } from './mysql-driver.ts'
+import { translateMysqlError } from './mysql-errors.ts'
+import { MysqlFeatures, type MysqlServer } from './mysql-features.ts'
+import { MysqlIntrospector } from './mysql-introspector.ts'
+import { MysqlOperations } from './mysql-operations.ts'
+import { MysqlSchemaEditor } from './mysql-schema-editor.ts'
+
+/**
+ * Every session: UTC (DATETIME has no zone; NOW() and the driver must agree) and a strict, predictable SQL mode
+ * whatever the server's defaults (backslash escapes on, which `literal()` relies on).
+ */
+const SESSION_SETUP =
+  "SET time_zone = '+00:00', sql_mode = 'STRICT_TRANS_TABLES,NO_ENGINE_SUBSTITUTION,ERROR_FOR_DIVISION_BY_ZERO,NO_ZERO_DATE,NO_ZERO_IN_DATE'"
+
+/** Per connection; the server caps all connections together (`max_prepared_stmt_count`, 16 382 by default). */
+const PREPARED_PER_CONNECTION = 512
+
+/** A fatal driver error (lost connection, killed session) means the connection must not go back to the pool. */
+const isConnectionError = (e: unknown) =>
+  (e as { fatal?: boolean })?.fatal === true || typeof (e as { errno?: unknown })?.errno !== 'number'
+
+/** `mysql://user:pw@host:3306/db` (or `mariadb://`) → mysql2 pool options. */
+function poolConfig(url: string, pool: PoolOptions): mysql.PoolOptions {
+  let u: URL
+  try {
+    u = new URL(url)
+  } catch {
+    throw new ImproperlyConfigured('Invalid MySQL URL. Use mysql://user:password@host:3306/database.')
+  }
+  const database = decodeURIComponent(u.pathname.replace(/^\//, ''))
+  if (!database)
+    throw new ImproperlyConfigured('The MySQL URL names no database. Use mysql://user:password@host:3306/database.')
+  return {
+    host: u.hostname || '127.0.0.1',
+    port: u.port ? Number(u.port) : 3306,
+    user: decodeURIComponent(u.username) || 'root',
+    password: decodeURIComponent(u.password),
+    database,
+    connectionLimit: pool.max ?? 10,
+    maxIdle: pool.max ?? 10,
+    idleTimeout: pool.idleTimeoutMs ?? 30_000,
+    connectTimeout: pool.connectTimeoutMs ?? 10_000,
+    waitForConnections: true,
+    charset: 'utf8mb4',
+    timezone: 'Z',
+    supportBigNumbers: true,
+    dateStrings: ['DATE'],
+    jsonStrings: true,
+    maxPreparedStatements: PREPARED_PER_CONNECTION,
+    enableKeepAlive: true,
+  }
+}
+
+/**
+ * MySQL 8 and MariaDB 10.5+ through `mysql2`: a pool per database, prepared statements through `execute`, rows as
+ * arrays. Flags that differ between MySQL and MariaDB are read from the server's version when it connects.
+ */
+export class MysqlBackend implements Backend {
+  readonly vendor = 'mysql'
+  readonly features: MysqlFeatures
+  readonly ops: MysqlOperations
+  readonly compiler: SqlCompiler
+  readonly schemaEditor: MysqlSchemaEditor
+  readonly introspector = new MysqlIntrospector((fn) => this.withConnection(fn))
+  readonly #pool: Pool
+  readonly #conns = new WeakMap<PoolConnection, MysqlConnection>()
+  #closed: Promise<void> | null = null
+
+  /**
+   * Connect (one connection, to read the server version) and build the backend.
+   *
+   * @example
+   * const backend = await MysqlBackend.open('mysql://root@127.0.0.1:3306/test', { max: 20 })
+   */
+  static async open(url: string, pool: PoolOptions = {}): Promise<MysqlBackend> {
+    const p = mysql.createPool(poolConfig(url, pool))
+    // Queued ahead of the first statement on every new connection; a failure shows on that statement.
+    p.on('connection', (c) => c.query(SESSION_SETUP, () => {}))
+    let server: MysqlServer
+    try {
+      const version = await new Promise<string>((resolve, reject) =>
+        p.query({ sql: 'SELECT VERSION()', rowsAsArray: true }, (err, rows) =>
+          err ? reject(err) : resolve(String((rows as unknown[][])[0]![0])),
+        ),
+      )
+      const [, major = '0', minor = '0'] = /^(\d+)\.(\d+)/.exec(version) ?? []
+      server = { mariadb: /mariadb/i.test(version), version: [Number(major), Number(minor)] }
+    } catch (e) {
+      await new Promise((r) => p.end(r))
+      throw translateMysqlError(e, undefined)
+    }
+    return new MysqlBackend(p, server)
+  }
+
+  private constructor(pool: Pool, server: MysqlServer) {
+    this.#pool = pool
+    this.features = new MysqlFeatures(server)
+    this.ops = new MysqlOperations(server)
+    this.compiler = new SqlCompiler(this.ops, this.features)
+    this.schemaEditor = new MysqlSchemaEditor(this.ops, this.features)
+  }
+
+  acquire(): Promise<Lease> {
+    return new Promise((resolve, reject) =>
+      this.#pool.getConnection((err, c) => {
+        if (err) return reject(err)
+        let conn = this.#conns.get(c)
+        if (!conn) this.#conns.set(c, (conn = new MysqlConnection(c)))
+        let done = false
+        resolve({
+          conn,
+          release: (broken) => {
+            if (done) return
+            done = true
+            if (broken) c.destroy()
+            else c.release()
+          },
+        })
+      }),
+    )
+  }
+
+  async withConnection<T>(fn: (c: Connection) => T | Promise<T>): Promise<T> {
+    const lease = await this.acquire()
+    try {
+      const r = await fn(lease.conn)
+      lease.release()
+      return r
+    } catch (e) {
+      lease.release(isConnectionError(e))
+      throw e
+    }
+  }
+
+  translateError(error: unknown, sql: string | undefined): Error {
+    return translateMysqlError(error, sql)
+  }
+  beginSql(): string {
+    return 'START TRANSACTION'
+  }
+  columnType(field: Field): string {
+    return this.schemaEditor.columnType(field)
+  }
+  /** Closes idle connections and those released later; `end` waits for none, so callers finish their queries first. */
+  close(): Promise<void> {
+    this.#closed ??= new Promise((resolve) => this.#pool.end(() => resolve()))
+    return this.#closed
+  }
+}

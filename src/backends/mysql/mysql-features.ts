@@ -1,0 +1,46 @@
+import { BaseFeatures } from '../base-features.ts'
+
+/** What the server said it is, read once when the backend connects. */
+export interface MysqlServer {
+  /** MariaDB rather than Oracle MySQL. */
+  readonly mariadb: boolean
+  /** `[major, minor]`, e.g. `[10, 11]`. */
+  readonly version: readonly [number, number]
+}
+
+const atLeast = (s: MysqlServer, major: number, minor: number) =>
+  s.version[0] > major || (s.version[0] === major && s.version[1] >= minor)
+
+/** MySQL 8.0+ and MariaDB 10.5+; a few flags depend on which one answered. */
+export class MysqlFeatures extends BaseFeatures {
+  override readonly vendor = 'mysql'
+  override readonly maxBindParams = 65535
+  /** MariaDB 10.5+ has `INSERT … RETURNING` (rows in insertion order); MySQL has none and reports `insertId`. */
+  override readonly canReturnRowsFromInsert: boolean
+  override readonly canReturnRowsFromBulkInsert: boolean
+  override readonly canReturnRowsFromUpdate = false
+  override readonly supportsPartialIndexes = false
+  override readonly supportsNullsOrdering = false
+  override readonly supportsSelectForUpdate = true
+  override readonly supportsAggregateFilter = false
+  /** DDL commits the open transaction implicitly. */
+  override readonly supportsTransactionalDdl = false
+  /** `ON DUPLICATE KEY UPDATE` fires on any unique key; it cannot name one. */
+  override readonly supportsUpdateConflictsWithTarget = false
+  override readonly requiresLimitForOffset = true
+  /** MariaDB `ANALYZE SELECT …`, MySQL 8.0.18+ `EXPLAIN ANALYZE`. */
+  override readonly supportsExplainAnalyze: boolean
+  override readonly maxIdentifierLength = 64
+  /** "You can't specify target table for update in FROM clause" (error 1093). */
+  override readonly requiresDerivedTableForSelfSubquery = true
+  override readonly hasConnectionPool = true
+  readonly server: MysqlServer
+
+  constructor(server: MysqlServer) {
+    super()
+    this.server = server
+    this.canReturnRowsFromInsert = server.mariadb && atLeast(server, 10, 5)
+    this.canReturnRowsFromBulkInsert = this.canReturnRowsFromInsert
+    this.supportsExplainAnalyze = server.mariadb || atLeast(server, 8, 0)
+  }
+}

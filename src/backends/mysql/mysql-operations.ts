@@ -1,0 +1,98 @@
+import type { Field } from '../../model/fields/field.ts'
+import type { PatternLookup } from '../../sql/ast/expression-nodes.ts'
+import { BaseOperations, type Converter, targetKind } from '../base-operations.ts'
+import type { MysqlServer } from './mysql-features.ts'
+
+/** `LIMIT` has no "all": MySQL's documented idiom is the largest unsigned 64-bit number. */
+const NO_LIMIT = '18446744073709551615'
+
+/**
+ * MySQL / MariaDB spelling: backticks, `?`, `LIKE` without `ESCAPE` (backslash is already the escape and would need
+ * escaping inside a string literal), `ON DUPLICATE KEY UPDATE`, `INSERT IGNORE`.
+ *
+ * Case: tables are created with `utf8mb4_bin`, but the lookups do not rely on it. The case-sensitive ones compare
+ * under `COLLATE utf8mb4_bin`; the case-insensitive ones compare `UPPER()` of both sides binarily — the same meaning
+ * as on SQLite and PostgreSQL (accent-sensitive, unlike MySQL's `_ci` collations).
+ */
+export class MysqlOperations extends BaseOperations {
+  readonly #server: MysqlServer
+  constructor(server: MysqlServer) {
+    super()
+    this.#server = server
+  }
+  override quote(name: string): string {
+    return `\`${name.replace(/`/g, '``')}\``
+  }
+  override literal(v: unknown): string {
+    if (typeof v === 'boolean') return v ? '1' : '0'
+    if (v instanceof Date) return `'${v.toISOString().replace('T', ' ').replace('Z', '')}'`
+    if (typeof v === 'string') return `'${v.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`
+    return super.literal(v)
+  }
+  override pattern(lookup: PatternLookup | 'exact', lhs: string, rhs: string): string {
+    switch (lookup) {
+      case 'exact':
+        return `${lhs} = ${rhs} COLLATE utf8mb4_bin`
+      case 'iexact':
+        return `UPPER(${lhs}) = UPPER(${rhs}) COLLATE utf8mb4_bin`
+      case 'contains':
+      case 'startswith':
+      case 'endswith':
+        return `${lhs} LIKE ${rhs} COLLATE utf8mb4_bin`
+      default:
+        return `UPPER(${lhs}) LIKE UPPER(${rhs}) COLLATE utf8mb4_bin`
+    }
+  }
+  /** PCRE (MariaDB) and ICU (MySQL) both read an inline `(?i)`; under a binary collation nothing else folds case. */
+  override regex(ci: boolean, lhs: string, rhs: string): string {
+    return ci ? `${lhs} REGEXP CONCAT('(?i)', ${rhs}) COLLATE utf8mb4_bin` : `${lhs} REGEXP ${rhs} COLLATE utf8mb4_bin`
+  }
+  override limitOffset(limit: string | null, offset: string | null): string {
+    return super.limitOffset(limit === '-1' ? NO_LIMIT : limit, offset)
+  }
+  override castFloat(expr: string): string {
+    return `CAST(${expr} AS DOUBLE)`
+  }
+  override explainPrefix(options: { analyze?: boolean; format?: string }): string {
+    const json = options.format?.toUpperCase() === 'JSON' ? 'FORMAT=JSON ' : ''
+    if (!options.analyze) return `EXPLAIN ${json}`
+    return this.#server.mariadb ? `ANALYZE ${json}` : 'EXPLAIN ANALYZE '
+  }
+  override onConflict(c: { update?: readonly string[] }): string {
+    if (!c.update) return ''
+    return ` ON DUPLICATE KEY UPDATE ${c.update.map((u) => `${this.quote(u)} = VALUES(${this.quote(u)})`).join(', ')}`
+  }
+  override insertModifier(c: { update?: readonly string[] } | undefined): string {
+    return c && !c.update ? 'IGNORE ' : ''
+  }
+  override emptyInsert(rows: number): string {
+    return `() VALUES ${Array.from({ length: rows }, () => '()').join(', ')}`
+  }
+
+  // ---- values ------------------------------------------------------------------------------------------------
+
+  /** As text: the driver would send a JS bigint as a double. */
+  override bigintToDb(v: bigint): unknown {
+    return v.toString()
+  }
+
+  /** The pool reads JSON and DATE as strings, DATETIME as UTC `Date`, BIGINT as number or (when unsafe) string. */
+  override fromDb(field: Field): Converter | null {
+    const kind = field.kind === 'foreignKey' || field.kind === 'oneToOne' ? targetKind(field) : field.kind
+    switch (kind) {
+      case 'boolean':
+        return (v) => (v === null ? null : v === 1 || v === '1' || v === true)
+      case 'json':
+        return (v) => (typeof v === 'string' ? JSON.parse(v) : v)
+      case 'bigint':
+        return (v) => (v === null || typeof v === 'bigint' ? v : BigInt(v as string))
+      case 'auto':
+      case 'integer':
+        return (v) => (typeof v === 'string' || typeof v === 'bigint' ? Number(v) : v)
+      case 'float':
+        return (v) => (typeof v === 'string' ? Number(v) : v)
+      default:
+        return null
+    }
+  }
+}

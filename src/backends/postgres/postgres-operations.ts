@@ -1,0 +1,52 @@
+import type { Field } from '../../model/fields/field.ts'
+import { BaseOperations, type Converter, targetKind } from '../base-operations.ts'
+
+/**
+ * PostgreSQL spelling: `$n` placeholders, `~` / `~*` regex, native booleans, `timestamptz`, `jsonb`. The base
+ * class already speaks standard SQL, so little differs.
+ */
+export class PostgresOperations extends BaseOperations {
+  override placeholder(n: number): string {
+    return `$${n}`
+  }
+  /** `explain({ analyze, format })`: `EXPLAIN (ANALYZE, FORMAT JSON) …`. */
+  override explainPrefix(options: { analyze?: boolean; format?: string }): string {
+    const opts: string[] = []
+    if (options.analyze) opts.push('ANALYZE')
+    if (options.format) opts.push(`FORMAT ${explainFormat(options.format)}`)
+    return opts.length ? `EXPLAIN (${opts.join(', ')}) ` : 'EXPLAIN '
+  }
+  override formatExplain(rows: readonly unknown[][]): string {
+    return rows.map((r) => (typeof r[0] === 'string' ? r[0] : JSON.stringify(r[0], null, 2))).join('\n')
+  }
+  /** JSON goes as text; the driver would turn a JS array into a PostgreSQL array literal. */
+  override jsonToDb(v: unknown): unknown {
+    return JSON.stringify(v)
+  }
+  /** Sent as text: exact for the whole int8 range. */
+  override bigintToDb(v: bigint): unknown {
+    return v.toString()
+  }
+
+  /** The driver's type parsers (postgres-driver.ts) already give Date, parsed JSON and strings for numeric/date. */
+  override fromDb(field: Field): Converter | null {
+    const kind = field.kind === 'foreignKey' || field.kind === 'oneToOne' ? targetKind(field) : field.kind
+    switch (kind) {
+      case 'bigint':
+        return (v) => (v === null || typeof v === 'bigint' ? v : BigInt(v as string))
+      case 'auto':
+      case 'integer':
+        return (v) => (typeof v === 'bigint' ? Number(v) : v)
+      default:
+        return null
+    }
+  }
+}
+
+const FORMATS = new Set(['TEXT', 'JSON', 'XML', 'YAML'])
+
+function explainFormat(format: string): string {
+  const f = format.toUpperCase()
+  // Inlined into SQL, so only the known keywords pass.
+  return FORMATS.has(f) ? f : 'TEXT'
+}

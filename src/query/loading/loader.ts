@@ -1,0 +1,201 @@
+import type { Database } from '../../db/database.ts'
+import { ImproperlyConfigured, LazyLoadError } from '../../errors.ts'
+import { HOST, type InstanceHost, type ModelInstance, metaOf, relationCache } from '../../model/runtime.ts'
+import { captureStack, type StackHolder, siteOf } from '../../profiler/call-site.ts'
+import { diagnosticChannel } from '../../profiler/events.ts'
+import type { QueryState } from '../../sql/query-state.ts'
+import type { FetchMode, LoadingHooks, NPlusOneMode } from '../db-core.ts'
+import { loadLevel } from './load-level.ts'
+import { type NPlusOneReport, nPlusOneMessage, raiseError } from './n-plus-one.ts'
+import { pathWithin, peersOf } from './peers.ts'
+import { runPrefetch } from './prefetch-runner.ts'
+import type { Relation } from './relation.ts'
+import { isLoaded, lazyMany, setLazyMany } from './relation-cache.ts'
+import { ResultHost } from './result-host.ts'
+import type { Origin, ResultInfo } from './scope.ts'
+
+/**
+ * The loading layer of one database: gives each result its host, runs `prefetchRelated` after a fetch, and
+ * decides what a lazy relation load does — one query (`one`), one query for all peers (`peers`), or an error
+ * (`raise`) — counting lazy loads per result to report N+1 queries.
+ */
+export class Loader implements LoadingHooks {
+  readonly db: Database
+  readonly defaultMode: FetchMode
+  readonly nPlusOne: NPlusOneMode
+  readonly #allow: ReadonlySet<string>
+  /** Sites already warned about: a loop warns once, not once per request. */
+  readonly #warned = new Set<string>()
+
+  constructor(db: Database) {
+    this.db = db
+    this.defaultMode = db.options.fetchMode ?? 'one'
+    this.nPlusOne = db.options.nPlusOne ?? 'warn'
+    this.#allow = new Set(db.options.nPlusOneAllow ?? [])
+    if (!['one', 'peers', 'raise'].includes(this.defaultMode))
+      throw new ImproperlyConfigured(`connect(…, { fetchMode }) takes 'one', 'peers' or 'raise'.`)
+    if (!['warn', 'raise', 'off'].includes(this.nPlusOne))
+      throw new ImproperlyConfigured(`connect(…, { nPlusOne }) takes 'warn', 'raise' or 'off'.`)
+    for (const name of this.#allow)
+      if (typeof name !== 'string' || !/^\w+\.\w+$/.test(name))
+        throw new ImproperlyConfigured(
+          `connect(…, { nPlusOneAllow }) takes 'Model.relation' names, like 'Post.author'.`,
+        )
+  }
+
+  get wantsSites(): boolean {
+    return this.nPlusOne !== 'off'
+  }
+
+  hostFor(alias: string, state: QueryState, results: ModelInstance[], single: boolean): InstanceHost {
+    const mode = state.fetchMode ?? this.defaultMode
+    const multi = !single && results.length > 1
+    const origin = state.extra.origin as Origin | undefined
+    // The common case costs nothing: one-by-one loading and nothing to detect.
+    if (mode === 'one' && (!multi || this.nPlusOne === 'off')) return this.db.host(alias)
+    const info: ResultInfo = {
+      alias,
+      state,
+      mode,
+      peers: multi ? new WeakRef(results) : undefined,
+      single: !multi,
+      origin,
+      counts: undefined,
+    }
+    return new ResultHost(this, this.db.host(alias), info)
+  }
+
+  afterFetch(instances: ModelInstance[], state: QueryState, alias: string, single: boolean): Promise<void> | undefined {
+    // Synchronous when there is nothing to prefetch: no promise, no extra microtask per query.
+    if (state.prefetch.length === 0) return undefined
+    const host = instances[0]![HOST]
+    const parent: ResultInfo =
+      host instanceof ResultHost
+        ? host.info
+        : {
+            alias,
+            state,
+            mode: state.fetchMode ?? this.defaultMode,
+            peers: undefined,
+            single,
+            origin: state.extra.origin as Origin | undefined,
+            counts: undefined,
+          }
+    return runPrefetch({ db: this.db, alias, mode: state.fetchMode, parent }, instances, state.prefetch)
+  }
+
+  /** The user's frame at a relation access, when a later load may need to name it. */
+  accessSite(info: ResultInfo, inst: ModelInstance, relation: string): StackHolder | undefined {
+    if (info.mode === 'raise') return captureStack()
+    if (info.mode !== 'one' || !this.#detects(info, inst, relation)) return undefined
+    return captureStack()
+  }
+
+  /** `await post.author` / `await author.profile` on an instance of a result with a host from here. */
+  async lazyOne(
+    info: ResultInfo,
+    inst: ModelInstance,
+    rel: Relation,
+    site?: StackHolder,
+  ): Promise<ModelInstance | null> {
+    const cache = relationCache(inst)
+    if (info.mode === 'raise') throw this.#raise(info, inst, rel, site)
+    if (info.mode === 'peers') {
+      await this.#loadPeers(info, inst, rel)
+      return (cache.get(rel.name) as ModelInstance | null | undefined) ?? null
+    }
+    this.#count(info, inst, rel, site)
+    const values = await loadLevel(this.#scope(info, undefined), [inst], rel, undefined)
+    const v = (values.get(inst) as ModelInstance | null | undefined) ?? null
+    cache.set(rel.name, v)
+    return v
+  }
+
+  /** `await author.posts` on an instance of a result with a host from here; `run` is the plain query. */
+  async lazyMany(
+    info: ResultInfo,
+    inst: ModelInstance,
+    rel: Relation,
+    site: StackHolder | undefined,
+    run: () => Promise<ModelInstance[]>,
+  ): Promise<ModelInstance[]> {
+    const known = lazyMany(inst)?.get(rel.name)
+    if (known) return [...known]
+    if (info.mode === 'raise') throw this.#raise(info, inst, rel, site)
+    if (info.mode === 'peers') {
+      await this.#loadPeers(info, inst, rel)
+      return [...(lazyMany(inst)?.get(rel.name) ?? [])]
+    }
+    this.#count(info, inst, rel, site)
+    return run()
+  }
+
+  /** One query loads `rel` for every peer of `inst` that lacks it (`fetchMode('peers')`). */
+  async #loadPeers(info: ResultInfo, inst: ModelInstance, rel: Relation): Promise<void> {
+    const need = peersOf(info, inst).filter((p) => metaOf(p) === rel.source && !isLoaded(p, rel.name, rel.many))
+    if (!need.includes(inst)) need.push(inst)
+    const { path, forwardOnly } = this.#path(info, inst, rel)
+    const values = await loadLevel(this.#scope(info, { parent: info, path, forwardOnly }), need, rel, undefined)
+    for (const [p, v] of values)
+      if (rel.many) setLazyMany(p, rel.name, v as ModelInstance[])
+      else relationCache(p).set(rel.name, v)
+  }
+
+  #scope(info: ResultInfo, origin: Origin | undefined) {
+    return { db: this.db, alias: info.alias, mode: info.mode === 'one' ? undefined : info.mode, origin }
+  }
+
+  #detects(info: ResultInfo, inst: ModelInstance, relation: string): boolean {
+    return this.nPlusOne !== 'off' && !info.single && !this.#allow.has(`${metaOf(inst).name}.${relation}`)
+  }
+
+  /** Count a lazy load; at the second from one result and one line, report it (or throw under 'raise'). */
+  #count(info: ResultInfo, inst: ModelInstance, rel: Relation, site: StackHolder | undefined): void {
+    if (!this.#detects(info, inst, rel.name)) return
+    const model = metaOf(inst).name
+    const where = siteOf(site)
+    const key = `${model}.${rel.name}@${where ?? ''}`
+    const counts = (info.counts ??= new Map())
+    const n = (counts.get(key) ?? 0) + 1
+    counts.set(key, n)
+    if (n < 2 || (n > 2 && this.nPlusOne !== 'raise')) return
+    const { path, forwardOnly } = this.#path(info, inst, rel)
+    const message = nPlusOneMessage(model, rel, path, forwardOnly, where, querySite(info))
+    if (n === 2 && diagnosticChannel.hasSubscribers) {
+      const report: NPlusOneReport = {
+        kind: 'nPlusOne',
+        model,
+        relation: rel.name,
+        path,
+        callSite: where,
+        querySite: querySite(info),
+        message,
+        database: this.db,
+      }
+      diagnosticChannel.publish(report)
+    }
+    if (this.nPlusOne === 'raise') throw new LazyLoadError(message)
+    if (this.#warned.has(key)) return
+    this.#warned.add(key)
+    process.emitWarning(message, { type: 'NPlusOneWarning', code: 'QUARRY_N_PLUS_ONE' })
+  }
+
+  #raise(info: ResultInfo, inst: ModelInstance, rel: Relation, site: StackHolder | undefined) {
+    const { path, forwardOnly } = this.#path(info, inst, rel)
+    return raiseError(metaOf(inst).name, rel, path, forwardOnly, siteOf(site), querySite(info))
+  }
+
+  /** The relation's path from the root query, and whether `selectRelated` could follow all of it. */
+  #path(info: ResultInfo, inst: ModelInstance, rel: Relation): { path: string; forwardOnly: boolean } {
+    const within = pathWithin(info, inst)
+    const path = [info.origin?.path, within, rel.name].filter(Boolean).join('.')
+    return { path, forwardOnly: (info.origin?.forwardOnly ?? true) && rel.kind === 'forward' }
+  }
+}
+
+/** Where the root query of a result was built. */
+function querySite(info: ResultInfo): string | undefined {
+  let root = info
+  while (root.origin) root = root.origin.parent
+  return siteOf(root.state.site)
+}

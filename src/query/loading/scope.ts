@@ -1,0 +1,47 @@
+import type { ModelInstance } from '../../model/runtime.ts'
+import type { QueryState } from '../../sql/query-state.ts'
+import type { DbCore, FetchMode } from '../db-core.ts'
+
+/** A StackHolder with no stack: marks a QuerySet built by quarry itself, so chaining captures no call site. */
+export const NO_SITE: { readonly stack?: string } = Object.freeze({})
+
+/** How one result was loaded from another: the parent result and the relation path from the root query. */
+export interface Origin {
+  readonly parent: ResultInfo
+  /** Dotted path from the root query to this result's instances (`posts`, `posts.tags`). */
+  readonly path: string
+  /** Every hop of `path` is a forward foreign key or one-to-one (so `selectRelated` could follow it). */
+  readonly forwardOnly: boolean
+}
+
+/** What the loading layer remembers about one result of instances. */
+export interface ResultInfo {
+  readonly alias: string
+  readonly state: QueryState
+  readonly mode: FetchMode
+  /** The result array, held weakly: peers live only as long as the caller keeps them. */
+  readonly peers: WeakRef<ModelInstance[]> | undefined
+  readonly single: boolean
+  readonly origin: Origin | undefined
+  /** N+1 bookkeeping: lazy loads per `Model.relation@site`. */
+  counts: Map<string, number> | undefined
+}
+
+/** Where related rows are loaded: database, alias, fetch mode passed on, and the origin of the new results. */
+export interface LoadScope {
+  readonly db: DbCore
+  readonly alias: string
+  readonly mode: FetchMode | undefined
+  readonly origin: Origin | undefined
+}
+
+/** QueryState patch for queries the loading layer runs on behalf of a result. */
+export function internalState(state: QueryState, scope: LoadScope): QueryState {
+  return {
+    ...state,
+    using: scope.alias,
+    fetchMode: state.fetchMode ?? scope.mode,
+    site: NO_SITE,
+    extra: scope.origin ? { ...state.extra, origin: scope.origin } : state.extra,
+  }
+}

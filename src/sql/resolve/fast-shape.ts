@@ -1,0 +1,61 @@
+import type { QueryState } from '../query-state.ts'
+import { isPlainObject } from './where-builder.ts'
+
+export interface FastShape {
+  readonly key: string
+  readonly params: unknown[]
+}
+
+/**
+ * The shape key and parameters of a simple SELECT read straight off its description, without building the AST:
+ * equality filters on the model's own columns with plain values, string orderings, no annotations. This is
+ * the path of `get({ id })` and most list pages; anything else returns null and takes the full build.
+ *
+ * The parameters come out in the order the full build pushes them (filters, then LIMIT, then OFFSET), and the
+ * key maps to the entry the full build compiled (tests recheck every hit against a full build).
+ */
+export function fastSelectShape(
+  state: QueryState,
+  options: { defaultLimit?: number | undefined; noOrder?: boolean | undefined },
+): FastShape | null {
+  if (state.forUpdate || state.groupByValues) return null
+  for (const _ in state.annotations) return null
+  const meta = state.model
+  let key = `F|${meta.name}|${state.valuesMode}:${state.values?.join(',') ?? ''}|${state.only?.join(',') ?? '*'}|${state.defer.join(',')}|${state.selectRelated.join(',')}|`
+  if (options.noOrder) key += 'n|'
+  else if (state.order === null) key += 'd|'
+  else {
+    for (const t of state.order) {
+      if (typeof t !== 'string') return null
+      key += `${t},`
+    }
+    key += '|'
+  }
+  const params: unknown[] = []
+  for (const w of state.where) {
+    const input = w.input
+    if (!isPlainObject(input)) return null
+    key += w.negate ? 'X(' : 'W('
+    for (const name in input) {
+      const v = input[name]
+      const t = typeof v
+      if (!(t === 'string' || t === 'number' || t === 'boolean' || t === 'bigint' || v instanceof Date)) return null
+      const f = name === 'pk' ? meta.pk : (meta.fieldMap.get(name) ?? meta.attnameMap.get(name))
+      if (f === undefined || !f.concrete || (w.negate && f.nullable)) return null
+      key += `${name},`
+      params.push(v)
+    }
+    key += ')'
+  }
+  const limit = state.limit ?? options.defaultLimit
+  if (limit !== undefined) {
+    key += 'L'
+    params.push(limit)
+  }
+  if (state.offset) {
+    key += 'O'
+    params.push(state.offset)
+  }
+  if (state.distinct) key += 'D'
+  return { key, params }
+}

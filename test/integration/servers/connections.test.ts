@@ -1,0 +1,102 @@
+import { beforeAll, expect, it } from 'vitest'
+import { connect, IntegrityError, OperationalError, sql } from '../../../src/index.ts'
+import { describeEachBackend, type Vendor } from '../../support/backends.ts'
+import { blogSchema } from '../../support/blog-schema.ts'
+
+/** How to find and kill a session, on the backends with a connection pool (servers). */
+const sessions: Partial<
+  Record<
+    Vendor,
+    { id: ReturnType<typeof sql>; sleep: ReturnType<typeof sql>; kill: (id: number) => ReturnType<typeof sql> }
+  >
+> = {
+  postgres: {
+    id: sql`SELECT pg_backend_pid() AS id`,
+    sleep: sql`SELECT pg_sleep(10)`,
+    kill: (id) => sql`SELECT pg_terminate_backend(${id})`,
+  },
+  mysql: {
+    id: sql`SELECT CONNECTION_ID() AS id`,
+    sleep: sql`SELECT SLEEP(10)`,
+    kill: (id) => sql`KILL ${sql.unsafe(String(id))}`,
+  },
+}
+const uniqueViolation: Partial<Record<Vendor, string | number>> = { postgres: '23505', mysql: 1062 }
+
+describeEachBackend('server connections', (b) => {
+  const session = sessions[b.vendor]
+  if (!session) return it.skip('needs a connection pool (servers only)')
+  let db: Awaited<ReturnType<typeof b.connect<typeof blogSchema.$models>>>
+  let admin: Awaited<ReturnType<typeof connect<typeof blogSchema.$models>>>
+  beforeAll(async () => {
+    // One connection, so the killed session is the one the next query would reuse.
+    db = await b.connect(blogSchema, { pool: { max: 1 } })
+    admin = await connect(await b.freshUrl(), blogSchema)
+    return () => admin.close()
+  })
+
+  it('a connection killed mid-query fails with OperationalError and the pool recovers', async () => {
+    const [{ id }] = (await db.query<{ id: number }>(session.id)) as [{ id: number }]
+    const running = db.query(session.sleep)
+    await new Promise((r) => setTimeout(r, 300))
+    await admin.query(session.kill(Number(id)))
+    const err = await running.then(
+      () => null,
+      (e: unknown) => e,
+    )
+    expect(err).toBeInstanceOf(OperationalError)
+    expect((err as Error).cause).toBeDefined()
+    // The broken connection was dropped; a new one serves the next query.
+    expect(await db.Author.count()).toBe(0)
+    const [{ id: next }] = (await db.query<{ id: number }>(session.id)) as [{ id: number }]
+    expect(Number(next)).not.toBe(Number(id))
+  })
+
+  it('a connection killed while idle in the pool is replaced', async () => {
+    const [{ id }] = (await db.query<{ id: number }>(session.id)) as [{ id: number }]
+    await admin.query(session.kill(Number(id)))
+    await new Promise((r) => setTimeout(r, 200))
+    // At most the first use of the dead connection fails; the pool then recovers.
+    await db.Author.count().catch((e: unknown) => expect(e).toBeInstanceOf(OperationalError))
+    expect(await db.Author.count()).toBe(0)
+  })
+
+  it('a unique violation is an IntegrityError with the vendor code and no value in the message', async () => {
+    const email = 'secret.person@example.com'
+    await db.Author.create({ name: 'A', email })
+    const err = await db.Author.create({ name: 'B', email }).then(
+      () => null,
+      (e: unknown) => e,
+    )
+    expect(err).toBeInstanceOf(IntegrityError)
+    expect((err as IntegrityError).vendorCode).toBe(uniqueViolation[b.vendor])
+    expect((err as Error).message).not.toContain('secret')
+    expect((err as IntegrityError).sql).toMatch(/INSERT INTO/)
+    await db.Author.filter({ email }).delete()
+  })
+
+  it('a transaction rolled back on error leaves nothing behind, and its connection is reusable', async () => {
+    await db.Author.create({ name: 'Kept', email: 'kept@example.com' })
+    const err = await db
+      .atomic(async () => {
+        const a = await db.Author.create({ name: 'Gone' })
+        await db.Post.create({ title: 'gone', author: a })
+        await db.Author.create({ name: 'Dup', email: 'kept@example.com' })
+      })
+      .catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(IntegrityError)
+    expect(await db.Author.filter({ name: 'Gone' }).count()).toBe(0)
+    expect(await db.Post.count()).toBe(0)
+    expect(await db.Author.count()).toBe(1)
+    await db.Author.all().delete()
+  })
+
+  it('several pooled connections run queries in parallel', async () => {
+    const many = await b.connect(blogSchema, { pool: { max: 4 } })
+    const started = performance.now()
+    await Promise.all(
+      [1, 2, 3, 4].map(() => many.query(b.vendor === 'postgres' ? sql`SELECT pg_sleep(0.3)` : sql`SELECT SLEEP(0.3)`)),
+    )
+    expect(performance.now() - started).toBeLessThan(1000)
+  })
+})
