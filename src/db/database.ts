@@ -79,8 +79,8 @@ export class Database<M extends Models = Models> implements DbCore {
 
   readAlias(state: QueryState): string {
     if (state.using) return state.using
-    const open = this.executor.openTransactions()
-    if (open.length) return open[0]!
+    const open = this.executor.firstTransaction()
+    if (open !== undefined) return open
     return this.options.router?.dbForRead?.(state.model.name, {}) ?? 'default'
   }
   writeAlias(state: QueryState): string {
@@ -117,7 +117,7 @@ export class Database<M extends Models = Models> implements DbCore {
   }
 
   #rawAlias(): string {
-    return this.executor.openTransactions()[0] ?? 'default'
+    return this.executor.firstTransaction() ?? 'default'
   }
 
   async rawObjects(query: SqlFragment, alias: string, model?: string): Promise<Record<string, unknown>[]> {
@@ -156,7 +156,7 @@ export class Database<M extends Models = Models> implements DbCore {
 
   /** Run `cb` after the outermost transaction commits (now, outside one). Dropped if it rolls back. */
   onCommit(cb: () => unknown, options: { using?: string } = {}): Promise<void> {
-    return this.executor.onCommit(options.using ?? this.executor.openTransactions()[0] ?? 'default', cb)
+    return this.executor.onCommit(options.using ?? this.executor.firstTransaction() ?? 'default', cb)
   }
 
   // ---- events ------------------------------------------------------------------------------------------------

@@ -32,6 +32,15 @@ export interface RunInfo {
 }
 
 const CHECK_SHAPES = process.env.QUARRY_CHECK_SHAPES === '1'
+
+// Hoisted so the hot path allocates no closure per statement.
+const BIGINTS: QueryOptions = { bigints: true }
+const readRows = (c: Connection, sql: string, p: readonly unknown[]) => c.rows(sql, p)
+const readRowsBig = (c: Connection, sql: string, p: readonly unknown[]) => c.rows(sql, p, BIGINTS)
+const readObjects = (c: Connection, sql: string, p: readonly unknown[]) => c.objects(sql, p)
+const runWrite = (c: Connection, sql: string, p: readonly unknown[]) => c.run(sql, p)
+const length = (r: readonly unknown[]) => r.length
+const rowCount = (r: RunResult) => r.rowCount
 const SHAPE_CACHE_SIZE = 2000
 
 /**
@@ -64,6 +73,13 @@ export class Executor {
     return this.#tx.getStore()?.get(alias)
   }
   /** Aliases with a transaction open in this async context. */
+  /** The alias of a transaction open in this async context, if any (no allocation: on every read). */
+  firstTransaction(): string | undefined {
+    const store = this.#tx.getStore()
+    if (store === undefined) return undefined
+    for (const alias of store.keys()) return alias
+    return undefined
+  }
   openTransactions(): string[] {
     return [...(this.#tx.getStore()?.keys() ?? [])]
   }
@@ -97,7 +113,7 @@ export class Executor {
     this.#shapes.get(backend)?.set(key, entry)
   }
 
-  async rows(
+  rows(
     alias: string,
     q: CompiledQuery,
     values: readonly unknown[],
@@ -110,38 +126,22 @@ export class Executor {
       bindParams(q, values),
       info,
       q.tables,
-      (c, sql, p) => c.rows(sql, p, options),
-      (r) => r.length,
+      options?.bigints ? readRowsBig : readRows,
+      length,
     )
   }
 
-  async objects(
+  objects(
     alias: string,
     q: CompiledQuery,
     values: readonly unknown[],
     info: RunInfo,
   ): Promise<Record<string, unknown>[]> {
-    return this.#run(
-      alias,
-      q.sql,
-      bindParams(q, values),
-      info,
-      q.tables,
-      (c, sql, p) => c.objects(sql, p),
-      (r) => r.length,
-    )
+    return this.#run(alias, q.sql, bindParams(q, values), info, q.tables, readObjects, length)
   }
 
-  async write(alias: string, q: CompiledQuery, values: readonly unknown[], info: RunInfo): Promise<RunResult> {
-    return this.#run(
-      alias,
-      q.sql,
-      bindParams(q, values),
-      info,
-      q.tables,
-      (c, sql, p) => c.run(sql, p),
-      (r) => r.rowCount,
-    )
+  write(alias: string, q: CompiledQuery, values: readonly unknown[], info: RunInfo): Promise<RunResult> {
+    return this.#run(alias, q.sql, bindParams(q, values), info, q.tables, runWrite, rowCount)
   }
 
   /** Statements without parameters (DDL, transaction control). */
