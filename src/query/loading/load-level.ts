@@ -37,7 +37,7 @@ export async function loadLevel(
     const k = (o as unknown as Row)[keyAttr]
     if (k !== null && k !== undefined) keys.add(k)
   }
-  const base = internalState(query ?? emptyState(rel.target), scope)
+  const base = groupedOrder(rel, internalState(query ?? emptyState(rel.target), scope))
   const byKey = new Map<unknown, ModelInstance[]>()
   if (keys.size) {
     for (const batch of batches([...keys], batchSize(scope, base))) {
@@ -59,6 +59,17 @@ export async function loadLevel(
   }
   cacheBack(rel, out)
   return out
+}
+
+/**
+ * Rows are grouped per parent, so ordering by the foreign key first leaves each group's order unchanged, and lets
+ * an index on (foreign key, ordering) serve the query instead of a sort of every row (`index(['author', '-createdAt'])`).
+ */
+function groupedOrder(rel: Relation, state: QueryState): QueryState {
+  if (rel.kind !== 'reverseMany') return state
+  const order = state.order ?? rel.target.ordering
+  if (order.length === 0 || order[0] === '?') return state
+  return { ...state, order: [rel.targetKey.name, ...order] }
 }
 
 /** Each loaded object also knows the object it was loaded for (`post.author` after prefetching `author.posts`). */

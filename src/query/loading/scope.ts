@@ -1,4 +1,5 @@
 import type { ModelInstance } from '../../model/runtime.ts'
+import type { StackHolder } from '../../profiler/call-site.ts'
 import type { QueryState } from '../../sql/query-state.ts'
 import type { DbCore, FetchMode } from '../db-core.ts'
 
@@ -25,6 +26,8 @@ export interface ResultInfo {
   readonly origin: Origin | undefined
   /** N+1 bookkeeping: lazy loads per `Model.relation@site`. */
   counts: Map<string, number> | undefined
+  /** Stack captures per relation, and the last one (capped: each costs microseconds, see Loader.accessSite). */
+  captures?: Map<string, { n: number; last: StackHolder }> | undefined
 }
 
 /** Where related rows are loaded: database, alias, fetch mode passed on, and the origin of the new results. */
