@@ -1,0 +1,75 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, relative } from 'node:path'
+import { afterAll, expect, it } from 'vitest'
+import { connect, ImproperlyConfigured, OperationalError, sql } from '../../../src/index.ts'
+import { blogSchema } from '../../support/blog-schema.ts'
+
+const dir = mkdtempSync(join(tmpdir(), 'quarry-sqlite-'))
+const opened: { close(): Promise<void> }[] = []
+afterAll(async () => {
+  for (const db of opened) await db.close()
+})
+
+it('a file database persists across connections and runs in WAL mode', async () => {
+  const url = `sqlite:${join(dir, 'persist.db')}`
+  const db = await connect(url, blogSchema)
+  await db.createTables()
+  await db.Author.create({ name: 'Kept' })
+  const [mode] = await db.query<{ journal_mode: string }>(sql`PRAGMA journal_mode`)
+  expect(mode!.journal_mode).toBe('wal')
+  const [fk] = await db.query<{ foreign_keys: number }>(sql`PRAGMA foreign_keys`)
+  expect(fk!.foreign_keys).toBe(1)
+  await db.close()
+  const again = await connect(url, blogSchema)
+  opened.push(again)
+  expect(await again.Author.valuesList('name', { flat: true })).toEqual(['Kept'])
+})
+
+it('accepts relative paths, sqlite:///absolute paths and :memory:', async () => {
+  const rel = relative(process.cwd(), join(dir, 'rel.db'))
+  for (const url of [`sqlite:${rel}`, `sqlite://${join(dir, 'abs.db')}`, 'sqlite::memory:']) {
+    const db = await connect(url, blogSchema)
+    opened.push(db)
+    await db.createTables()
+    await db.Tag.create({ name: 'x' })
+    expect(await db.Tag.count()).toBe(1)
+  }
+})
+
+it('introspection sees the tables, columns, indexes and foreign keys createTables made', async () => {
+  const db = await connect('sqlite::memory:', blogSchema)
+  opened.push(db)
+  await db.createTables()
+  const intro = db.executor.backend('default').introspector
+  expect(await intro.tables()).toEqual(['author', 'blog_post', 'blog_post_tags', 'profile', 'tag'])
+  const cols = await intro.columns('blog_post')
+  expect(cols.map((c) => c.name)).toEqual(['id', 'title', 'body', 'views', 'published', 'created_at', 'author_id'])
+  expect(cols.find((c) => c.name === 'id')?.primaryKey).toBe(true)
+  const indexes = await intro.indexes('blog_post')
+  expect(indexes.find((i) => i.partial)?.columns).toEqual(['title'])
+  expect(indexes.some((i) => i.columns.join() === 'author_id,created_at')).toBe(true)
+  expect(await intro.foreignKeys('blog_post')).toEqual([
+    { column: 'author_id', table: 'author', to: 'id', onDelete: 'CASCADE' },
+  ])
+})
+
+it('ON DELETE CASCADE is enforced by the database, for foreign keys and one-to-ones', async () => {
+  const db = await connect('sqlite::memory:', blogSchema)
+  opened.push(db)
+  await db.createTables()
+  const a = await db.Author.create({ name: 'A' })
+  await db.Post.create({ title: 'p', author: a })
+  await db.Profile.create({ user: a, bio: 'b' })
+  await db.execute(sql`delete from author where id = ${a.id}`)
+  expect(await db.Post.count()).toBe(0)
+  expect(await db.Profile.count()).toBe(0)
+})
+
+it('a bad URL or an unopenable file is a clear error', async () => {
+  await expect(connect('sqlit:nowhere', blogSchema)).rejects.toBeInstanceOf(ImproperlyConfigured)
+  await expect(connect('sqlit:nowhere', blogSchema)).rejects.toThrow(/Unsupported database URL scheme 'sqlit:'/)
+  await expect(connect(`sqlite:${join(dir, 'missing', 'dir', 'x.db')}`, blogSchema)).rejects.toBeInstanceOf(
+    OperationalError,
+  )
+})
