@@ -25,7 +25,7 @@ import { captureStack } from '../profiler/call-site.ts'
 import { queryChannel } from '../profiler/events.ts'
 import { Aggregate, type Expression, type FieldRef, OrderBy, type QNode } from '../sql/expressions.ts'
 import type { PrefetchSpec, QueryState } from '../sql/query-state.ts'
-import { fastSelectShape } from '../sql/resolve/fast-shape.ts'
+import { fastPrefix, fastSelectShape } from '../sql/resolve/fast-shape.ts'
 import { buildAggregate, buildCount, buildExists, buildSelect, type RowLayout } from '../sql/resolve/select-builder.ts'
 import { buildDelete, buildUpdate } from '../sql/resolve/write-builder.ts'
 import type { DbCore, FetchMode } from './db-core.ts'
@@ -90,6 +90,8 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
 {
   /** @internal */
   readonly db: DbCore
+  /** Memo of `fastPrefix(state, noOrder)` for `get()`: undefined until computed, null when not simple. */
+  #getPrefix: string | null | undefined = undefined
   /** @internal The query description. */
   readonly state: QueryState
 
@@ -283,7 +285,7 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
 
   /** @internal Run the SELECT and map the rows. */
   async fetch(
-    options: { defaultLimit?: number; noOrder?: boolean; single?: boolean } = {},
+    options: { defaultLimit?: number; noOrder?: boolean; single?: boolean; prefix?: string | null } = {},
   ): Promise<RowOf<M, N, L, A, V>[]> {
     const st = this.state
     const alias = this.db.readAlias(st)
@@ -320,10 +322,10 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
    */
   #selectShape(
     backend: Backend,
-    options: { defaultLimit?: number | undefined; noOrder?: boolean | undefined },
+    options: { defaultLimit?: number | undefined; noOrder?: boolean | undefined; prefix?: string | null | undefined },
   ): { entry: ShapeEntry; params: unknown[] } {
     const executor = this.db.executor
-    const fast = fastSelectShape(this.state, options)
+    const fast = fastSelectShape(this.state, options, options.prefix === undefined ? undefined : options.prefix)
     if (fast) {
       const hit = executor.cached(backend, fast.key)
       if (hit && !CHECK_SHAPES) return { entry: hit, params: fast.params }
@@ -348,12 +350,22 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
    * await Post.get({ id: 5 })   // SELECT … FROM "blog_post" WHERE "blog_post"."id" = ? LIMIT ?
    */
   async get(...filters: FilterArg<M, N, A>[]): Promise<RowOf<M, N, L, A, V>> {
-    const qs = filters.length ? this.quiet().filter(...filters) : this
-    const limited = qs.state.limit === undefined
-    const rows = await (qs as QuerySet<M, N, L, A, V>).fetch({
-      defaultLimit: limited ? 21 : undefined,
+    // The hot path of W4 (get by primary key): one derived state, no call-site capture (a single row cannot be
+    // an N+1), and the filter-independent part of the shape key memoized on this (usually long-lived) QuerySet.
+    const st = this.state
+    const qs = filters.length
+      ? new QuerySet<M, N, L, A, V>(this.db, {
+          ...st,
+          where: [...st.where, ...filters.map((f) => ({ input: f as never, negate: false }))],
+          site: st.site ?? NO_SITE,
+        })
+      : this
+    if (this.#getPrefix === undefined) this.#getPrefix = fastPrefix(st, true)
+    const rows = await qs.fetch({
+      defaultLimit: st.limit === undefined ? 21 : undefined,
       noOrder: true,
       single: true,
+      prefix: this.#getPrefix,
     })
     if (rows.length === 1) return rows[0]!
     if (rows.length === 0) throw new DoesNotExist(this.state.model.name)

@@ -7,6 +7,23 @@ export interface FastShape {
 }
 
 /**
+ * The part of the fast key that does not depend on the filters: model, columns, ordering. A QuerySet that is
+ * reused (a manager) computes it once. Null when the state is not simple enough.
+ */
+export function fastPrefix(state: QueryState, noOrder: boolean): string | null {
+  if (state.forUpdate || state.groupByValues) return null
+  for (const _ in state.annotations) return null
+  let key = `F|${state.model.name}|${state.valuesMode}:${state.values?.join(',') ?? ''}|${state.only?.join(',') ?? '*'}|${state.defer.join(',')}|${state.selectRelated.join(',')}|`
+  if (noOrder) return `${key}n|`
+  if (state.order === null) return `${key}d|`
+  for (const t of state.order) {
+    if (typeof t !== 'string') return null
+    key += `${t},`
+  }
+  return `${key}|`
+}
+
+/**
  * The shape key and parameters of a simple SELECT read straight off its description, without building the AST:
  * equality filters on the model's own columns with plain values, string orderings, no annotations. This is
  * the path of `get({ id })` and most list pages; anything else returns null and takes the full build.
@@ -17,20 +34,11 @@ export interface FastShape {
 export function fastSelectShape(
   state: QueryState,
   options: { defaultLimit?: number | undefined; noOrder?: boolean | undefined },
+  prefix: string | null = fastPrefix(state, options.noOrder ?? false),
 ): FastShape | null {
-  if (state.forUpdate || state.groupByValues) return null
-  for (const _ in state.annotations) return null
+  if (prefix === null) return null
   const meta = state.model
-  let key = `F|${meta.name}|${state.valuesMode}:${state.values?.join(',') ?? ''}|${state.only?.join(',') ?? '*'}|${state.defer.join(',')}|${state.selectRelated.join(',')}|`
-  if (options.noOrder) key += 'n|'
-  else if (state.order === null) key += 'd|'
-  else {
-    for (const t of state.order) {
-      if (typeof t !== 'string') return null
-      key += `${t},`
-    }
-    key += '|'
-  }
+  let key = prefix
   const params: unknown[] = []
   for (const w of state.where) {
     const input = w.input
