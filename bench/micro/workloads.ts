@@ -1,7 +1,7 @@
 import { DatabaseSync } from 'node:sqlite'
+import { prng } from '../../examples/demo/data.ts'
+import { schema } from '../../examples/demo/schema.ts'
 import { connect } from '../../src/index.ts'
-import { schema } from './schema.ts'
-import { prng } from './seed.ts'
 
 export type System = 'raw' | 'quarry'
 export type WorkloadId = 'W4' | 'W1-plain' | 'W1'
