@@ -1,5 +1,6 @@
-// Driver choice for the PostgreSQL backend: quarry on `pg` vs quarry on `postgres` (postgres.js), with each raw
-// driver as the floor. W4 = 10,000 sequential get-by-pk; W12 = 64 concurrent W5 filtered-page queries.
+// Driver choice for the PostgreSQL backend: quarry on `postgres` (postgres.js, the shipped backend in
+// src/backends/postgres/) vs quarry on `pg` (the previous backend, kept in pg-backend.ts), with each raw driver as the
+// floor. W4 = 10,000 sequential get-by-pk; W12 = 64 concurrent W5 filtered-page queries.
 // Each (system, workload) run is a fresh child process; runs are interleaved; medians reported.
 //
 //   npx node bench/drivers/run.ts [runs=5]        (QUARRY_BENCH_POSTGRES, default postgres://postgres@127.0.0.1:5432/test)
@@ -9,7 +10,7 @@ import pg from 'pg'
 import postgres from 'postgres'
 import { PostgresBackend } from '../../src/backends/postgres/postgres-backend.ts'
 import { Database, defineSchema, f, model } from '../../src/index.ts'
-import { PostgresJsBackend } from './postgres-js-backend.ts'
+import { PgBackend } from './pg-backend.ts'
 
 const ADMIN_URL = process.env.QUARRY_BENCH_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test'
 const AUTHORS = 1000
@@ -61,7 +62,7 @@ function ids(n: number): number[] {
 async function child(system: System, workload: Workload, url: string): Promise<number> {
   const keys = ids(W4_GETS)
   if (system.startsWith('quarry')) {
-    const backend = system === 'quarry+pg' ? new PostgresBackend(url, { max: POOL }) : new PostgresJsBackend(url, POOL)
+    const backend = system === 'quarry+pg' ? new PgBackend(url, { max: POOL }) : new PostgresBackend(url, { max: POOL })
     const db = new Database(schema, new Map([['default', backend]])) as unknown as {
       Post: {
         get(f: object): Promise<unknown>

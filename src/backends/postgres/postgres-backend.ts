@@ -1,22 +1,22 @@
-import pg from 'pg'
+import postgres from 'postgres'
 import type { Field } from '../../model/fields/field.ts'
 import { SqlCompiler } from '../../sql/compiler/sql-compiler.ts'
 import type { Backend, Connection, Lease } from '../backend.ts'
 import type { PoolOptions } from '../create-backend.ts'
-import { numberTypes, PostgresConnection } from './postgres-driver.ts'
+import { Activity, PostgresConnection, pgTypes, reserve } from './postgres-driver.ts'
 import { translatePostgresError } from './postgres-errors.ts'
 import { PostgresFeatures } from './postgres-features.ts'
 import { PostgresIntrospector } from './postgres-introspector.ts'
 import { PostgresOperations } from './postgres-operations.ts'
 import { PostgresSchemaEditor } from './postgres-schema-editor.ts'
 
-/** A driver error without SQLSTATE means the connection itself failed: do not put it back in the pool. */
-const isConnectionError = (e: unknown) =>
-  typeof (e as { code?: unknown })?.code !== 'string' || /^(08|57P)/.test((e as { code: string }).code)
+type Sql = postgres.Sql<Record<string, never>>
 
 /**
- * PostgreSQL through `pg` (node-postgres): a pool per database, named prepared statements per connection, rows
- * as arrays. `postgres://user:pw@host:5432/db` (also `postgresql://`, with libpq query options such as `sslmode`).
+ * PostgreSQL through `postgres` (postgres.js): its own pool per database, which pipelines statements on a connection
+ * when there are more of them than connections; statements prepared once per connection; rows as arrays.
+ * A transaction or a stream reserves one connection (`sql.reserve()`). `postgres://user:pw@host:5432/db` (also
+ * `postgresql://`, with query options such as `sslmode`).
  */
 export class PostgresBackend implements Backend {
   readonly vendor = 'postgres'
@@ -25,55 +25,52 @@ export class PostgresBackend implements Backend {
   readonly compiler = new SqlCompiler(this.ops, this.features)
   readonly schemaEditor = new PostgresSchemaEditor(this.ops, this.features)
   readonly introspector = new PostgresIntrospector((fn) => this.withConnection(fn))
-  readonly #pool: pg.Pool
-  readonly #conns = new WeakMap<pg.PoolClient, PostgresConnection>()
+  readonly #sql: Sql
+  /** The pool as one `Connection`: every statement outside a transaction goes through it. */
+  readonly #pooled: PostgresConnection
+  readonly #activity = new Activity()
 
   constructor(url: string, pool: PoolOptions = {}) {
-    this.#pool = new pg.Pool({
-      connectionString: url,
+    this.#sql = postgres(url, {
       max: pool.max ?? 10,
-      idleTimeoutMillis: pool.idleTimeoutMs ?? 30_000,
-      connectionTimeoutMillis: pool.connectTimeoutMs ?? 10_000,
-      application_name: 'quarry',
-      types: numberTypes,
-      keepAlive: true,
-    })
-    // An idle connection that dies (server restart, pg_terminate_backend) is dropped by the pool; without a
-    // listener the 'error' event would crash the process.
-    this.#pool.on('error', () => {})
+      idle_timeout: (pool.idleTimeoutMs ?? 30_000) / 1000,
+      connect_timeout: (pool.connectTimeoutMs ?? 10_000) / 1000,
+      prepare: true,
+      types: pgTypes,
+      transform: { undefined: null },
+      connection: { application_name: 'quarry' },
+      // Notices (e.g. "there is no transaction in progress") are not errors; postgres.js would print them.
+      onnotice: () => {},
+    }) as unknown as Sql
+    this.#pooled = new PostgresConnection(this.#sql, this.#activity)
   }
 
   /** Open one connection now, so a wrong URL or a server that is down fails `connect()` rather than a first query. */
   async check(): Promise<void> {
-    const lease = await this.acquire()
-    lease.release()
+    await this.#pooled.exec('SELECT 1')
   }
 
+  /** One connection to itself, until released: for a transaction or a stream. */
   async acquire(): Promise<Lease> {
-    const client = await this.#pool.connect()
-    let conn = this.#conns.get(client)
-    if (!conn) this.#conns.set(client, (conn = new PostgresConnection(client)))
+    const conn = await reserve(this.#sql, this.#activity)
     let done = false
     return {
       conn,
       release: (broken) => {
         if (done) return
         done = true
-        client.release(broken === true)
+        conn.release(broken === true)
       },
     }
   }
 
+  /** The pool takes statements at once (it queues or pipelines them itself), so the executor need not wait. */
+  idleConnection(): Connection {
+    return this.#pooled
+  }
+
   async withConnection<T>(fn: (c: Connection) => T | Promise<T>): Promise<T> {
-    const lease = await this.acquire()
-    try {
-      const r = await fn(lease.conn)
-      lease.release()
-      return r
-    } catch (e) {
-      lease.release(isConnectionError(e))
-      throw e
-    }
+    return fn(this.#pooled)
   }
 
   translateError(error: unknown, sql: string | undefined): Error {
@@ -85,8 +82,10 @@ export class PostgresBackend implements Backend {
   columnType(field: Field): string {
     return this.schemaEditor.columnType(field)
   }
-  /** Waits for checked-out connections to come back, then closes them all. */
+  /** Waits for running statements and reserved connections, then closes every connection. */
   async close(): Promise<void> {
-    if (!this.#pool.ended && !this.#pool.ending) await this.#pool.end()
+    await this.#activity.idle()
+    // Nothing is running: end at once (postgres.js's graceful end never finishes for a connection lost mid-statement).
+    await this.#sql.end({ timeout: 0 })
   }
 }

@@ -1,97 +1,336 @@
-import pg from 'pg'
+import type postgres from 'postgres'
 import type { Connection, QueryOptions, RunResult } from '../backend.ts'
 
-/** Statement names by SQL text, shared by every connection (each prepares a name on first use). */
-const names = new Map<string, string>()
-/** Past this many distinct texts, statements run unnamed: raw SQL with ever-changing text must not grow caches. */
-const MAX_NAMED = 5000
-
-function statementName(sql: string): string | undefined {
-  let name = names.get(sql)
-  if (name === undefined && names.size < MAX_NAMED) names.set(sql, (name = `q${names.size}`))
-  return name
-}
+// ---- type parsing and serialization (postgres.js `types` option) ------------------------------------------------
 
 const INT8 = 20
+const JSON_OID = 114
+const JSONB = 3802
+const BOOL = 16
 const DATE = 1082
 const TIMESTAMP = 1114
+const TIMESTAMPTZ = 1184
 
-/** int8 as `number` (ids, counts), dates as 'YYYY-MM-DD', timestamps without zone as UTC. */
-export const numberTypes = {
-  getTypeParser(oid: number, format?: 'text' | 'binary') {
-    if (oid === INT8) return (v: string) => Number(v)
-    if (oid === DATE) return (v: string) => v
-    if (oid === TIMESTAMP) return (v: string) => new Date(`${v.replace(' ', 'T')}Z`)
-    return pg.types.getTypeParser(oid, format ?? 'text')
+/**
+ * int8 exactly: a `number` while it is a safe integer (ids, counts), a `bigint` beyond. The field converters
+ * (`PostgresOperations.fromDb`) then give a `bigint` field a `bigint` and an auto primary key a `number`, so the
+ * driver needs no per-query type switch.
+ */
+function parseInt8(v: string): number | bigint {
+  const n = Number(v)
+  return Number.isSafeInteger(n) ? n : BigInt(v)
+}
+
+const TS = /^(\d{4,})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(\.\d+)?(?:([+-])(\d\d)(?::?(\d\d))?(?::?(\d\d))?)?( BC)?$/
+
+/**
+ * PostgreSQL's timestamp text → Date. `new Date()` reads the common case; years before 1000 (which it takes for
+ * two-digit years), years BC and `infinity` need the careful path. `utc`: the value has no zone (timestamp without
+ * time zone) and is read as UTC.
+ */
+function parseTimestamp(v: string, utc: boolean): Date | number {
+  if (v.charCodeAt(0) !== 48 /* '0' */ && !v.endsWith(' BC') && v.length < 40 && v.charCodeAt(4) === 45 /* '-' */)
+    return new Date(utc ? `${v.replace(' ', 'T')}Z` : v)
+  if (v === 'infinity') return Number.POSITIVE_INFINITY
+  if (v === '-infinity') return Number.NEGATIVE_INFINITY
+  const m = TS.exec(v)
+  if (!m) return new Date(Number.NaN)
+  let year = Number(m[1])
+  if (m[12]) year = 1 - year
+  const ms = m[7] ? Math.floor(Number(m[7]) * 1000) : 0
+  const d = new Date(Date.UTC(2000, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), ms))
+  d.setUTCFullYear(year)
+  if (m[8]) {
+    const offset = (Number(m[9]) * 3600 + Number(m[10] ?? 0) * 60 + Number(m[11] ?? 0)) * 1000
+    d.setTime(d.getTime() - (m[8] === '-' ? -offset : offset))
+  }
+  return d
+}
+
+const toIso = (v: unknown) =>
+  v instanceof Date ? v.toISOString() : typeof v === 'number' ? new Date(v).toISOString() : String(v)
+
+/**
+ * Overrides of postgres.js's defaults: int8 exact, `date` stays 'YYYY-MM-DD' text, `timestamp` (no zone) read as
+ * UTC, and every serializer lets text through unchanged, so a value quarry already encoded (JSON text from
+ * `jsonToDb`, 'YYYY-MM-DD', an ISO string) is not encoded a second time.
+ */
+export const pgTypes = {
+  int8: { to: INT8, from: [INT8], serialize: (v: unknown) => String(v), parse: parseInt8 },
+  json: {
+    to: JSON_OID,
+    from: [JSON_OID, JSONB],
+    serialize: (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v)),
+    parse: (v: string) => JSON.parse(v) as unknown,
+  },
+  boolean: {
+    to: BOOL,
+    from: [BOOL],
+    serialize: (v: unknown) => (typeof v === 'string' ? v : v ? 't' : 'f'),
+    parse: (v: string) => v === 't',
+  },
+  date: {
+    to: DATE,
+    from: [DATE],
+    serialize: (v: unknown) => (v instanceof Date ? v.toISOString().slice(0, 10) : String(v)),
+    parse: (v: string) => v,
+  },
+  timestamp: { to: TIMESTAMP, from: [TIMESTAMP], serialize: toIso, parse: (v: string) => parseTimestamp(v, true) },
+  timestamptz: {
+    to: TIMESTAMPTZ,
+    from: [TIMESTAMPTZ],
+    serialize: toIso,
+    parse: (v: string) => parseTimestamp(v, false),
   },
 }
-/** The same with int8 as `bigint`, for queries that select a `bigint` field. */
-const bigintTypes = {
-  getTypeParser(oid: number, format?: 'text' | 'binary') {
-    if (oid === INT8) return (v: string) => BigInt(v)
-    return numberTypes.getTypeParser(oid, format)
-  },
+
+// ---- parameters -------------------------------------------------------------------------------------------------
+
+/**
+ * postgres.js declares a parameter's type from its JS value, and for a JS array from its first element (a Date array
+ * would go as one `timestamptz`, not an array). So arrays go as PostgreSQL array literals whose type the server
+ * infers, like `pg` does (`= ANY($1)` infers `int8[]`, `text[]`, …); plain objects as JSON text; undefined as null.
+ * Scalars (numbers, strings, booleans, bigints, Dates, bytes) pass as they are. The array is copied only when
+ * something changes.
+ */
+export function toParams(params: readonly unknown[]): unknown[] {
+  let out: unknown[] | undefined
+  for (let i = 0; i < params.length; i++) {
+    const v = params[i]
+    if (v !== undefined && (v === null || typeof v !== 'object' || v instanceof Date || v instanceof Uint8Array))
+      continue
+    out ??= params.slice()
+    out[i] = v === undefined ? null : Array.isArray(v) ? arrayLiteral(v) : JSON.stringify(v)
+  }
+  return (out ?? params) as unknown[]
 }
+
+function arrayLiteral(xs: readonly unknown[]): string {
+  let s = '{'
+  for (let i = 0; i < xs.length; i++) {
+    if (i) s += ','
+    const x = xs[i]
+    if (x === null || x === undefined) s += 'NULL'
+    else if (Array.isArray(x)) s += arrayLiteral(x)
+    else s += `"${elementText(x).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`
+  }
+  return `${s}}`
+}
+
+function elementText(x: unknown): string {
+  if (typeof x === 'string') return x
+  if (typeof x === 'boolean') return x ? 't' : 'f'
+  if (x instanceof Date) return x.toISOString()
+  if (x instanceof Uint8Array) return `\\x${Buffer.from(x).toString('hex')}`
+  if (typeof x === 'object') return JSON.stringify(x)
+  return String(x)
+}
+
+/** SQL texts prepared as named statements (each connection prepares one on first use). */
+const prepared = new Set<string>()
+/** Past this many distinct texts, statements run unnamed: raw SQL with ever-changing text must not grow caches. */
+const MAX_PREPARED = 5000
+
+function shouldPrepare(sql: string): boolean {
+  if (prepared.has(sql)) return true
+  if (prepared.size >= MAX_PREPARED) return false
+  prepared.add(sql)
+  return true
+}
+
+// ---- connection errors ------------------------------------------------------------------------------------------
+
+const CONNECTION_CODES = new Set(['CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT'])
+
+/**
+ * The connection itself failed (closed, reset, timed out, terminated by the server): postgres.js's own codes,
+ * socket and TLS errors (`ECONNRESET`, `ERR_SSL_…`), SQLSTATE classes 08 and 57P (admin shutdown), or a FATAL server
+ * error. Only on such evidence: a reserved connection taken for dead is never given back to the pool.
+ */
+export function isConnectionError(e: unknown): boolean {
+  const { code, severity } = (e ?? {}) as { code?: unknown; severity?: unknown }
+  if (severity === 'FATAL' || severity === 'PANIC') return true
+  if (typeof code !== 'string') return false
+  return CONNECTION_CODES.has(code) || /^E[A-Z_]+$/.test(code) || /^(08|57P)/.test(code)
+}
+
+/**
+ * postgres.js 3.4.9 keeps the FATAL error of a statement that was running when its connection was terminated, and
+ * hands it to whatever that connection serves first once reopened (a statement or a `reserve()`), which never
+ * reached the server. Such a FATAL error can only be that stale one (a running statement gets CONNECTION_CLOSED), so
+ * the statement is sent once more.
+ */
+export function isUnsentFatal(e: unknown): boolean {
+  const { code, severity } = (e ?? {}) as { code?: unknown; severity?: unknown }
+  return severity === 'FATAL' && typeof code === 'string' && /^(57|08)/.test(code)
+}
+
+/**
+ * Statements in flight on the pool and connections reserved from it. postgres.js's `end()` waits forever for a
+ * connection that was lost in the middle of a statement and not reopened since (3.4.9), so `close()` waits for this
+ * count to reach zero itself and then ends the pool without waiting.
+ */
+export class Activity {
+  #count = 0
+  #idle: { promise: Promise<void>; resolve: () => void } | undefined
+
+  /** Run `run` counted, sending it once more if it failed with the stale FATAL error of a lost connection. */
+  track<T>(run: () => PromiseLike<T>, resent = false): Promise<T> {
+    this.#count++
+    // `then` straight on postgres.js's query (a Promise subclass): no extra wrapping on the hot path.
+    return run().then(
+      (r) => {
+        this.done()
+        return r
+      },
+      (e: unknown) => {
+        // Once only: a server that keeps answering FATAL (57P03, shutting down) must fail, not loop.
+        if (!resent && isUnsentFatal(e)) return this.track(run, true).finally(() => this.done())
+        this.done()
+        throw e
+      },
+    ) as Promise<T>
+  }
+  begin(): void {
+    this.#count++
+  }
+  done(): void {
+    if (--this.#count === 0 && this.#idle) {
+      this.#idle.resolve()
+      this.#idle = undefined
+    }
+  }
+  /** Resolves once nothing is in flight or reserved. */
+  idle(): Promise<void> {
+    if (this.#count === 0) return Promise.resolve()
+    this.#idle ??= Promise.withResolvers<void>()
+    return this.#idle.promise
+  }
+}
+
+/** postgres.js's internal connection object, as handed to a query's `onexecute` hook. */
+interface WireConnection {
+  reserved: unknown
+  onclose: ((e: unknown) => void) | null
+}
+
+type Sql = postgres.Sql<Record<string, never>>
 
 let cursors = 0
 
+const BEGINS = /^\s*(?:BEGIN|START\s+TRANSACTION)\b/i
+const ENDS = /^\s*(?:COMMIT|END|ABORT|ROLLBACK(?!\s+TO\b)|PREPARE\s+TRANSACTION)\b/i
+
 /**
- * One pooled `pg` client. Every statement is a named prepared statement (parsed once per connection, then only
- * bound and executed) and rows come back as arrays.
+ * quarry's view of postgres.js: either the pool itself (each statement takes whichever connection is free, and
+ * several may be pipelined on one) or one reserved connection (`sql.reserve()`, for a transaction or a stream).
+ * Statements are prepared once per connection (`prepare: true`) and rows come back as arrays (`.values()`).
  */
 export class PostgresConnection implements Connection {
-  readonly client: pg.PoolClient
-  /** Transaction status from the last ReadyForQuery: 'I' idle, 'T' in a transaction, 'E' failed one. */
-  #txStatus = 'I'
-
-  constructor(client: pg.PoolClient) {
-    this.client = client
-    // A connection that dies while checked out (pg_terminate_backend mid-query) fails its query and then also
-    // emits 'error' on the client; unhandled, that event would crash the process. The failed query reports it.
-    client.on('error', () => {})
-    const wire = (client as unknown as { connection: NodeJS.EventEmitter }).connection
-    wire.on('readyForQuery', (m: { status: string }) => {
-      this.#txStatus = m.status
-    })
+  /** The pool, and what statements run on: the pool or the reserved connection. */
+  readonly #pool: Sql
+  readonly #sql: Sql
+  readonly #activity: Activity
+  readonly #reserved: (Sql & { release(): void }) | undefined
+  /** The reserved connection's wire object, once seen (to learn that it closed while idle). */
+  #wire: WireConnection | undefined
+  #dead = false
+  #inTransaction = false
+  readonly #hook = (wire: WireConnection): boolean => {
+    if (!this.#wire) {
+      this.#wire = wire
+      wire.onclose = () => {
+        this.#dead = true
+      }
+    }
+    return true
   }
 
+  /** `reserved`: a connection from `sql.reserve()`, already counted in `activity` (released by `release()`). */
+  constructor(sql: Sql, activity: Activity, reserved?: Sql & { release(): void }) {
+    this.#pool = sql
+    this.#sql = reserved ?? sql
+    this.#reserved = reserved
+    this.#activity = activity
+  }
+
+  /** Whether a transaction was opened on this (reserved) connection and has not ended. */
   get inTransaction(): boolean {
-    return this.#txStatus !== 'I'
+    return this.#inTransaction
   }
 
-  async rows(sql: string, params: readonly unknown[], options?: QueryOptions): Promise<unknown[][]> {
-    const r = await this.client.query({
-      name: statementName(sql),
-      text: sql,
-      values: params as unknown[],
-      rowMode: 'array',
-      types: options?.bigints ? bigintTypes : numberTypes,
-    })
-    return r.rows
+  #options(sql: string): { prepare: boolean; simple: false; onexecute?: (wire: WireConnection) => boolean } {
+    const prepare = shouldPrepare(sql)
+    return this.#reserved && !this.#wire
+      ? { prepare, simple: false, onexecute: this.#hook }
+      : { prepare, simple: false }
   }
 
+  rows(sql: string, params: readonly unknown[], _options?: QueryOptions): Promise<unknown[][]> {
+    const p = toParams(params) as never[]
+    const o = this.#options(sql) as never
+    if (this.#reserved) return this.#guard(sql, this.#sql.unsafe(sql, p, o).values()) as Promise<unknown[][]>
+    return this.#activity.track(() => this.#sql.unsafe(sql, p, o).values()) as Promise<unknown[][]>
+  }
+
+  /** Raw `db.query` rows, as plain arrays of objects (postgres.js's result array also carries statement metadata). */
   async objects(sql: string, params: readonly unknown[]): Promise<Record<string, unknown>[]> {
-    const r = await this.client.query({ name: statementName(sql), text: sql, values: params as unknown[] })
-    return r.rows
+    const p = toParams(params) as never[]
+    const o = this.#options(sql) as never
+    const r = this.#reserved
+      ? await this.#guard(sql, this.#sql.unsafe(sql, p, o))
+      : await this.#activity.track(() => this.#sql.unsafe(sql, p, o))
+    return r.slice() as Record<string, unknown>[]
   }
 
   async run(sql: string, params: readonly unknown[]): Promise<RunResult> {
-    const r = await this.client.query({
-      name: statementName(sql),
-      text: sql,
-      values: params as unknown[],
-      rowMode: 'array',
-    })
-    return { rowCount: r.rowCount ?? 0 }
+    const p = toParams(params) as never[]
+    const o = this.#options(sql) as never
+    const r = this.#reserved
+      ? await this.#guard(sql, this.#sql.unsafe(sql, p, o))
+      : await this.#activity.track(() => this.#sql.unsafe(sql, p, o))
+    return { rowCount: r.count ?? 0 }
   }
 
+  /** One or more statements without parameters: the simple protocol. */
   async exec(sql: string): Promise<void> {
-    await this.client.query(sql)
+    const options = this.#reserved && !this.#wire ? { onexecute: this.#hook } : {}
+    await (this.#reserved
+      ? this.#guard(sql, this.#sql.unsafe(sql, [], options as never))
+      : this.#activity.track(() => this.#sql.unsafe(sql, [], options as never)))
   }
 
   /**
-   * A server-side cursor (`DECLARE … CURSOR` / `FETCH`): memory stays bounded by `chunkSize`, and other queries can
-   * run on this connection between chunks. A cursor lives in a transaction, so one is opened when none is.
+   * Runs a statement on the reserved connection: never on one that has died (postgres.js would write to a closed
+   * socket), noting connection failures and transaction boundaries.
+   */
+  async #guard<T>(sql: string, q: PromiseLike<T>): Promise<T> {
+    if (this.#dead) {
+      // Not run: settle the query object without executing it.
+      throw Object.assign(new Error('write CONNECTION_CLOSED (the reserved connection was lost)'), {
+        code: 'CONNECTION_CLOSED',
+      })
+    }
+    const ends = ENDS.test(sql)
+    if (ends) this.#inTransaction = false
+    try {
+      const r = await q
+      if (!ends && BEGINS.test(sql)) this.#inTransaction = true
+      return r
+    } catch (e) {
+      if (isConnectionError(e)) this.#dead = true
+      throw e
+    }
+  }
+
+  /**
+   * Rows in chunks of `chunkSize`, memory bounded, through a SQL cursor (`DECLARE … CURSOR` / `FETCH`). A cursor
+   * lives in a transaction: outside one, a read-only transaction is opened on this connection for the loop. Inside
+   * one, other statements may run on the connection between chunks.
+   *
+   * Not postgres.js's `.cursor()`: in 3.4.9, when the connection is lost between two chunks the iteration just ends,
+   * without an error (the rows read so far look like the whole result), and asking for the next chunk writes to the
+   * closed socket, an uncaught TypeError. Each `FETCH` here is an ordinary statement, so a lost connection fails it.
    */
   async *stream(
     sql: string,
@@ -99,29 +338,77 @@ export class PostgresConnection implements Connection {
     chunkSize: number,
     options?: QueryOptions,
   ): AsyncIterable<unknown[][]> {
-    const own = !this.inTransaction
-    const cursor = `quarry_cursor_${++cursors}`
-    const types = options?.bigints ? bigintTypes : numberTypes
-    let ok = false
-    if (own) await this.client.query('BEGIN READ ONLY')
-    try {
-      await this.client.query({ text: `DECLARE ${cursor} NO SCROLL CURSOR FOR ${sql}`, values: params as unknown[] })
-      for (;;) {
-        const r = await this.client.query({
-          text: `FETCH FORWARD ${chunkSize} FROM ${cursor}`,
-          rowMode: 'array',
-          types,
-        })
-        if (r.rows.length) yield r.rows
-        if (r.rows.length < chunkSize) break
+    if (!this.#reserved) {
+      // The pool as a whole cannot hold a cursor: borrow one connection for the loop.
+      const own = await reserve(this.#pool, this.#activity)
+      let broken = true
+      try {
+        yield* own.stream(sql, params, chunkSize, options)
+        broken = false
+      } finally {
+        own.release(broken)
       }
-      await this.client.query(`CLOSE ${cursor}`)
+      return
+    }
+    const own = !this.#inTransaction
+    const cursor = `quarry_cursor_${++cursors}`
+    const declare = `DECLARE ${cursor} NO SCROLL CURSOR FOR ${sql}`
+    const fetch = `FETCH FORWARD ${chunkSize} FROM ${cursor}`
+    let ok = false
+    if (own) await this.exec('BEGIN READ ONLY')
+    try {
+      // Unique text per cursor: not worth a prepared statement.
+      await this.#guard(declare, this.#sql.unsafe(declare, toParams(params) as never[], { prepare: false }))
+      for (;;) {
+        const rows = (await this.#guard(fetch, this.#sql.unsafe(fetch).values())) as unknown as unknown[][]
+        if (rows.length) yield rows
+        if (rows.length < chunkSize) break
+      }
       ok = true
     } finally {
-      // Early exit (break) or error: the transaction we opened ends here; a caller's transaction keeps the cursor
-      // until it ends.
-      if (own) await this.client.query(ok ? 'COMMIT' : 'ROLLBACK').catch(() => {})
-      else if (!ok && this.#txStatus === 'T') await this.client.query(`CLOSE ${cursor}`).catch(() => {})
+      // Early exit (break) or error included: the transaction opened here ends, which closes the cursor; in the
+      // caller's transaction the cursor is closed now (after an error that transaction is failed and ends anyway).
+      if (own) await this.exec(ok ? 'COMMIT' : 'ROLLBACK').catch(() => {})
+      else if (ok || this.#inTransaction) await this.exec(`CLOSE ${cursor}`).catch(() => {})
     }
+  }
+
+  /**
+   * Give the reserved connection back. One that died is not handed back (postgres.js has already moved it to its
+   * closed connections, and reopens it on demand); one that is broken inside a transaction is rolled back first.
+   */
+  release(broken: boolean): void {
+    const reserved = this.#reserved
+    if (!reserved) return
+    const wire = this.#wire
+    if (wire && wire.reserved == null) this.#dead = true
+    if (wire?.onclose) wire.onclose = null
+    if (this.#dead) {
+      this.#activity.done()
+      return
+    }
+    if (broken && this.#inTransaction)
+      void this.#guard('ROLLBACK', reserved.unsafe('ROLLBACK')).then(
+        () => this.#giveBack(reserved),
+        () => (this.#dead ? this.#activity.done() : this.#giveBack(reserved)),
+      )
+    else this.#giveBack(reserved)
+  }
+
+  #giveBack(reserved: { release(): void }): void {
+    reserved.release()
+    this.#activity.done()
+  }
+}
+
+/** One connection of the pool to itself (`sql.reserve()`), counted in `activity` until released. */
+export async function reserve(sql: Sql, activity: Activity): Promise<PostgresConnection> {
+  activity.begin()
+  try {
+    const reserved = await sql.reserve().catch((e: unknown) => (isUnsentFatal(e) ? sql.reserve() : Promise.reject(e)))
+    return new PostgresConnection(sql, activity, reserved)
+  } catch (e) {
+    activity.done()
+    throw e
   }
 }

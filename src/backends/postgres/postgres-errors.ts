@@ -9,18 +9,33 @@ import {
   QuarryError,
 } from '../../errors.ts'
 
+/** postgres.js's codes for a statement it refuses to send. */
+const DRIVER_MISUSE = new Set([
+  'MAX_PARAMETERS_EXCEEDED',
+  'UNDEFINED_VALUE',
+  'UNSAFE_TRANSACTION',
+  'NOT_TAGGED_CALL',
+  'COPY_IN_PROGRESS',
+])
+
 /**
- * PostgreSQL error → PEP 249 tree, by SQLSTATE class. The message is the server's primary message only: its
- * `detail` (`Key (email)=(a@b.c) already exists`) holds row values and is left on the `cause`.
+ * PostgreSQL error → PEP 249 tree, by SQLSTATE class (postgres.js's `PostgresError.code`). The message is the server's primary
+ * message only: its `detail` (`Key (email)=(a@b.c) already exists`) holds row values and is left on the `cause`.
  */
 export function translatePostgresError(error: unknown, sql: string | undefined): Error {
   if (error instanceof QuarryError) return error
   const e = error as { code?: unknown; message?: string }
-  const code = typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) ? e.code : undefined
+  // A SQLSTATE is five digits or capitals; no class starts with E, so socket errors (EPIPE) are not taken for one.
+  const code = typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) && e.code[0] !== 'E' ? e.code : undefined
   const message = scrubValues(e.message ?? String(error))
   const options = { cause: error, vendorCode: code, sql }
-  // No SQLSTATE: the driver's own error (refused, reset, terminated connection, timeout).
-  if (!code) return new OperationalError(message, options)
+  if (!code) {
+    // postgres.js refusing a statement it cannot send (too many parameters, undefined value, BEGIN outside a
+    // reserved connection) is a programming error; every other error without SQLSTATE is the connection's own
+    // (refused, reset, closed, timeout).
+    if (typeof e.code === 'string' && DRIVER_MISUSE.has(e.code)) return new ProgrammingError(message, options)
+    return new OperationalError(message, options)
+  }
   switch (code.slice(0, 2)) {
     case '23':
       return new IntegrityError(message, options)

@@ -3,8 +3,8 @@ import { BaseFeatures } from '../base-features.ts'
 /** PostgreSQL 13+ (tested on 15). */
 export class PostgresFeatures extends BaseFeatures {
   override readonly vendor = 'postgres'
-  /** The wire protocol counts parameters in an int16. */
-  override readonly maxBindParams = 65535
+  /** The wire protocol counts parameters in a uint16; postgres.js refuses 65,534 and more. */
+  override readonly maxBindParams = 65533
   override readonly hasArrayParams = true
   override readonly supportsSelectForUpdate = true
   override readonly canCreateIndexConcurrently = true

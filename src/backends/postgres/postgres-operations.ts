@@ -28,7 +28,10 @@ export class PostgresOperations extends BaseOperations {
     return v.toString()
   }
 
-  /** The driver's type parsers (postgres-driver.ts) already give Date, parsed JSON and strings for numeric/date. */
+  /**
+   * The driver's types (postgres-driver.ts) already give Date, parsed JSON and strings for numeric/date; int8 comes
+   * as a number while safe, so `bigint` fields are made `bigint` here and auto keys `number`.
+   */
   override fromDb(field: Field): Converter | null {
     const kind = field.kind === 'foreignKey' || field.kind === 'oneToOne' ? targetKind(field) : field.kind
     switch (kind) {

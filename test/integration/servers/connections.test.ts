@@ -37,13 +37,14 @@ describeEachBackend('server connections', (b) => {
 
   it('a connection killed mid-query fails with OperationalError and the pool recovers', async () => {
     const [{ id }] = (await db.query<{ id: number }>(session.id)) as [{ id: number }]
-    const running = db.query(session.sleep)
-    await new Promise((r) => setTimeout(r, 300))
-    await admin.query(session.kill(Number(id)))
-    const err = await running.then(
+    // Settled as soon as it fails: the failure may arrive before the kill statement returns.
+    const running = db.query(session.sleep).then(
       () => null,
       (e: unknown) => e,
     )
+    await new Promise((r) => setTimeout(r, 300))
+    await admin.query(session.kill(Number(id)))
+    const err = await running
     expect(err).toBeInstanceOf(OperationalError)
     expect((err as Error).cause).toBeDefined()
     // The broken connection was dropped; a new one serves the next query.
