@@ -229,8 +229,11 @@ export class BaseOperations {
     }
   }
 
-  /** Converter from the driver value to the JS value for `field`, or `null` when it arrives ready. */
-  fromDb(field: Field): Converter | null {
+  /**
+   * Converter from the driver value to the JS value for `field`, or `null` when it arrives ready. `bigints`: the
+   * statement reads 64-bit integers as `bigint` (a `bigint` field is selected).
+   */
+  fromDb(field: Field, _options?: { bigints?: boolean }): Converter | null {
     const kind = field.kind === 'foreignKey' || field.kind === 'oneToOne' ? targetKind(field) : field.kind
     switch (kind) {
       case 'json':

@@ -536,7 +536,6 @@ function fieldHasBigint(fields: readonly (Field | undefined)[]): boolean {
 }
 
 function makeMapper(entry: ShapeEntry, layout: RowLayout, backend: Backend): CachedMapper {
-  const convert = (f: Field) => backend.ops.fromDb(f)
   let m: CachedMapper
   if (layout.kind === 'instances') {
     const fields: Field[] = []
@@ -545,15 +544,13 @@ function makeMapper(entry: ShapeEntry, layout: RowLayout, backend: Backend): Cac
       l.children.forEach(collect)
     }
     collect(layout.root)
-    m = {
-      map: compileInstanceMapper(layout.root, layout.annotations, convert),
-      bigints: fieldHasBigint(fields) || fieldHasBigint(layout.annotations.map((a) => a.field)),
-    }
+    const bigints = fieldHasBigint(fields) || fieldHasBigint(layout.annotations.map((a) => a.field))
+    const convert = (f: Field) => backend.ops.fromDb(f, { bigints })
+    m = { map: compileInstanceMapper(layout.root, layout.annotations, convert), bigints }
   } else {
-    m = {
-      map: compileValuesMapper(layout.mode, layout.names, layout.fields, convert),
-      bigints: fieldHasBigint(layout.fields),
-    }
+    const bigints = fieldHasBigint(layout.fields)
+    const convert = (f: Field) => backend.ops.fromDb(f, { bigints })
+    m = { map: compileValuesMapper(layout.mode, layout.names, layout.fields, convert), bigints }
   }
   entry.mapper = m
   entry.layout = layout

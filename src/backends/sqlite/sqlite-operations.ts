@@ -80,7 +80,7 @@ export class SqliteOperations extends BaseOperations {
     return d.toISOString()
   }
 
-  override fromDb(field: Field): Converter | null {
+  override fromDb(field: Field, options?: { bigints?: boolean }): Converter | null {
     const kind = field.kind === 'foreignKey' || field.kind === 'oneToOne' ? targetKind(field) : field.kind
     switch (kind) {
       case 'boolean':
@@ -97,7 +97,8 @@ export class SqliteOperations extends BaseOperations {
         return (v) => (v === null ? null : BigInt(v as number))
       case 'auto':
       case 'integer':
-        return (v) => (typeof v === 'bigint' ? Number(v) : v)
+        // Only a statement reading 64-bit integers as bigint hands these over as bigint.
+        return options?.bigints ? (v) => (typeof v === 'bigint' ? Number(v) : v) : null
       default:
         return null
     }
