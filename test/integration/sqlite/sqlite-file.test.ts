@@ -73,3 +73,14 @@ it('a bad URL or an unopenable file is a clear error', async () => {
     OperationalError,
   )
 })
+
+it('dropTables removes every table createTables made, children first', async () => {
+  const db = await connect('sqlite::memory:', blogSchema)
+  opened.push(db)
+  await db.createTables()
+  await db.Post.create({ title: 'p', author: await db.Author.create({ name: 'A' }) })
+  await db.dropTables()
+  expect(await db.executor.backend('default').introspector.tables()).toEqual([])
+  await db.createTables()
+  expect(await db.Post.count()).toBe(0)
+})
