@@ -96,6 +96,10 @@ export class BaseOperations {
     if (native) return `${expr}${dir} NULLS ${nulls === 'first' ? 'FIRST' : 'LAST'}`
     return `(${expr} IS NULL)${nulls === 'first' ? ' DESC' : ' ASC'}, ${expr}${dir}`
   }
+  /** The statement that opens a transaction. */
+  beginTransaction(): string {
+    return 'BEGIN'
+  }
   /** Prefix for `explain()`. */
   explainPrefix(options: { analyze?: boolean; format?: string }): string {
     return options.analyze ? 'EXPLAIN ANALYZE ' : 'EXPLAIN '

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto'
-import type { Field } from '../model/fields/field.ts'
+import type { AllFieldOptions, Field, FieldKind } from '../model/fields/field.ts'
 import type { RelationField } from '../model/fields/relation-field.ts'
 import type { IndexDef } from '../model/model.ts'
 import type { ModelMeta } from '../model/model-meta.ts'
 import type { BaseFeatures } from './base-features.ts'
-import type { BaseOperations } from './base-operations.ts'
+import { type BaseOperations, targetKind } from './base-operations.ts'
 
 const ON_DELETE = {
   cascade: 'CASCADE',
@@ -14,12 +14,35 @@ const ON_DELETE = {
   noAction: 'NO ACTION',
 } as const
 
+/**
+ * The column type of each kind of concrete field (Django's `data_types`). `{maxLength}`, `{maxDigits}` and
+ * `{decimalPlaces}` are filled in from the field's options; a foreign key takes the type of the field it targets.
+ */
+export type DataTypes = Readonly<Record<Exclude<FieldKind, 'foreignKey' | 'oneToOne' | 'manyToMany'>, string>>
+
+/** SQL-standard spellings; a backend spreads these and overrides what its database names differently. */
+export const standardDataTypes: DataTypes = {
+  auto: 'bigint',
+  string: 'varchar({maxLength})',
+  text: 'text',
+  integer: 'integer',
+  bigint: 'bigint',
+  float: 'double precision',
+  decimal: 'decimal({maxDigits}, {decimalPlaces})',
+  boolean: 'boolean',
+  datetime: 'timestamp',
+  date: 'date',
+  json: 'text',
+  uuid: 'char(36)',
+  enum: 'varchar({maxLength})',
+}
+
 /** Compiles a partial-index condition (a filter on the model's own fields) to SQL with inlined literals. */
 export type WhereCompiler = (meta: ModelMeta, where: Record<string, unknown>) => string
 
 /**
- * DDL (Django's schema editor): CREATE/DROP TABLE and INDEX statements for models. Backends override
- * `columnType` and the few places their DDL differs.
+ * DDL (Django's schema editor): CREATE/DROP TABLE and INDEX statements for models. Backends give their `dataTypes`
+ * and override the few places their DDL differs.
  */
 export abstract class BaseSchemaEditor {
   protected readonly ops: BaseOperations
@@ -32,7 +55,21 @@ export abstract class BaseSchemaEditor {
     this.features = features
   }
 
-  abstract columnType(field: Field): string
+  /** Column types by field kind. */
+  protected readonly dataTypes: DataTypes = standardDataTypes
+
+  /**
+   * Data type of a column, for DDL and casts.
+   *
+   * @example
+   * editor.columnType(f.string({ maxLength: 80 })) // PostgreSQL: varchar(80)
+   */
+  columnType(field: Field): string {
+    const kind = field.kind === 'foreignKey' || field.kind === 'oneToOne' ? targetKind(field) : field.kind
+    // `manyToMany` has no column; text is what every backend gave an unknown kind.
+    const type = this.dataTypes[kind as keyof DataTypes] ?? this.dataTypes.text
+    return type.replace(/\{(\w+)\}/g, (_, option: string) => String(field.options[option as keyof AllFieldOptions]))
+  }
 
   protected q(name: string): string {
     return this.ops.quote(name)

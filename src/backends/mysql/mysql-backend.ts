@@ -1,8 +1,7 @@
 import mysql, { type Pool, type PoolConnection } from 'mysql2'
 import { ImproperlyConfigured } from '../../errors.ts'
-import type { Field } from '../../model/fields/field.ts'
-import { SqlCompiler } from '../../sql/compiler/sql-compiler.ts'
-import type { Backend, Connection, Lease } from '../backend.ts'
+import type { Connection, Lease } from '../backend.ts'
+import { BaseBackend } from '../base-backend.ts'
 import type { PoolOptions } from '../create-backend.ts'
 import { MysqlConnection } from './mysql-driver.ts'
 import { translateMysqlError } from './mysql-errors.ts'
@@ -61,12 +60,8 @@ function poolConfig(url: string, pool: PoolOptions): mysql.PoolOptions {
  * MySQL 8 and MariaDB 10.5+ through `mysql2`: a pool per database, prepared statements through `execute`, rows as
  * arrays. Flags that differ between MySQL and MariaDB are read from the server's version when it connects.
  */
-export class MysqlBackend implements Backend {
+export class MysqlBackend extends BaseBackend<MysqlFeatures, MysqlOperations, MysqlSchemaEditor> {
   readonly vendor = 'mysql'
-  readonly features: MysqlFeatures
-  readonly ops: MysqlOperations
-  readonly compiler: SqlCompiler
-  readonly schemaEditor: MysqlSchemaEditor
   readonly introspector = new MysqlIntrospector((fn) => this.withConnection(fn))
   readonly #pool: Pool
   readonly #conns = new WeakMap<PoolConnection, MysqlConnection>()
@@ -99,11 +94,13 @@ export class MysqlBackend implements Backend {
   }
 
   private constructor(pool: Pool, server: MysqlServer) {
+    super({
+      features: new MysqlFeatures(server),
+      ops: new MysqlOperations(server),
+      schemaEditor: MysqlSchemaEditor,
+      translate: translateMysqlError,
+    })
     this.#pool = pool
-    this.features = new MysqlFeatures(server)
-    this.ops = new MysqlOperations(server)
-    this.compiler = new SqlCompiler(this.ops, this.features)
-    this.schemaEditor = new MysqlSchemaEditor(this.ops, this.features)
   }
 
   acquire(): Promise<Lease> {
@@ -138,15 +135,6 @@ export class MysqlBackend implements Backend {
     }
   }
 
-  translateError(error: unknown, sql: string | undefined): Error {
-    return translateMysqlError(error, sql)
-  }
-  beginSql(): string {
-    return 'START TRANSACTION'
-  }
-  columnType(field: Field): string {
-    return this.schemaEditor.columnType(field)
-  }
   /** Closes idle connections and those released later; `end` waits for none, so callers finish their queries first. */
   close(): Promise<void> {
     this.#closed ??= new Promise((resolve) => this.#pool.end(() => resolve()))

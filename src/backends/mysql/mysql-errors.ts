@@ -1,13 +1,4 @@
-import {
-  DatabaseError,
-  DataError,
-  IntegrityError,
-  InternalError,
-  NotSupportedError,
-  OperationalError,
-  ProgrammingError,
-  QuarryError,
-} from '../../errors.ts'
+import { type DriverErrorInfo, type ErrorKind, translateDriverError } from '../base-errors.ts'
 
 const INTEGRITY = new Set([1022, 1048, 1062, 1169, 1215, 1216, 1217, 1451, 1452, 1557, 1586, 1761, 1762, 3819, 4025])
 const DATA = new Set([1264, 1265, 1292, 1365, 1366, 1367, 1406, 1411, 1416, 3140, 3141, 3143, 3146, 4078])
@@ -26,19 +17,24 @@ const OPERATIONAL = new Set([
  * are operational. Messages quote offending values (`Duplicate entry 'a@b.c' for key …`); those are replaced.
  */
 export function translateMysqlError(error: unknown, sql: string | undefined): Error {
-  if (error instanceof QuarryError) return error
+  return translateDriverError(error, sql, classify)
+}
+
+function classify(error: unknown): DriverErrorInfo {
   const e = error as { errno?: unknown; fatal?: boolean; message?: string; sqlMessage?: string }
   const errno = typeof e.errno === 'number' && e.errno >= 1000 && e.errno < 5000 ? e.errno : undefined
-  const message = scrubValues(e.sqlMessage ?? e.message ?? String(error))
-  const options = { cause: error, vendorCode: errno, sql }
-  if (errno === undefined || e.fatal) return new OperationalError(message, options)
-  if (INTEGRITY.has(errno)) return new IntegrityError(message, options)
-  if (DATA.has(errno)) return new DataError(message, options)
-  if (PROGRAMMING.has(errno)) return new ProgrammingError(message, options)
-  if (NOT_SUPPORTED.has(errno)) return new NotSupportedError(message, options)
-  if (OPERATIONAL.has(errno)) return new OperationalError(message, options)
-  if (errno >= 1000 && errno < 1100) return new InternalError(message, options)
-  return new DatabaseError(message, options)
+  const kind: ErrorKind = errno === undefined || e.fatal ? 'operational' : kindOf(errno)
+  return { kind, vendorCode: errno, message: scrubValues(e.sqlMessage ?? e.message ?? String(error)) }
+}
+
+function kindOf(errno: number): ErrorKind {
+  if (INTEGRITY.has(errno)) return 'integrity'
+  if (DATA.has(errno)) return 'data'
+  if (PROGRAMMING.has(errno)) return 'programming'
+  if (NOT_SUPPORTED.has(errno)) return 'notSupported'
+  if (OPERATIONAL.has(errno)) return 'operational'
+  if (errno >= 1000 && errno < 1100) return 'internal'
+  return 'database'
 }
 
 /** `Duplicate entry 'x' for key`, `Incorrect integer value: 'x' for column`, `Truncated incorrect DOUBLE value: 'x'`. */

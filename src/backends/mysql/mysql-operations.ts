@@ -53,6 +53,9 @@ export class MysqlOperations extends BaseOperations {
   override castFloat(expr: string): string {
     return `CAST(${expr} AS DOUBLE)`
   }
+  override beginTransaction(): string {
+    return 'START TRANSACTION'
+  }
   override explainPrefix(options: { analyze?: boolean; format?: string }): string {
     const json = options.format?.toUpperCase() === 'JSON' ? 'FORMAT=JSON ' : ''
     if (!options.analyze) return `EXPLAIN ${json}`

@@ -1,38 +1,15 @@
-import type { Field } from '../../model/fields/field.ts'
-import { targetKind } from '../base-operations.ts'
-import { BaseSchemaEditor } from '../base-schema-editor.ts'
+import { BaseSchemaEditor, type DataTypes, standardDataTypes } from '../base-schema-editor.ts'
 
 /** MySQL / MariaDB DDL: InnoDB, `utf8mb4_bin`, `datetime(6)` in UTC, foreign keys as table constraints. */
 export class MysqlSchemaEditor extends BaseSchemaEditor {
-  columnType(field: Field): string {
-    const kind = field.kind === 'foreignKey' || field.kind === 'oneToOne' ? targetKind(field) : field.kind
-    const o = field.options
-    switch (kind) {
-      case 'auto':
-      case 'bigint':
-        return 'bigint'
-      case 'integer':
-        return 'int'
-      case 'string':
-      case 'enum':
-        return `varchar(${o.maxLength})`
-      case 'float':
-        return 'double'
-      case 'decimal':
-        return `decimal(${o.maxDigits}, ${o.decimalPlaces})`
-      case 'boolean':
-        return 'bool'
-      case 'datetime':
-        return 'datetime(6)'
-      case 'date':
-        return 'date'
-      case 'json':
-        return 'json'
-      case 'uuid':
-        return 'char(36)'
-      default:
-        return 'longtext'
-    }
+  protected override readonly dataTypes: DataTypes = {
+    ...standardDataTypes,
+    text: 'longtext',
+    integer: 'int',
+    float: 'double',
+    boolean: 'bool',
+    datetime: 'datetime(6)',
+    json: 'json',
   }
   protected autoPkDef(): string {
     return 'bigint NOT NULL AUTO_INCREMENT PRIMARY KEY'

@@ -1,7 +1,6 @@
 import postgres from 'postgres'
-import type { Field } from '../../model/fields/field.ts'
-import { SqlCompiler } from '../../sql/compiler/sql-compiler.ts'
-import type { Backend, Connection, Lease } from '../backend.ts'
+import type { Connection, Lease } from '../backend.ts'
+import { BaseBackend } from '../base-backend.ts'
 import type { PoolOptions } from '../create-backend.ts'
 import { Activity, PostgresConnection, pgTypes, reserve } from './postgres-driver.ts'
 import { translatePostgresError } from './postgres-errors.ts'
@@ -18,12 +17,8 @@ type Sql = postgres.Sql<Record<string, never>>
  * A transaction or a stream reserves one connection (`sql.reserve()`). `postgres://user:pw@host:5432/db` (also
  * `postgresql://`, with query options such as `sslmode`).
  */
-export class PostgresBackend implements Backend {
+export class PostgresBackend extends BaseBackend<PostgresFeatures, PostgresOperations, PostgresSchemaEditor> {
   readonly vendor = 'postgres'
-  readonly features = new PostgresFeatures()
-  readonly ops = new PostgresOperations()
-  readonly compiler = new SqlCompiler(this.ops, this.features)
-  readonly schemaEditor = new PostgresSchemaEditor(this.ops, this.features)
   readonly introspector = new PostgresIntrospector((fn) => this.withConnection(fn))
   readonly #sql: Sql
   /** The pool as one `Connection`: every statement outside a transaction goes through it. */
@@ -31,6 +26,12 @@ export class PostgresBackend implements Backend {
   readonly #activity = new Activity()
 
   constructor(url: string, pool: PoolOptions = {}) {
+    super({
+      features: new PostgresFeatures(),
+      ops: new PostgresOperations(),
+      schemaEditor: PostgresSchemaEditor,
+      translate: translatePostgresError,
+    })
     this.#sql = postgres(url, {
       max: pool.max ?? 10,
       idle_timeout: (pool.idleTimeoutMs ?? 30_000) / 1000,
@@ -73,15 +74,6 @@ export class PostgresBackend implements Backend {
     return fn(this.#pooled)
   }
 
-  translateError(error: unknown, sql: string | undefined): Error {
-    return translatePostgresError(error, sql)
-  }
-  beginSql(): string {
-    return 'BEGIN'
-  }
-  columnType(field: Field): string {
-    return this.schemaEditor.columnType(field)
-  }
   /** Waits for running statements and reserved connections, then closes every connection. */
   async close(): Promise<void> {
     await this.#activity.idle()

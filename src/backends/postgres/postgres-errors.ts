@@ -1,13 +1,4 @@
-import {
-  DatabaseError,
-  DataError,
-  IntegrityError,
-  InternalError,
-  NotSupportedError,
-  OperationalError,
-  ProgrammingError,
-  QuarryError,
-} from '../../errors.ts'
+import { type DriverErrorInfo, type ErrorKind, translateDriverError } from '../base-errors.ts'
 
 /** postgres.js's codes for a statement it refuses to send. */
 const DRIVER_MISUSE = new Set([
@@ -23,31 +14,34 @@ const DRIVER_MISUSE = new Set([
  * message only: its `detail` (`Key (email)=(a@b.c) already exists`) holds row values and is left on the `cause`.
  */
 export function translatePostgresError(error: unknown, sql: string | undefined): Error {
-  if (error instanceof QuarryError) return error
+  return translateDriverError(error, sql, classify)
+}
+
+function classify(error: unknown): DriverErrorInfo {
   const e = error as { code?: unknown; message?: string }
   // A SQLSTATE is five digits or capitals; no class starts with E, so socket errors (EPIPE) are not taken for one.
   const code = typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) && e.code[0] !== 'E' ? e.code : undefined
-  const message = scrubValues(e.message ?? String(error))
-  const options = { cause: error, vendorCode: code, sql }
-  if (!code) {
+  return { kind: kindOf(code, e.code), vendorCode: code, message: scrubValues(e.message ?? String(error)) }
+}
+
+function kindOf(sqlstate: string | undefined, driverCode: unknown): ErrorKind {
+  if (!sqlstate)
     // postgres.js refusing a statement it cannot send (too many parameters, undefined value, BEGIN outside a
     // reserved connection) is a programming error; every other error without SQLSTATE is the connection's own
     // (refused, reset, closed, timeout).
-    if (typeof e.code === 'string' && DRIVER_MISUSE.has(e.code)) return new ProgrammingError(message, options)
-    return new OperationalError(message, options)
-  }
-  switch (code.slice(0, 2)) {
+    return typeof driverCode === 'string' && DRIVER_MISUSE.has(driverCode) ? 'programming' : 'operational'
+  switch (sqlstate.slice(0, 2)) {
     case '23':
-      return new IntegrityError(message, options)
+      return 'integrity'
     case '22':
-      return new DataError(message, options)
+      return 'data'
     case '42':
     case '44':
     case '26':
     case '34':
-      return new ProgrammingError(message, options)
+      return 'programming'
     case '0A':
-      return new NotSupportedError(message, options)
+      return 'notSupported'
     case '08': // connection exception
     case '28': // authorization
     case '3D': // no such database
@@ -57,15 +51,15 @@ export function translatePostgresError(error: unknown, sql: string | undefined):
     case '55': // lock not available
     case '57': // canceled, admin shutdown, terminated
     case '58':
-      return new OperationalError(message, options)
+      return 'operational'
     case 'XX':
     case '25':
     case '2D':
     case '39':
     case 'P0':
-      return new InternalError(message, options)
+      return 'internal'
     default:
-      return new DatabaseError(message, options)
+      return 'database'
   }
 }
 

@@ -1,6 +1,5 @@
-import type { Field } from '../../model/fields/field.ts'
-import { SqlCompiler } from '../../sql/compiler/sql-compiler.ts'
-import type { Backend, Connection, Lease } from '../backend.ts'
+import type { Connection, Lease } from '../backend.ts'
+import { BaseBackend } from '../base-backend.ts'
 import { SingleConnectionPool } from '../single-connection-pool.ts'
 import { SqliteConnection } from './sqlite-driver.ts'
 import { translateSqliteError } from './sqlite-errors.ts'
@@ -17,17 +16,19 @@ export function sqlitePath(url: string): string {
   return rest
 }
 
-export class SqliteBackend implements Backend {
+export class SqliteBackend extends BaseBackend<SqliteFeatures, SqliteOperations, SqliteSchemaEditor> {
   readonly vendor = 'sqlite'
-  readonly features = new SqliteFeatures()
-  readonly ops = new SqliteOperations()
-  readonly compiler = new SqlCompiler(this.ops, this.features)
-  readonly schemaEditor = new SqliteSchemaEditor(this.ops, this.features)
   readonly introspector: SqliteIntrospector
   readonly #conn: SqliteConnection
   readonly #pool: SingleConnectionPool
 
   constructor(url: string) {
+    super({
+      features: new SqliteFeatures(),
+      ops: new SqliteOperations(),
+      schemaEditor: SqliteSchemaEditor,
+      translate: translateSqliteError,
+    })
     try {
       this.#conn = new SqliteConnection(sqlitePath(url))
     } catch (e) {
@@ -45,15 +46,6 @@ export class SqliteBackend implements Backend {
   }
   withConnection<T>(fn: (c: Connection) => T | Promise<T>): Promise<T> {
     return this.#pool.run(fn)
-  }
-  translateError(error: unknown, sql: string | undefined): Error {
-    return translateSqliteError(error, sql)
-  }
-  beginSql(): string {
-    return 'BEGIN IMMEDIATE'
-  }
-  columnType(field: Field): string {
-    return this.schemaEditor.columnType(field)
   }
   async close(): Promise<void> {
     this.#conn.close()

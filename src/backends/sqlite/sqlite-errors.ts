@@ -1,26 +1,32 @@
-import { DataError, IntegrityError, OperationalError, ProgrammingError, QuarryError } from '../../errors.ts'
+import { type DriverErrorInfo, type ErrorKind, translateDriverError } from '../base-errors.ts'
 
 /** node:sqlite error → PEP 249 tree, by SQLite's primary result code. */
 export function translateSqliteError(error: unknown, sql: string | undefined): Error {
-  if (error instanceof QuarryError) return error
-  const e = error as { errcode?: number; errstr?: string; message?: string; code?: string }
+  return translateDriverError(error, sql, classify)
+}
+
+function classify(error: unknown): DriverErrorInfo {
+  const e = error as { errcode?: number; message?: string }
   const code = typeof e.errcode === 'number' ? e.errcode : undefined
   const message = e.message ?? String(error)
-  const options = { cause: error, vendorCode: code, sql }
+  return { kind: kindOf(code, message), vendorCode: code, message }
+}
+
+function kindOf(code: number | undefined, message: string): ErrorKind {
   switch (code === undefined ? -1 : code & 0xff) {
     case 19: // SQLITE_CONSTRAINT
-      return new IntegrityError(message, options)
+      return 'integrity'
     case 18: // TOOBIG
     case 20: // MISMATCH
     case 25: // RANGE
-      return new DataError(message, options)
+      return 'data'
     case 1: // SQLITE_ERROR: syntax errors and bad names are programming errors
       return /syntax error|no such column|no such function|incomplete input|unrecognized token/.test(message)
-        ? new ProgrammingError(message, options)
-        : new OperationalError(message, options)
+        ? 'programming'
+        : 'operational'
     case 21: // MISUSE
-      return new ProgrammingError(message, options)
+      return 'programming'
     default:
-      return new OperationalError(message, options)
+      return 'operational'
   }
 }

@@ -58,6 +58,13 @@ export class SqliteOperations extends BaseOperations {
     if (typeof v === 'boolean') return v ? '1' : '0'
     return super.literal(v)
   }
+  /**
+   * Takes the write lock at once: a deferred transaction that reads and then writes fails with SQLITE_BUSY, without
+   * waiting, when another connection wrote in between.
+   */
+  override beginTransaction(): string {
+    return 'BEGIN IMMEDIATE'
+  }
   override explainPrefix(): string {
     return 'EXPLAIN QUERY PLAN '
   }

@@ -1,39 +1,12 @@
-import type { Field } from '../../model/fields/field.ts'
-import { targetKind } from '../base-operations.ts'
-import { BaseSchemaEditor } from '../base-schema-editor.ts'
+import { BaseSchemaEditor, type DataTypes, standardDataTypes } from '../base-schema-editor.ts'
 
 export class SqliteSchemaEditor extends BaseSchemaEditor {
-  columnType(field: Field): string {
-    const kind = field.kind === 'foreignKey' || field.kind === 'oneToOne' ? targetKind(field) : field.kind
-    const o = field.options
-    switch (kind) {
-      case 'auto':
-      case 'integer':
-        return 'integer'
-      case 'bigint':
-        return 'bigint'
-      case 'string':
-      case 'enum':
-        return `varchar(${o.maxLength})`
-      case 'text':
-        return 'text'
-      case 'float':
-        return 'real'
-      case 'decimal':
-        return `decimal(${o.maxDigits}, ${o.decimalPlaces})`
-      case 'boolean':
-        return 'bool'
-      case 'datetime':
-        return 'datetime'
-      case 'date':
-        return 'date'
-      case 'json':
-        return 'text'
-      case 'uuid':
-        return 'char(36)'
-      default:
-        return 'text'
-    }
+  protected override readonly dataTypes: DataTypes = {
+    ...standardDataTypes,
+    auto: 'integer',
+    float: 'real',
+    boolean: 'bool',
+    datetime: 'datetime',
   }
   protected autoPkDef(): string {
     return 'integer NOT NULL PRIMARY KEY AUTOINCREMENT'
