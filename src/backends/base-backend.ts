@@ -47,6 +47,7 @@ export abstract class BaseBackend<
     this.ops = parts.ops
     this.compiler = new SqlCompiler(parts.ops, parts.features)
     this.schemaEditor = new parts.schemaEditor(parts.ops, parts.features)
+    parts.ops.columnTypeOf = (f) => this.schemaEditor.columnType(f)
     this.#translate = parts.translate
   }
 

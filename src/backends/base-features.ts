@@ -9,6 +9,11 @@ export class BaseFeatures {
   readonly maxBindParams: number = 999
   /** An array can be bound as one parameter (`= ANY($1)`), so `in` lists need one placeholder. */
   readonly hasArrayParams: boolean = false
+  /**
+   * A list can be bound as one JSON array parameter and read back as rows (`json_each`, `JSON_TABLE`): `in`
+   * lists too long for one placeholder per value use it.
+   */
+  readonly canBindJsonList: boolean = false
   /** `INSERT … RETURNING` gives back generated keys. */
   readonly canReturnRowsFromInsert: boolean = true
   /** `INSERT … RETURNING` works on multi-row inserts with rows in insertion order. */

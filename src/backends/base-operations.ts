@@ -1,4 +1,4 @@
-import { InvalidValueError } from '../errors.ts'
+import { InvalidValueError, NotSupportedError } from '../errors.ts'
 import type { Field } from '../model/fields/field.ts'
 import type { PatternLookup } from '../sql/ast/expression-nodes.ts'
 
@@ -82,6 +82,22 @@ export class BaseOperations {
   regex(ci: boolean, lhs: string, rhs: string): string {
     return ci ? `${lhs} ~* ${rhs}` : `${lhs} ~ ${rhs}`
   }
+  /**
+   * `lhs IN (…)` over a list bound as one JSON array (`features.canBindJsonList`), for lists too long for one
+   * placeholder per value.
+   */
+  inJsonList(_lhs: string, _param: string, _field: Field | undefined): string {
+    throw new NotSupportedError('This database cannot bind a list as one JSON value.')
+  }
+  /** One element of such a list, as JSON can carry it (after the field's own conversion). */
+  jsonListElement(v: unknown): unknown {
+    if (typeof v === 'bigint') return v.toString()
+    if (typeof v === 'boolean') return v ? 1 : 0
+    if (v instanceof Date) return v.toISOString()
+    return v
+  }
+  /** Column type of a field, for casts in SQL (set by the backend from its schema editor). */
+  columnTypeOf: ((field: Field) => string) | undefined = undefined
   /** `LIMIT ? OFFSET ?` clause (either part may be absent). */
   limitOffset(limit: string | null, offset: string | null): string {
     let s = ''

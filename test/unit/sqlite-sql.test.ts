@@ -84,6 +84,21 @@ describe('SQLite SQL', () => {
     expect(b.key).not.toBe(a.key)
   })
 
+  it('past half the bind limit an in list is one JSON parameter, and its length leaves the shape', () => {
+    const ids = (n: number) => Array.from({ length: n }, (_, i) => i)
+    const a = select(
+      state('Post', { order: [], values: ['id'], valuesMode: 'flat', where: where({ id: { in: ids(20_000) } }) }),
+    )
+    expect(a.sql).toBe(
+      'SELECT "blog_post"."id" FROM "blog_post" WHERE "blog_post"."id" IN (SELECT value FROM json_each(?))',
+    )
+    expect(a.params).toEqual([JSON.stringify(ids(20_000))])
+    const b = select(
+      state('Post', { order: [], values: ['id'], valuesMode: 'flat', where: where({ id: { in: ids(30_000) } }) }),
+    )
+    expect(b.key).toBe(a.key)
+  })
+
   it('reverse and many-to-many filters are EXISTS subqueries', () => {
     expect(
       select(state('Author', { values: ['id'], valuesMode: 'flat', where: where({ posts: { title: 'x' } }) })).sql,

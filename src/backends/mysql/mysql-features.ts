@@ -15,6 +15,8 @@ const atLeast = (s: MysqlServer, major: number, minor: number) =>
 export class MysqlFeatures extends BaseFeatures {
   override readonly vendor = 'mysql'
   override readonly maxBindParams = 65535
+  /** JSON_TABLE: MySQL 8.0.4+, MariaDB 10.6+. */
+  override readonly canBindJsonList = true
   /** MariaDB 10.5+ has `INSERT … RETURNING` (rows in insertion order); MySQL has none and reports `insertId`. */
   override readonly canReturnRowsFromInsert: boolean
   override readonly canReturnRowsFromBulkInsert: boolean

@@ -50,6 +50,18 @@ export class MysqlOperations extends BaseOperations {
   override limitOffset(limit: string | null, offset: string | null): string {
     return super.limitOffset(limit === '-1' ? NO_LIMIT : limit, offset)
   }
+  /**
+   * JSON_TABLE typed like the column, binary collation for text so `in` stays case-sensitive like `=`.
+   */
+  override inJsonList(lhs: string, param: string, field: Field | undefined): string {
+    const type = field && this.columnTypeOf ? this.columnTypeOf(field) : 'varchar(255)'
+    const text = /char|text/.test(type) ? ' COLLATE utf8mb4_bin' : ''
+    return `${lhs} IN (SELECT j.v FROM JSON_TABLE(${param}, '$[*]' COLUMNS (v ${type}${text} PATH '$')) AS j)`
+  }
+  /** Timestamps as MySQL reads them (UTC, no 'T' or 'Z'). */
+  override jsonListElement(v: unknown): unknown {
+    return v instanceof Date ? v.toISOString().replace('T', ' ').replace('Z', '') : super.jsonListElement(v)
+  }
   override castFloat(expr: string): string {
     return `CAST(${expr} AS DOUBLE)`
   }

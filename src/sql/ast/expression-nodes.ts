@@ -9,6 +9,8 @@ export interface ParamSpec {
   lookup?: PatternLookup | 'regex' | 'iregex' | undefined
   /** The parameter is an array (an `in` list) bound as one array or expanded into placeholders. */
   list?: number | undefined
+  /** The list is too long for one placeholder per value: bound as one JSON array (features.canBindJsonList). */
+  jsonList?: boolean | undefined
   /** The parameter is a LIMIT / OFFSET count. */
   count?: boolean
   /** A JSON document to store (dialect decides the encoding). */

@@ -184,7 +184,12 @@ export class SqlCompiler {
     const left = this.operand(lhs, st)
     if (this.features.hasArrayParams) return `${left} = ANY(${this.param(p.i, p.spec, st)})`
     if (n === 0) return '1=0'
-    const conv = this.converter({ ...p.spec, list: undefined })
+    const conv = this.converter({ ...p.spec, list: undefined, jsonList: undefined })
+    if (p.spec.jsonList) {
+      const element = (v: unknown) => this.ops.jsonListElement(conv ? conv(v) : v)
+      const slot = this.slot(p.i, -1, (v) => JSON.stringify((v as unknown[]).map(element)), st)
+      return this.ops.inJsonList(left, slot, p.spec.field)
+    }
     const parts = new Array<string>(n)
     for (let j = 0; j < n; j++) parts[j] = this.slot(p.i, j, conv, st)
     return `${left} IN (${parts.join(', ')})`

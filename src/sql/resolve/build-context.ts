@@ -28,7 +28,13 @@ export class BuildContext {
 
   param(value: unknown, spec: ParamSpec): Expr & { k: 'param' } {
     this.params.push(value)
-    if (spec.list !== undefined && !this.features.hasArrayParams) this.key += `#${spec.list}`
+    if (spec.list !== undefined && !this.features.hasArrayParams) {
+      // One placeholder per value, unless that would crowd the statement's bind limit: then one JSON array.
+      if (spec.list > this.features.maxBindParams / 2 && this.features.canBindJsonList) {
+        spec = { ...spec, jsonList: true }
+        this.key += '#J'
+      } else this.key += `#${spec.list}`
+    }
     return { k: 'param', i: this.params.length - 1, spec }
   }
 
