@@ -8,8 +8,9 @@ import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import postgres from 'postgres'
+import { schema } from '../../examples/demo/schema.ts'
 import { PostgresBackend } from '../../src/backends/postgres/postgres-backend.ts'
-import { Database, defineSchema, f, model } from '../../src/index.ts'
+import { Database } from '../../src/index.ts'
 import { PgBackend } from './pg-backend.ts'
 
 const ADMIN_URL = process.env.QUARRY_BENCH_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test'
@@ -20,23 +21,7 @@ const W12_CONCURRENCY = 64
 const W12_ROUNDS = 20
 const POOL = 10
 
-const Author = model('Author', {
-  name: f.string({ maxLength: 100 }),
-  email: f.string({ maxLength: 254, unique: true, null: true }),
-})
-const Post = model(
-  'Post',
-  {
-    title: f.string({ maxLength: 200, dbIndex: true }),
-    body: f.text({ default: '' }),
-    views: f.integer({ default: 0 }),
-    published: f.boolean({ default: false }),
-    createdAt: f.datetime({ autoNowAdd: true, dbIndex: true }),
-    author: f.foreignKey('Author', { relatedName: 'posts', onDelete: 'cascade' }),
-  },
-  { table: 'blog_post', ordering: ['-createdAt'] },
-)
-const schema = defineSchema({ Author, Post })
+// The seed's blog, as the demo and bench/micro declare it (the tags table is created but not used here).
 
 // The raw systems run the very SQL quarry compiles, so only driver and ORM overhead differ.
 const COLUMNS =

@@ -286,7 +286,18 @@ export function buildCount(state: QueryState, features: BaseFeatures): BuiltQuer
       },
     }
   }
-  const scope = baseScope({ ...state, annotations: {} }, features, 'C')
+  return filteredSelect(state, features, 'C', [{ e: { k: 'agg', fn: 'COUNT', arg: null, distinct: false } }])
+}
+
+/** `SELECT <columns> FROM <model> <joins> WHERE <filters>` with nothing else: the body of count and exists. */
+function filteredSelect(
+  state: QueryState,
+  features: BaseFeatures,
+  tag: string,
+  columns: SelectColumn[],
+  tail: (scope: Scope) => Partial<SelectNode> = () => ({}),
+): BuiltQuery<SelectNode> {
+  const scope = baseScope({ ...state, annotations: {} }, features, tag)
   const where = whereOf(scope, state)
   return {
     ctx: scope.ctx,
@@ -294,8 +305,9 @@ export function buildCount(state: QueryState, features: BaseFeatures): BuiltQuer
       k: 'select',
       from: { table: state.model.table, alias: scope.alias },
       joins: scope.joins,
-      columns: [{ e: { k: 'agg', fn: 'COUNT', arg: null, distinct: false } }],
+      columns,
       where,
+      ...tail(scope),
     },
   }
 }
@@ -308,20 +320,10 @@ export function buildExists(state: QueryState, features: BaseFeatures): BuiltQue
     const inner = buildSelect({ ...state, limit: 1 }, features, { noOrder: true })
     return { ctx: inner.ctx, node: inner.node }
   }
-  const scope = baseScope({ ...state, annotations: {} }, features, 'E')
-  const where = whereOf(scope, state)
-  return {
-    ctx: scope.ctx,
-    node: {
-      k: 'select',
-      from: { table: state.model.table, alias: scope.alias },
-      joins: scope.joins,
-      columns: [{ e: lit('1'), alias: 'a' }],
-      where,
-      limit: lit('1'),
-      offset: state.offset ? countParam(scope, 'O', state.offset) : undefined,
-    },
-  }
+  return filteredSelect(state, features, 'E', [{ e: lit('1'), alias: 'a' }], (scope) => ({
+    limit: lit('1'),
+    offset: state.offset ? countParam(scope, 'O', state.offset) : undefined,
+  }))
 }
 
 /** `SELECT SUM(…) AS total, …` over the filtered rows (over a subquery when sliced or distinct). */
