@@ -25,7 +25,7 @@ import { captureStack } from '../profiler/call-site.ts'
 import { queryChannel } from '../profiler/events.ts'
 import { Aggregate, type Expression, type FieldRef, OrderBy, type QNode } from '../sql/expressions.ts'
 import type { PrefetchSpec, QueryState } from '../sql/query-state.ts'
-import { fastPrefix, fastSelectShape } from '../sql/resolve/fast-shape.ts'
+import { fastFilterKey, fastPrefix, fastSelectShape } from '../sql/resolve/fast-shape.ts'
 import { buildAggregate, buildCount, buildExists, buildSelect, type RowLayout } from '../sql/resolve/select-builder.ts'
 import { buildDelete, buildUpdate } from '../sql/resolve/write-builder.ts'
 import type { DbCore, FetchMode } from './db-core.ts'
@@ -299,16 +299,25 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
       this.info('select'),
       mapper.bigints ? { bigints: true } : undefined,
     )
+    return this.#mapRows(rows, entry, alias, options.single ?? false)
+  }
+
+  /** Rows → instances (with their host, and prefetches) or values rows. Synchronous unless prefetching. */
+  #mapRows(
+    rows: unknown[][],
+    entry: ShapeEntry,
+    alias: string,
+    single: boolean,
+  ): RowOf<M, N, L, A, V>[] | Promise<RowOf<M, N, L, A, V>[]> {
+    const st = this.state
+    const mapper = entry.mapper as CachedMapper
     const out = new Array(rows.length)
     if ((entry.layout as RowLayout).kind === 'instances') {
       const map = mapper.map as InstanceMapper
-      const single = options.single ?? false
       const host = this.db.loading.hostFor(alias, st, out, single)
       for (let i = 0; i < rows.length; i++) out[i] = map(rows[i]!, host)
-      if (rows.length) {
-        const done = this.db.loading.afterFetch(out, st, alias, single)
-        if (done) await done
-      }
+      const done = rows.length ? this.db.loading.afterFetch(out, st, alias, single) : undefined
+      if (done) return done.then(() => out)
     } else {
       const map = mapper.map as ValuesMapper
       for (let i = 0; i < rows.length; i++) out[i] = map(rows[i]!)
@@ -330,9 +339,7 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
       const hit = executor.cached(backend, fast.key)
       if (hit && !CHECK_SHAPES) return { entry: hit, params: fast.params }
       if (hit) {
-        const built = buildSelect(this.state, backend.features, options)
-        if (executor.shape(backend, built.ctx.key, built.node) !== hit || !sameValues(built.ctx.params, fast.params))
-          throw new Error(`quarry fast shape ${fast.key} disagrees with the full build ${built.ctx.key}`)
+        this.#check(backend, options, fast.key, fast.params, hit)
         return { entry: hit, params: fast.params }
       }
     }
@@ -350,27 +357,77 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
    * await Post.get({ id: 5 })   // SELECT … FROM "blog_post" WHERE "blog_post"."id" = ? LIMIT ?
    */
   async get(...filters: FilterArg<M, N, A>[]): Promise<RowOf<M, N, L, A, V>> {
-    // The hot path of W4 (get by primary key): one derived state, no call-site capture (a single row cannot be
-    // an N+1), and the filter-independent part of the shape key memoized on this (usually long-lived) QuerySet.
+    // The hot path of W4 (get by primary key). No call-site capture (one row cannot be an N+1), and the
+    // filter-independent part of the shape key is memoized on this (usually long-lived) QuerySet. A single
+    // equality filter whose shape is cached skips deriving a QuerySet at all.
     const st = this.state
-    const qs = filters.length
-      ? new QuerySet<M, N, L, A, V>(this.db, {
-          ...st,
-          where: [...st.where, ...filters.map((f) => ({ input: f as never, negate: false }))],
-          site: st.site ?? NO_SITE,
-        })
-      : this
     if (this.#getPrefix === undefined) this.#getPrefix = fastPrefix(st, true)
-    const rows = await qs.fetch({
-      defaultLimit: st.limit === undefined ? 21 : undefined,
-      noOrder: true,
-      single: true,
-      prefix: this.#getPrefix,
-    })
+    const rows =
+      (filters.length === 1 &&
+        st.where.length === 0 &&
+        st.limit === undefined &&
+        !st.offset && // the memoized prefix does not encode these two
+        !st.distinct &&
+        (await this.#fastGet(filters[0]))) ||
+      (await this.#derive(filters).fetch({
+        defaultLimit: st.limit === undefined ? 21 : undefined,
+        noOrder: true,
+        single: true,
+        prefix: this.#getPrefix,
+      }))
     if (rows.length === 1) return rows[0]!
     if (rows.length === 0) throw new DoesNotExist(this.state.model.name)
     throw new MultipleObjectsReturned(this.state.model.name, rows.length)
   }
+
+  #derive(filters: readonly FilterArg<M, N, A>[]): QuerySet<M, N, L, A, V> {
+    if (filters.length === 0) return this
+    const st = this.state
+    return new QuerySet<M, N, L, A, V>(this.db, {
+      ...st,
+      where: [...st.where, ...filters.map((f) => ({ input: f as never, negate: false }))],
+      site: st.site ?? NO_SITE,
+    })
+  }
+
+  /** `get(filter)` straight from the shape cache; undefined when the shape is not simple or not cached yet. */
+  async #fastGet(filter: FilterArg<M, N, A> | undefined): Promise<RowOf<M, N, L, A, V>[] | undefined> {
+    const prefix = this.#getPrefix
+    if (!prefix) return undefined
+    const params: unknown[] = []
+    const part = fastFilterKey(this.state.model, filter, false, params)
+    if (part === null) return undefined
+    const alias = this.db.readAlias(this.state)
+    const backend = this.db.executor.backend(alias)
+    const key = `${prefix}${part}L`
+    const entry = this.db.executor.cached(backend, key)
+    if (!entry) return undefined
+    params.push(21)
+    if (CHECK_SHAPES) this.#derive([filter!]).#check(backend, { defaultLimit: 21, noOrder: true }, key, params, entry)
+    const mapper = entry.mapper as CachedMapper
+    const rows = await this.db.executor.rows(
+      alias,
+      entry.compiled,
+      params,
+      this.info('select'),
+      mapper.bigints ? BIGINTS : undefined,
+    )
+    return this.#mapRows(rows, entry, alias, true)
+  }
+
+  /** Tests (QUARRY_CHECK_SHAPES=1): a fast-path hit must be what the full build would have compiled. */
+  #check(
+    backend: Backend,
+    options: { defaultLimit?: number; noOrder?: boolean },
+    key: string,
+    params: unknown[],
+    hit: ShapeEntry,
+  ): void {
+    const built = buildSelect(this.state, backend.features, options)
+    if (this.db.executor.shape(backend, built.ctx.key, built.node) !== hit || !sameValues(built.ctx.params, params))
+      throw new Error(`quarry fast shape ${key} disagrees with the full build ${built.ctx.key}`)
+  }
+
   /** The first row (by the ordering, or the primary key), or null. */
   async first(): Promise<RowOf<M, N, L, A, V> | null> {
     const base = this.quiet()
@@ -522,6 +579,7 @@ type UnionAdd<L, P extends string> = (P extends unknown ? (x: AddPath<L, P>) => 
   : L
 
 const CHECK_SHAPES = process.env.QUARRY_CHECK_SHAPES === '1'
+const BIGINTS = { bigints: true }
 
 function sameValues(a: readonly unknown[], b: readonly unknown[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i])

@@ -1,9 +1,29 @@
+import type { ModelMeta } from '../../model/model-meta.ts'
 import type { QueryState } from '../query-state.ts'
 import { isPlainObject } from './where-builder.ts'
 
 export interface FastShape {
   readonly key: string
   readonly params: unknown[]
+}
+
+/**
+ * The key of one filter (`W(id,)`), its values appended to `params`; null unless every entry is an equality on
+ * an own column with a plain value.
+ */
+export function fastFilterKey(meta: ModelMeta, input: unknown, negate: boolean, params: unknown[]): string | null {
+  if (!isPlainObject(input)) return null
+  let key = negate ? 'X(' : 'W('
+  for (const name in input) {
+    const v = input[name]
+    const t = typeof v
+    if (!(t === 'string' || t === 'number' || t === 'boolean' || t === 'bigint' || v instanceof Date)) return null
+    const f = name === 'pk' ? meta.pk : (meta.fieldMap.get(name) ?? meta.attnameMap.get(name))
+    if (f === undefined || !f.concrete || (negate && f.nullable)) return null
+    key += `${name},`
+    params.push(v)
+  }
+  return `${key})`
 }
 
 /**
@@ -41,19 +61,9 @@ export function fastSelectShape(
   let key = prefix
   const params: unknown[] = []
   for (const w of state.where) {
-    const input = w.input
-    if (!isPlainObject(input)) return null
-    key += w.negate ? 'X(' : 'W('
-    for (const name in input) {
-      const v = input[name]
-      const t = typeof v
-      if (!(t === 'string' || t === 'number' || t === 'boolean' || t === 'bigint' || v instanceof Date)) return null
-      const f = name === 'pk' ? meta.pk : (meta.fieldMap.get(name) ?? meta.attnameMap.get(name))
-      if (f === undefined || !f.concrete || (w.negate && f.nullable)) return null
-      key += `${name},`
-      params.push(v)
-    }
-    key += ')'
+    const part = fastFilterKey(meta, w.input, w.negate, params)
+    if (part === null) return null
+    key += part
   }
   const limit = state.limit ?? options.defaultLimit
   if (limit !== undefined) {
