@@ -555,7 +555,14 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
       return out
     }
     if (stream) {
-      for await (const rows of stream) for (const row of await mapChunk(rows)) yield row
+      for await (const rows of stream) {
+        for (const row of await mapChunk(rows)) yield row
+        // Each chunk's host holds its peers in a WeakRef (fetchMode('peers'), the N+1 detector), and V8 keeps a
+        // WeakRef's target alive until the current job ends. SQLite's synchronous iterator never ends the job,
+        // so without this every streamed row stayed in memory until the loop finished (bench/streaming: 307 MB
+        // for 100,000 posts). One macrotask per chunk lets finished chunks go.
+        if (instances) await new Promise<void>((resolve) => setImmediate(resolve))
+      }
       return
     }
     // No cursor: page through in chunks (stable only with an ordering, so add the primary key).

@@ -1,6 +1,8 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { afterAll, expect, it } from 'vitest'
 import { connect, ImproperlyConfigured, OperationalError, sql } from '../../../src/index.ts'
 import { blogSchema } from '../../support/blog-schema.ts'
@@ -83,4 +85,34 @@ it('dropTables removes every table createTables made, children first', async () 
   expect(await db.executor.backend('default').introspector.tables()).toEqual([])
   await db.createTables()
   expect(await db.Post.count()).toBe(0)
+})
+
+it('iterator lets finished chunks be collected (memory stays bounded by the chunk size)', async () => {
+  setFlagsFromString('--expose-gc')
+  const gc = runInNewContext('gc') as () => void
+  const db = await connect(`sqlite:${join(dir, 'stream.db')}`, blogSchema)
+  opened.push(db)
+  await db.createTables()
+  const a = await db.Author.create({ name: 'A' })
+  await db.execute(
+    sql`insert into blog_post (title, body, views, published, created_at, author_id) values ${sql.join(
+      Array.from(
+        { length: 300 },
+        (_, i) => sql`(${`p${i}`}, ${'x'.repeat(100)}, ${i}, 0, ${new Date().toISOString()}, ${a.id})`,
+      ),
+    )}`,
+  )
+  let first: WeakRef<object> | undefined
+  let seen = 0
+  let collected = false
+  for await (const post of db.Post.orderBy('views').iterator({ chunkSize: 100 })) {
+    if (seen === 0) first = new WeakRef(post)
+    if (seen === 250) {
+      gc()
+      collected = first!.deref() === undefined
+    }
+    seen++
+  }
+  expect(seen).toBe(300)
+  expect(collected).toBe(true)
 })
