@@ -24,6 +24,16 @@ const PREPARED_PER_CONNECTION = 512
 const isConnectionError = (e: unknown) =>
   (e as { fatal?: boolean })?.fatal === true || typeof (e as { errno?: unknown })?.errno !== 'number'
 
+/**
+ * Out of the pool and closed at once. mysql2's `destroy` only half-closes the socket, which a server blocked on
+ * sending a result (a stream stopped early) would not notice until `net_write_timeout`.
+ */
+function destroy(c: PoolConnection, conn: MysqlConnection): void {
+  conn.closeStream()
+  c.destroy()
+  ;(c as unknown as { stream?: { destroy?(): void } }).stream?.destroy?.()
+}
+
 /** `mysql://user:pw@host:3306/db` (or `mariadb://`) → mysql2 pool options. */
 function poolConfig(url: string, pool: PoolOptions): mysql.PoolOptions {
   let u: URL
@@ -58,7 +68,7 @@ function poolConfig(url: string, pool: PoolOptions): mysql.PoolOptions {
 
 /**
  * MySQL 8 and MariaDB 10.5+ through `mysql2`: a pool per database, prepared statements through `execute`, rows as
- * arrays. Flags that differ between MySQL and MariaDB are read from the server's version when it connects.
+ * arrays, `iterator()` streamed with backpressure on a leased connection. Flags that differ between MySQL and MariaDB are read from the server's version when it connects.
  */
 export class MysqlBackend extends BaseBackend<MysqlFeatures, MysqlOperations, MysqlSchemaEditor> {
   readonly vendor = 'mysql'
@@ -115,7 +125,8 @@ export class MysqlBackend extends BaseBackend<MysqlFeatures, MysqlOperations, My
           release: (broken) => {
             if (done) return
             done = true
-            if (broken) c.destroy()
+            // A stream stopped before its end still has rows on the wire: close rather than read them all.
+            if (broken || conn.streaming) destroy(c, conn)
             else c.release()
           },
         })

@@ -36,6 +36,8 @@ export class MysqlFeatures extends BaseFeatures {
   /** "You can't specify target table for update in FROM clause" (error 1093). */
   override readonly requiresDerivedTableForSelfSubquery = true
   override readonly hasConnectionPool = true
+  /** mysql2 streams the rows of a prepared statement, the connection paused between chunks (no server cursor). */
+  override readonly canStreamRows = true
   readonly server: MysqlServer
 
   constructor(server: MysqlServer) {
