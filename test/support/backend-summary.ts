@@ -6,7 +6,7 @@ import type { Reporter, TestModule } from 'vitest/node'
  * one closing line over every test in the plain `tests: N passed, N failed, N skipped` form that CI reads.
  */
 export default class BackendSummary implements Reporter {
-  onTestRunEnd(modules: ReadonlyArray<TestModule>): void {
+  onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<unknown>): void {
     const counts = new Map<string, Record<'passed' | 'failed' | 'skipped' | 'pending', number>>()
     const total = { passed: 0, failed: 0, skipped: 0, pending: 0 }
     for (const m of modules)
@@ -19,6 +19,10 @@ export default class BackendSummary implements Reporter {
         if (!c) counts.set(vendor, (c = { passed: 0, failed: 0, skipped: 0, pending: 0 }))
         c[state]++
       }
+    // A file that failed before its tests ran (e.g. a service required under CI=true) and unhandled errors
+    // fail the run: count them, so the closing line never says "0 failed" for a red run.
+    for (const m of modules) total.failed += m.errors().length
+    total.failed += unhandledErrors.length
     // Per backend with '/' separators, so only the closing line has the plain form.
     const lines = [...counts].map(
       ([v, c]) => `  ${v.padEnd(9)} ${c.passed} passed / ${c.failed} failed / ${c.skipped + c.pending} skipped`,
