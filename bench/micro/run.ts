@@ -7,12 +7,13 @@
  *   npm run bench:micro                       # defaults
  *   npx node bench/micro/run.ts --rounds 3    # options: see parseArgs below
  */
-import { execFileSync, spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { gitInfo, machineInfo, writeResults } from '../shared/results.ts'
 import { buildDatabase, type DataSize } from './seed.ts'
 import {
   FETCH,
@@ -197,27 +198,11 @@ await db.Post.get({ id }). W1-plain / W1: one run = one awaited fetch of ${FETCH
 (raw: async function, stmt.all() + hand mapping into classes; W1 adds the author JOIN / selectRelated('author')).
 Both systems convert published → boolean and created_at → Date; results are checked equal by checksum.`)
 
-let git: { commit?: string; dirty?: boolean } = {}
-try {
-  const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim()
-  const dirty = execFileSync('git', ['status', '--porcelain', 'src'], { cwd: root, encoding: 'utf8' }).trim() !== ''
-  git = { commit, dirty }
-} catch {}
+const git = gitInfo(root)
 
 if (!opt['no-write']) {
-  const date = new Date().toISOString().slice(0, 10)
-  const outDir = path.join(root, 'bench/results')
-  mkdirSync(outDir, { recursive: true })
-  const out = path.join(outDir, `micro-${date}.json`)
-  const cpus = os.cpus()
   const json = {
-    date: new Date().toISOString(),
-    machine: {
-      cpu: cpus[0]?.model,
-      cores: cpus.length,
-      os: `${os.type()} ${os.release()} ${os.arch()}`,
-      node: process.version,
-    },
+    machine: machineInfo(),
     git,
     data: { ...size, backend: 'SQLite file, WAL, synchronous=NORMAL' },
     method: {
@@ -245,7 +230,7 @@ if (!opt['no-write']) {
       quarrySamples: samples.get(`${r.w.id}/quarry`)!.map((x) => Number(x.toFixed(4))),
     })),
   }
-  writeFileSync(out, `${JSON.stringify(json, null, 2)}\n`)
+  const out = writeResults(root, 'micro', json)
   console.log(`\nwrote ${path.relative(root, out)}`)
 }
 if (profDir)

@@ -2,6 +2,7 @@ import { DatabaseSync } from 'node:sqlite'
 import { prng } from '../../examples/demo/data.ts'
 import { schema } from '../../examples/demo/schema.ts'
 import { connect } from '../../src/index.ts'
+import { RawAuthor, RawPost } from '../shared/raw-models.ts'
 
 export type System = 'raw' | 'quarry'
 export type WorkloadId = 'W4' | 'W1-plain' | 'W1'
@@ -84,37 +85,6 @@ interface PostLike {
 }
 
 /** The hand-written side: plain classes with a fixed shape, filled by hand from array rows. */
-class RawAuthor {
-  id: number
-  name: string
-  email: string | null
-  constructor(id: number, name: string, email: string | null) {
-    this.id = id
-    this.name = name
-    this.email = email
-  }
-}
-
-class RawPost {
-  id: number
-  title: string
-  body: string
-  views: number
-  published: boolean
-  createdAt: Date
-  authorId: number
-  author: RawAuthor | null
-  constructor(r: unknown[], author: RawAuthor | null) {
-    this.id = r[0] as number
-    this.title = r[1] as string
-    this.body = r[2] as string
-    this.views = r[3] as number
-    this.published = r[4] === 1
-    this.createdAt = new Date(r[5] as string)
-    this.authorId = r[6] as number
-    this.author = author
-  }
-}
 
 const POST_COLS = 'p.id, p.title, p.body, p.views, p.published, p.created_at, p.author_id'
 

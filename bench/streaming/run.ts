@@ -13,13 +13,14 @@
  * bench creates its own database `quarry_bench_w11` there and drops it afterwards.
  */
 import { execFileSync, spawn } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { buildDatabase, type DataSize } from '../micro/seed.ts'
+import { gitInfo, machineInfo, writeResults } from '../shared/results.ts'
 import { CODE, PG_SYSTEMS, POST_SQL, SYSTEMS, type System, type WorkerResult, type WorkerTask } from './shared.ts'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
@@ -284,29 +285,12 @@ touching every row: sum of views and body.length, hash of ids in order), not sta
 quarry loaded from ${opt.quarry === 'dist' ? 'a build of src/ (tsconfig.build.json), as published' : 'src/*.ts (type stripping)'}.
 SQL (all systems): ${POST_SQL}`)
 
-let git: { commit?: string; dirty?: boolean } = {}
-try {
-  const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim()
-  const dirty = execFileSync('git', ['status', '--porcelain', 'src'], { cwd: root, encoding: 'utf8' }).trim() !== ''
-  git = { commit, dirty }
-} catch {}
+const git = gitInfo(root)
 
 if (!opt['no-write']) {
-  const date = new Date().toISOString().slice(0, 10)
-  const outDir = path.join(root, 'bench/results')
-  mkdirSync(outDir, { recursive: true })
-  const out = path.join(outDir, `streaming-${date}.json`)
-  const cpus = os.cpus()
   const json = {
-    date: new Date().toISOString(),
     workload: 'W11',
-    machine: {
-      cpu: cpus[0]?.model,
-      cores: cpus.length,
-      memoryMb: Math.round(os.totalmem() / MB),
-      os: `${os.type()} ${os.release()} ${os.arch()}`,
-      node: process.version,
-    },
+    machine: machineInfo(),
     git,
     data: {
       ...size,
@@ -328,7 +312,7 @@ if (!opt['no-write']) {
     checksum,
     systems: results,
   }
-  writeFileSync(out, `${JSON.stringify(json, null, 2)}\n`)
+  const out = writeResults(root, 'streaming', json)
   console.log(`\nwrote ${path.relative(root, out)}`)
 }
 if (!opt.keep) rmSync(dir, { recursive: true, force: true })

@@ -7,27 +7,10 @@
 import { POST_SQL, type WorkerResult, type WorkerTask } from './shared.ts'
 
 const task = JSON.parse(process.argv[2] ?? '') as WorkerTask
-const MB = 1024 * 1024
 
-/** The hand-written side: a plain class with a fixed shape, filled by hand from an array row. */
-class RawPost {
-  id: number
-  title: string
-  body: string
-  views: number
-  published: boolean
-  createdAt: Date
-  authorId: number
-  constructor(r: unknown[]) {
-    this.id = Number(r[0])
-    this.title = r[1] as string
-    this.body = r[2] as string
-    this.views = r[3] as number
-    this.published = r[4] === 1 || r[4] === true
-    this.createdAt = r[5] instanceof Date ? r[5] : new Date(r[5] as string)
-    this.authorId = Number(r[6])
-  }
-}
+import { RawPost } from '../shared/raw-models.ts'
+
+const MB = 1024 * 1024
 
 interface PostLike {
   id: number

@@ -1,0 +1,35 @@
+// The hand-written side of the benchmarks: plain classes filled by hand from array rows. Imports nothing, so a
+// raw system's process never loads quarry.
+
+export class RawAuthor {
+  id: number
+  name: string
+  email: string | null
+  constructor(id: number, name: string, email: string | null) {
+    this.id = id
+    this.name = name
+    this.email = email
+  }
+}
+
+/** A post, `r` in the column order of POST_COLS / blog_post. */
+export class RawPost {
+  id: number
+  title: string
+  body: string
+  views: number
+  published: boolean
+  createdAt: Date
+  authorId: number
+  author: RawAuthor | null
+  constructor(r: unknown[], author: RawAuthor | null = null) {
+    this.id = r[0] as number
+    this.title = r[1] as string
+    this.body = r[2] as string
+    this.views = r[3] as number
+    this.published = r[4] === 1
+    this.createdAt = new Date(r[5] as string)
+    this.authorId = r[6] as number
+    this.author = author
+  }
+}
