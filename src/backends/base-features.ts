@@ -14,6 +14,11 @@ export class BaseFeatures {
    * lists too long for one placeholder per value use it.
    */
   readonly canBindJsonList: boolean = false
+  /**
+   * The native case-insensitive LIKE folds ASCII only (SQLite): `i…` lookups with a non-ASCII pattern switch to
+   * a Unicode-aware function, so `{ icontains: 'émile' }` matches 'Émile' as on the servers.
+   */
+  readonly foldsCaseAsciiOnly: boolean = false
   /** `INSERT … RETURNING` gives back generated keys. */
   readonly canReturnRowsFromInsert: boolean = true
   /** `INSERT … RETURNING` works on multi-row inserts with rows in insertion order. */

@@ -98,6 +98,13 @@ export class BaseOperations {
   }
   /** Column type of a field, for casts in SQL (set by the backend from its schema editor). */
   columnTypeOf: ((field: Field) => string) | undefined = undefined
+  /**
+   * A case-insensitive pattern match choosing, by a bound flag, between a Unicode-aware matcher and the native
+   * `native` SQL (`features.foldsCaseAsciiOnly`). `pattern` is the LIKE pattern with `\` escapes.
+   */
+  unicodeCaseInsensitive(_lhs: string, _flag: string, _pattern: string, native: string): string {
+    return native
+  }
   /** `LIMIT ? OFFSET ?` clause (either part may be absent). */
   limitOffset(limit: string | null, offset: string | null): string {
     let s = ''

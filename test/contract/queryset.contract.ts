@@ -85,6 +85,22 @@ describeEachBackend('QuerySet core', (b) => {
     expect((await db.Author.filter({ name: { iexact: 'ZED' } })).map((a) => a.name)).toEqual(['zed'])
   })
 
+  it('case-insensitive lookups fold non-ASCII letters too (É/é, Σ/σ), on every backend', async () => {
+    await db.Tag.create({ name: 'Été à Paris' })
+    await db.Tag.create({ name: 'ΣΟΦΙΑ_x' })
+    const names = async (f: Record<string, unknown>) =>
+      (await db.Tag.filter(f as never).valuesList('name', { flat: true })).sort()
+    expect(await names({ name: { icontains: 'été' } })).toEqual(['Été à Paris'])
+    expect(await names({ name: { istartswith: 'ÉTÉ À' } })).toEqual(['Été à Paris'])
+    expect(await names({ name: { iendswith: 'À PARIS' } })).toEqual(['Été à Paris'])
+    expect(await names({ name: { iexact: 'été à paris' } })).toEqual(['Été à Paris'])
+    expect(await names({ name: { icontains: 'σοφία' } })).toEqual([]) // accents are not folded: ί ≠ Ι
+    expect(await names({ name: { icontains: 'σοφια_' } })).toEqual(['ΣΟΦΙΑ_x'])
+    expect(await names({ name: { icontains: 'σοφιαx' } })).toEqual([]) // '_' is literal
+    expect(await names({ name: { contains: 'été' } })).toEqual([]) // case-sensitive stays so
+    expect(await names({ name: { icontains: 'paris' } })).toEqual(['Été à Paris']) // ASCII pattern, native path
+  })
+
   it('matches % and _ literally', async () => {
     expect(titles(await db.Post.filter({ title: { contains: '100%' } }))).toEqual(['100% coverage_guide'])
     expect(titles(await db.Post.filter({ title: { contains: '%' } }))).toEqual(['100% coverage_guide'])

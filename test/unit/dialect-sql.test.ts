@@ -97,11 +97,13 @@ describe('SQL per dialect', () => {
   it('pattern lookups: case-sensitive and -insensitive, with % and _ escaped', () => {
     const r = select(state('Author', { ...ids, where: where({ name: { contains: '5%_x', icontains: 'ab' } }) }))
     expect(sqlOf(r)).toEqual({
-      sqlite: `SELECT "author"."id" FROM "author" WHERE ("author"."name" GLOB ?) AND ("author"."name" LIKE ? ESCAPE '\\')`,
+      // SQLite's LIKE folds ASCII only: a non-ASCII pattern (flag = 1) takes quarry_ilike instead.
+      sqlite: `SELECT "author"."id" FROM "author" WHERE ("author"."name" GLOB ?) AND ((CASE WHEN ? THEN quarry_ilike(?, "author"."name") ELSE "author"."name" LIKE ? ESCAPE '\\' END))`,
       postgres: `SELECT "author"."id" FROM "author" WHERE ("author"."name" LIKE $1 ESCAPE '\\') AND (UPPER("author"."name") LIKE UPPER($2) ESCAPE '\\')`,
       mysql:
         'SELECT `author`.`id` FROM `author` WHERE (`author`.`name` LIKE ? COLLATE utf8mb4_bin) AND (UPPER(`author`.`name`) LIKE UPPER(?) COLLATE utf8mb4_bin)',
     })
+    expect(r.sqlite.params).toEqual(['*5%_x*', 0, '%ab%', '%ab%'])
     expect(r.postgres.params).toEqual(['%5\\%\\_x%', '%ab%'])
     expect(r.mysql.params).toEqual(['%5\\%\\_x%', '%ab%'])
   })

@@ -54,9 +54,10 @@ describe('SQLite SQL', () => {
       }),
     )
     expect(q.sql).toBe(
-      `SELECT "blog_post"."id" FROM "blog_post" WHERE ("blog_post"."title" GLOB ?) AND ("blog_post"."title" LIKE ? ESCAPE '\\') AND ("blog_post"."title" GLOB ?)`,
+      `SELECT "blog_post"."id" FROM "blog_post" WHERE ("blog_post"."title" GLOB ?) AND ((CASE WHEN ? THEN quarry_ilike(?, "blog_post"."title") ELSE "blog_post"."title" LIKE ? ESCAPE '\\' END)) AND ("blog_post"."title" GLOB ?)`,
     )
-    expect(q.params).toEqual(['*50%_[*]*', '%a\\_b%', 'x*'])
+    // The flag (0: ASCII pattern, native LIKE) and the pattern twice, bound from one value.
+    expect(q.params).toEqual(['*50%_[*]*', 0, '%a\\_b%', '%a\\_b%', 'x*'])
   })
 
   it('booleans and dates are converted for the driver', () => {

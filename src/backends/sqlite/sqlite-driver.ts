@@ -3,6 +3,21 @@ import type { Connection, QueryOptions, RunResult } from '../backend.ts'
 
 const STATEMENT_CACHE_SIZE = 512
 
+const escapeRegExp = (c: string) => c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
+
+/** A LIKE pattern (`%`, `_`, `\` escapes) as a case-insensitive, Unicode-aware RegExp. */
+export function likeToRegExp(pattern: string): RegExp {
+  let src = ''
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!
+    if (c === '\\' && i + 1 < pattern.length) src += escapeRegExp(pattern[++i]!)
+    else if (c === '%') src += '[\\s\\S]*'
+    else if (c === '_') src += '[\\s\\S]'
+    else src += escapeRegExp(c)
+  }
+  return new RegExp(`^${src}$`, 'iu')
+}
+
 /**
  * One `node:sqlite` connection with a prepared-statement cache. Rows are read as arrays
  * (`setReturnArrays`, Node ≥ 24) and mapped by generated mappers above this layer.
@@ -25,6 +40,18 @@ export class SqliteConnection implements Connection {
       if (!re) {
         if (cache.size > 256) cache.clear()
         re = new RegExp(String(pattern), ci ? 'iu' : 'u')
+        cache.set(key, re)
+      }
+      return re.test(String(value)) ? 1 : 0
+    })
+    // LIKE with `\` escapes and Unicode case folding (SQLite's LIKE folds ASCII only).
+    this.db.function('quarry_ilike', { deterministic: true }, (pattern, value) => {
+      if (value === null || pattern === null) return null
+      const key = `like:${pattern}`
+      let re = cache.get(key)
+      if (!re) {
+        if (cache.size > 256) cache.clear()
+        re = likeToRegExp(String(pattern))
         cache.set(key, re)
       }
       return re.test(String(value)) ? 1 : 0

@@ -6,6 +6,7 @@ export class SqliteFeatures extends BaseFeatures {
   /** SQLITE_MAX_VARIABLE_NUMBER default since 3.32. */
   override readonly maxBindParams = 32766
   override readonly canBindJsonList = true
+  override readonly foldsCaseAsciiOnly = true
   override readonly supportsSelectForUpdate = false
   override readonly requiresLimitForOffset = true
   override readonly maxIdentifierLength = 128

@@ -51,6 +51,10 @@ export class SqliteOperations extends BaseOperations {
     const wrap = (s: string) => (s === '?' ? '(? + 0)' : s)
     return super.limitOffset(limit === null ? null : wrap(limit), offset === null ? null : wrap(offset))
   }
+  /** `quarry_ilike` is registered on every connection: LIKE semantics, Unicode case folding. */
+  override unicodeCaseInsensitive(lhs: string, flag: string, pattern: string, native: string): string {
+    return `(CASE WHEN ${flag} THEN quarry_ilike(${pattern}, ${lhs}) ELSE ${native} END)`
+  }
   /** Column affinity converts the JSON values (text '123' against an INTEGER column compares as 123). */
   override inJsonList(lhs: string, param: string): string {
     return `${lhs} IN (SELECT value FROM json_each(${param}))`

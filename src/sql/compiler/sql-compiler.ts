@@ -131,10 +131,8 @@ export class SqlCompiler {
         return `${this.operand(e.e, st)} IN (${this.select(e.sub, st)})`
       case 'exists':
         return `EXISTS(${this.select(e.sub, st)})`
-      case 'pattern': {
-        const lhs = this.operand(e.e, st)
-        return this.ops.pattern(e.lookup, lhs, this.operand(e.p, st))
-      }
+      case 'pattern':
+        return this.patternLookup(e, st)
       case 'regex':
         return this.ops.regex(e.ci, this.operand(e.e, st), this.operand(e.p, st))
       case 'between':
@@ -177,6 +175,23 @@ export class SqlCompiler {
     let s = `${e.fn}(${e.distinct ? 'DISTINCT ' : ''}${arg})`
     if (e.filter) s += ` FILTER (WHERE ${this.expr(e.filter, st)})`
     return s
+  }
+
+  protected patternLookup(e: Extract<Expr, { k: 'pattern' }>, st: CompileState): string {
+    const before = st.bind.length
+    const lhs = this.operand(e.e, st)
+    const caseInsensitive = e.lookup !== 'exact' && e.lookup.startsWith('i')
+    // Where LIKE folds ASCII only, a non-ASCII pattern takes a Unicode-aware path chosen per execution by a flag
+    // bound from the same value, so the SQL (and its cache entry) stays one. The left side is repeated, so only
+    // when it binds nothing.
+    if (this.features.foldsCaseAsciiOnly && caseInsensitive && e.p.k === 'param' && st.bind.length === before) {
+      const p = e.p
+      const flag = this.slot(p.i, -1, nonAscii, st)
+      const unicode = this.param(p.i, p.spec, st)
+      const native = this.ops.pattern(e.lookup, lhs, this.param(p.i, p.spec, st))
+      return this.ops.unicodeCaseInsensitive(lhs, flag, unicode, native)
+    }
+    return this.ops.pattern(e.lookup, lhs, this.operand(e.p, st))
   }
 
   protected inList(lhs: Expr, p: Expr & { k: 'param' }, st: CompileState): string {
@@ -227,6 +242,11 @@ export class SqlCompiler {
     }
     return conv
   }
+}
+
+/** 1 when a pattern has characters beyond ASCII (the flag of `unicodeCaseInsensitive`). */
+function nonAscii(v: unknown): number {
+  return typeof v === 'string' && /\P{ASCII}/u.test(v) ? 1 : 0
 }
 
 function toCount(v: unknown): unknown {
