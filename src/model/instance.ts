@@ -38,6 +38,9 @@ class RelRef {
   }
 }
 
+/** An instance's field values by attname (the generated classes define them as plain own properties). */
+const fields = (inst: object) => inst as Record<string, unknown>
+
 function forwardAccessor(field: RelationField): PropertyDescriptor {
   const name = field.name
   const att = field.attname
@@ -47,16 +50,16 @@ function forwardAccessor(field: RelationField): PropertyDescriptor {
       if (rel?.has(name)) {
         const cached = rel.get(name) as ModelInstance | null
         // A changed foreign key id invalidates the cached instance.
-        if (cached === null ? (this as any)[att] == null : pkValue(cached) === (this as any)[att]) return cached
+        if (cached === null ? fields(this)[att] == null : pkValue(cached) === fields(this)[att]) return cached
         rel.delete(name)
       }
-      const id = (this as any)[att]
+      const id = fields(this)[att]
       if (id === null || id === undefined) return null
       return new RelRef(this, field, id)
     },
     set(this: ModelInstance, value: unknown) {
       if (value === null || value === undefined) {
-        ;(this as any)[att] = null
+        fields(this)[att] = null
         relationCache(this).set(name, null)
       } else if (value instanceof ModelInstance) {
         const id = pkValue(value)
@@ -65,10 +68,10 @@ function forwardAccessor(field: RelationField): PropertyDescriptor {
             'UNSAVED_RELATED',
             `Save the related ${metaOf(value).name} before assigning it to ${field.qualifiedName}.`,
           )
-        ;(this as any)[att] = id
+        fields(this)[att] = id
         relationCache(this).set(name, value)
       } else {
-        ;(this as any)[att] = value
+        fields(this)[att] = value
         this[STATE]?.relations?.delete(name)
       }
     },
@@ -95,7 +98,10 @@ function reverseOneAccessor(rel: ReverseRelation): PropertyDescriptor {
       const cache = this[STATE]?.relations
       if (cache?.has(rel.name)) return cache.get(rel.name)
       const site = this[HOST]?.accessSite?.(this, rel.name)
-      return { then: (ok: any, err: any) => host(this).loadReverseOne(this, rel, site).then(ok, err) }
+      return {
+        then: <A, B>(ok?: (v: ModelInstance | null) => A, err?: (e: unknown) => B) =>
+          host(this).loadReverseOne(this, rel, site).then(ok, err),
+      }
     },
     enumerable: false,
     configurable: true,
@@ -106,7 +112,7 @@ function reverseOneAccessor(rel: ReverseRelation): PropertyDescriptor {
 export function buildInstanceClass(meta: ModelMeta): typeof ModelInstance {
   const cls = { [meta.name]: class extends ModelInstance {} }[meta.name]!
   cls.meta = meta
-  const proto = cls.prototype as any
+  const proto = cls.prototype
   for (const field of meta.fieldMap.values()) {
     if (field.kind === 'foreignKey' || field.kind === 'oneToOne')
       Object.defineProperty(proto, field.name, forwardAccessor(field as RelationField))
@@ -116,8 +122,8 @@ export function buildInstanceClass(meta: ModelMeta): typeof ModelInstance {
   for (const rel of meta.reverse.values())
     Object.defineProperty(proto, rel.name, rel.multiple ? toManyAccessor(rel.name, rel) : reverseOneAccessor(rel))
   Object.defineProperty(proto, 'pk', {
-    get(this: any) {
-      return this[meta.pk.attname]
+    get(this: ModelInstance) {
+      return fields(this)[meta.pk.attname]
     },
     enumerable: false,
   })
@@ -139,11 +145,13 @@ const instanceMethods = {
   toJSON(this: ModelInstance) {
     const meta = metaOf(this)
     const out: Record<string, unknown> = {}
-    for (const f of meta.concreteFields) if (Object.hasOwn(this, f.attname)) out[f.attname] = (this as any)[f.attname]
+    for (const f of meta.concreteFields) if (Object.hasOwn(this, f.attname)) out[f.attname] = fields(this)[f.attname]
     const rel = this[STATE]?.relations
     if (rel)
       for (const [k, v] of rel)
-        out[k] = Array.isArray(v) ? v.map((x) => x?.toJSON?.() ?? x) : ((v as any)?.toJSON?.() ?? v)
+        out[k] = Array.isArray(v)
+          ? v.map((x) => x?.toJSON?.() ?? x)
+          : ((v as { toJSON?: () => unknown } | null)?.toJSON?.() ?? v)
     return out
   },
 }
