@@ -18,6 +18,7 @@ import { buildDatabase, type DataSize } from './seed.ts'
 import {
   FETCH,
   GETS,
+  PAGES,
   type System,
   WORKLOADS,
   type WorkerResult,
@@ -196,7 +197,9 @@ W4: ${GETS.toLocaleString('en')} sequential awaited calls in an async loop, keep
 prepared statement (setReturnArrays(true)) whose stmt.get(id) row is mapped into a class by hand; quarry =
 await db.Post.get({ id }). W1-plain / W1: one run = one awaited fetch of ${FETCH.toLocaleString('en')} rows
 (raw: async function, stmt.all() + hand mapping into classes; W1 adds the author JOIN / selectRelated('author')).
-Both systems convert published → boolean and created_at → Date; results are checked equal by checksum.`)
+W5: ${PAGES} sequential awaited pages (published, title icontains one of ten words, newest 20; raw: the same
+SQL with a plain LIKE, prepared once). Both systems convert published → boolean and created_at → Date; results are
+checked equal by checksum.`)
 
 const git = gitInfo(root)
 

@@ -5,7 +5,7 @@ import { connect } from '../../src/index.ts'
 import { RawAuthor, RawPost } from '../shared/raw-models.ts'
 
 export type System = 'raw' | 'quarry'
-export type WorkloadId = 'W4' | 'W1-plain' | 'W1'
+export type WorkloadId = 'W4' | 'W1-plain' | 'W1' | 'W5'
 
 export interface WorkloadSpec {
   readonly id: WorkloadId
@@ -20,6 +20,10 @@ export interface WorkloadSpec {
 
 export const GETS = 10_000
 export const FETCH = 1_000
+export const PAGES = 200
+/** Words the generated titles are made of (examples/demo/data.ts), searched by W5. */
+const PAGE_WORDS = ['query', 'model', 'index', 'django', 'cache', 'sqlite', 'async', 'stream', 'keyset', 'mapper']
+const pageWord = (i: number) => PAGE_WORDS[i % PAGE_WORDS.length]!
 
 export const WORKLOADS: readonly WorkloadSpec[] = [
   {
@@ -49,6 +53,17 @@ export const WORKLOADS: readonly WorkloadSpec[] = [
     rawCode: 'await (async () => JOIN stmt.all(1000) mapped to Post + Author classes)()',
     warmup: 30,
     runs: 40,
+  },
+  {
+    id: 'W5',
+    title: `filtered page ×${PAGES}: published, title icontains, newest 20`,
+    target: 1.3,
+    quarryCode:
+      "for (w of words) await db.Post.filter({ published: true, title: { icontains: w } }).orderBy('-createdAt').limit(20)",
+    rawCode:
+      "for (w of words) stmt.all('%' + w + '%') (published = 1 AND title LIKE ? ORDER BY created_at DESC LIMIT 20) mapped",
+    warmup: 5,
+    runs: 20,
   },
 ]
 
@@ -126,6 +141,18 @@ export async function prepare(task: WorkerTask): Promise<Prepared> {
         return { run: () => db.Post.orderBy('-createdAt').limit(FETCH), close }
       case 'W1':
         return { run: () => db.Post.selectRelated('author').orderBy('-createdAt').limit(FETCH), close }
+      case 'W5':
+        return {
+          async run() {
+            let last: unknown
+            for (let i = 0; i < PAGES; i++)
+              last = await db.Post.filter({ published: true, title: { icontains: pageWord(i) } })
+                .orderBy('-createdAt')
+                .limit(20)
+            return last
+          },
+          close,
+        }
     }
   }
   // Same connection settings as quarry's SQLite driver.
@@ -183,6 +210,26 @@ export async function prepare(task: WorkerTask): Promise<Prepared> {
         return out
       }
       return { run: () => fetch(FETCH), close }
+    }
+    case 'W5': {
+      const st = raw.prepare(
+        `SELECT ${POST_COLS} FROM blog_post p WHERE p.published = 1 AND p.title LIKE ? ESCAPE '\\' ORDER BY p.created_at DESC LIMIT 20`,
+      )
+      st.setReturnArrays(true)
+      const page = async (word: string): Promise<RawPost[]> => {
+        const rows = st.all(`%${word}%`) as unknown as unknown[][]
+        const out = new Array<RawPost>(rows.length)
+        for (let i = 0; i < rows.length; i++) out[i] = new RawPost(rows[i]!, null)
+        return out
+      }
+      return {
+        async run() {
+          let last: unknown
+          for (let i = 0; i < PAGES; i++) last = await page(pageWord(i))
+          return last
+        },
+        close,
+      }
     }
   }
 }
