@@ -80,9 +80,6 @@ export class Executor {
     for (const alias of store.keys()) return alias
     return undefined
   }
-  openTransactions(): string[] {
-    return [...(this.#tx.getStore()?.keys() ?? [])]
-  }
 
   /**
    * The compiled statement for a query shape: from the cache, or compiled now. With `QUARRY_CHECK_SHAPES=1`
@@ -168,35 +165,41 @@ export class Executor {
     options?: QueryOptions,
   ): AsyncIterable<unknown[][]> | undefined {
     const backend = this.backend(alias)
+    if (!backend.features.canStreamRows) return undefined
     const tx = this.tx(alias)
     const params = bindParams(q, values)
     const self = this
-    if (!backend.features.canStreamRows) return undefined
     return {
       async *[Symbol.asyncIterator]() {
-        const lease = tx
-          ? null
-          : await backend.acquire().catch((e) => {
-              throw backend.translateError(e, q.sql)
-            })
-        const conn = tx ? tx.lease.conn : lease!.conn
+        // A pool lends the stream a connection of its own. A single connection (SQLite) is shared instead: an
+        // exclusive lease would make every query run inside the loop wait for the loop to end (a deadlock); a
+        // reading statement may share its connection with others. It still waits for someone else's transaction.
+        const shared = !tx && !backend.features.hasConnectionPool
+        let lease: Lease | null = null
+        let conn: Connection | undefined = tx?.lease.conn
+        try {
+          if (shared) conn = await backend.withConnection((c) => c)
+          else if (!tx) conn = (lease = await backend.acquire()).conn
+        } catch (e) {
+          throw backend.translateError(e, q.sql)
+        }
         const site = queryChannel.hasSubscribers ? (callSite() ?? siteOf(info.site)) : undefined
-        let broken = false
+        let error: Error | undefined
         const started = performance.now()
         let count = 0
         try {
-          if (!conn.stream) throw new StateError('NO_STREAM', 'backend cannot stream')
+          if (!conn?.stream) throw new StateError('NO_STREAM', `The ${backend.vendor} connection cannot stream rows.`)
           for await (const chunk of conn.stream(q.sql, params, chunkSize, options)) {
             count += chunk.length
             yield chunk
           }
         } catch (e) {
-          broken = true
-          throw backend.translateError(e, q.sql)
+          error = backend.translateError(e, q.sql)
+          throw error
         } finally {
-          lease?.release(broken)
+          lease?.release(error !== undefined)
           if (queryChannel.hasSubscribers)
-            self.#publish(alias, backend, q.sql, params, info, q.tables, started, count, site)
+            self.#publish(alias, backend, q.sql, params, info, q.tables, started, count, site, error)
         }
       },
     }

@@ -319,6 +319,25 @@ describeEachBackend('QuerySet core', (b) => {
     expect(flat).toEqual([0, 5, 40, 120, 300])
   })
 
+  it('queries can run inside an iterator() loop (they do not wait for the stream to end)', async () => {
+    const seen: string[] = []
+    const work = (async () => {
+      for await (const p of db.Post.orderBy('views').iterator({ chunkSize: 2 })) {
+        const author = await p.author
+        seen.push(`${p.title}:${author?.name}:${await db.Tag.filter({ name: 'orm' }).count()}`)
+      }
+    })()
+    const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error('iterator loop stalled')), 5000))
+    await Promise.race([work, timeout])
+    expect(seen).toEqual([
+      'Drafts:Bharat:1',
+      '100% coverage_guide:Ada:1',
+      'django orm pitfalls:Bharat:1',
+      'Django ORM tips:Bharat:1',
+      'SQL joins:Ada:1',
+    ])
+  })
+
   it('for await iterates a QuerySet', async () => {
     const seen: string[] = []
     for await (const a of db.Author.orderBy('name')) seen.push(a.name)
