@@ -1,8 +1,8 @@
-import { DatabaseSync } from 'node:sqlite'
 import { prng } from '../../examples/demo/data.ts'
 import { schema } from '../../examples/demo/schema.ts'
 import { connect } from '../../src/index.ts'
 import { RawAuthor, RawPost } from '../shared/raw-models.ts'
+import { openRawSqlite } from '../shared/raw-sqlite.ts'
 
 export type System = 'raw' | 'quarry'
 export type WorkloadId = 'W4' | 'W1-plain' | 'W1' | 'W5'
@@ -156,10 +156,7 @@ export async function prepare(task: WorkerTask): Promise<Prepared> {
     }
   }
   // Same connection settings as quarry's SQLite driver.
-  const raw = new DatabaseSync(task.file)
-  raw.exec(
-    'PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL',
-  )
+  const raw = openRawSqlite(task.file)
   const close = async () => raw.close()
   switch (task.workload) {
     case 'W4': {

@@ -79,11 +79,8 @@ switch (task.system) {
   }
   case 'raw-iterate': {
     // Same connection settings as quarry's SQLite driver, same SQL as quarry compiles.
-    const { DatabaseSync } = await import('node:sqlite')
-    const raw = new DatabaseSync(task.file)
-    raw.exec(
-      'PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL',
-    )
+    const { openRawSqlite } = await import('../shared/raw-sqlite.ts')
+    const raw = openRawSqlite(task.file)
     close = async () => raw.close()
     run = async () => {
       const st = raw.prepare(POST_SQL)
@@ -93,11 +90,8 @@ switch (task.system) {
     break
   }
   case 'raw-all': {
-    const { DatabaseSync } = await import('node:sqlite')
-    const raw = new DatabaseSync(task.file)
-    raw.exec(
-      'PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL',
-    )
+    const { openRawSqlite } = await import('../shared/raw-sqlite.ts')
+    const raw = openRawSqlite(task.file)
     close = async () => raw.close()
     run = async () => {
       const st = raw.prepare(POST_SQL)
