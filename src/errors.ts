@@ -97,6 +97,17 @@ export class StateError extends QuarryError {
   }
 }
 
+/**
+ * A migration file, the migration graph, or a migrate run is wrong or failed: the message names the file and the
+ * command that fixes it. `code` says which: `MIGRATION_CONFLICT`, `MIGRATION_CYCLE`, `MIGRATION_NODE_NOT_FOUND`,
+ * `MIGRATION_LOAD`, `MIGRATION_IRREVERSIBLE`, `MIGRATION_LOCK_TIMEOUT`, `MIGRATION_AMBIGUOUS`, `MIGRATION_FAILED`.
+ */
+export class MigrationError extends QuarryError {
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(code, message, options)
+  }
+}
+
 // ---- PEP 249 tree -----------------------------------------------------------------------------------------
 
 export interface DatabaseErrorOptions {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { ImproperlyConfigured } from '../errors.ts'
 import type { AllFieldOptions, Field, FieldKind } from '../model/fields/field.ts'
 import type { RelationField } from '../model/fields/relation-field.ts'
 import type { IndexDef } from '../model/model.ts'
@@ -81,7 +82,6 @@ export abstract class BaseSchemaEditor {
     let s = `${this.q(field.column)} ${this.columnType(field)}`
     s += field.nullable ? ' NULL' : ' NOT NULL'
     if (field.primaryKey) s += ' PRIMARY KEY'
-    else if (field.unique) s += ' UNIQUE'
     if (field.kind === 'enum') {
       const choices = (field.options.choices ?? []).map((c) => this.ops.literal(c)).join(', ')
       s += ` CHECK (${this.q(field.column)} IN (${choices}))`
@@ -92,8 +92,11 @@ export abstract class BaseSchemaEditor {
   /** `integer PRIMARY KEY AUTOINCREMENT`, `bigserial PRIMARY KEY`, … */
   protected abstract autoPkDef(): string
 
-  /** The foreign key clause for a column, or '' for none. */
+  /** The foreign key clause for a column: named, so migrations can drop or rename it without asking the database. */
   protected references(field: RelationField): string {
+    return ` CONSTRAINT ${this.q(this.fkName(field.model, field))}${this.referencesClause(field)}`
+  }
+  protected referencesClause(field: RelationField): string {
     const t = field.targetMeta
     return ` REFERENCES ${this.q(t.table)} (${this.q(field.targetField.column)}) ON DELETE ${ON_DELETE[field.onDelete]}${this.deferrable()}`
   }
@@ -110,24 +113,65 @@ export abstract class BaseSchemaEditor {
     const creates: string[] = []
     const later: string[] = []
     for (const meta of dependencyOrder(models)) {
-      const defs: string[] = []
-      for (const field of meta.concreteFields) {
-        let def = this.columnDef(field)
-        if (field.isRelation) {
-          const rel = field as RelationField
-          const ready = created.has(rel.targetMeta.name) || rel.targetMeta === meta
-          if (this.inlineForeignKeys() || (ready && this.inlineReferences())) def += this.references(rel)
-          else later.push(this.addForeignKey(meta, rel))
-        }
-        defs.push(def)
-      }
-      for (const set of meta.uniqueTogether)
-        defs.push(`UNIQUE (${set.map((n) => this.q(meta.field(n).column)).join(', ')})`)
-      creates.push(`CREATE TABLE ${this.q(meta.table)} (${defs.join(', ')})${this.tableSuffix()}`)
+      const { table, foreignKeys, indexes } = this.createTable(meta, (m) => created.has(m.name))
+      creates.push(table, ...indexes)
+      later.push(...foreignKeys)
       created.add(meta.name)
-      creates.push(...this.indexes(meta))
     }
     return [...creates, ...later]
+  }
+
+  /**
+   * CREATE TABLE for one model, its indexes, and the foreign keys that must be added after it (targets that do
+   * not exist yet, or every foreign key where the database ignores a column's `REFERENCES`).
+   */
+  createTable(
+    meta: ModelMeta,
+    exists: (target: ModelMeta) => boolean,
+    checks: readonly { name: string; check: string }[] = [],
+  ): { table: string; indexes: string[]; foreignKeys: string[] } {
+    const defs: string[] = []
+    const foreignKeys: string[] = []
+    for (const field of meta.concreteFields) {
+      let def = this.columnDef(field)
+      if (field.isRelation) {
+        const rel = field as RelationField
+        const ready = exists(rel.targetMeta) || rel.targetMeta === meta
+        if (this.inlineForeignKeys() || (ready && this.inlineReferences())) def += this.references(rel)
+        else foreignKeys.push(this.addForeignKey(meta, rel))
+      }
+      defs.push(def)
+    }
+    for (const u of this.uniqueDefs(meta)) defs.push(this.uniqueConstraint(u.name, u.columns))
+    for (const c of checks) defs.push(`CONSTRAINT ${this.q(c.name)} CHECK (${c.check})`)
+    return {
+      table: `CREATE TABLE ${this.q(meta.table)} (${defs.join(', ')})${this.tableSuffix()}`,
+      indexes: this.indexes(meta),
+      foreignKeys,
+    }
+  }
+
+  /** A named unique constraint inside CREATE TABLE. */
+  uniqueConstraint(name: string, columns: readonly string[]): string {
+    return `CONSTRAINT ${this.q(name)} UNIQUE (${columns.map((c) => this.q(c)).join(', ')})`
+  }
+
+  /** Field-level `unique` (not the primary key) and `uniqueTogether`, each with its deterministic name. */
+  uniqueDefs(meta: ModelMeta): { name: string; fields: string[]; columns: string[] }[] {
+    const out: { name: string; fields: string[]; columns: string[] }[] = []
+    for (const f of meta.concreteFields)
+      if (f.unique && !f.primaryKey)
+        out.push({ name: this.name(meta.table, [f.column], 'uniq'), fields: [f.name], columns: [f.column] })
+    for (const set of meta.uniqueTogether) {
+      const columns = set.map((n) => meta.field(n).column)
+      out.push({ name: this.name(meta.table, columns, 'uniq'), fields: [...set], columns })
+    }
+    return out
+  }
+
+  /** The name of a foreign key's constraint. */
+  fkName(meta: ModelMeta, field: Field): string {
+    return this.name(meta.table, [field.column], 'fk')
   }
 
   /** SQLite checks references lazily, so foreign keys can always be declared inline. */
@@ -142,24 +186,43 @@ export abstract class BaseSchemaEditor {
     return ''
   }
 
-  addForeignKey(meta: ModelMeta, field: RelationField): string {
-    const name = this.name(meta.table, [field.column], 'fk')
-    return `ALTER TABLE ${this.q(meta.table)} ADD CONSTRAINT ${this.q(name)} FOREIGN KEY (${this.q(field.column)})${this.references(field)}`
+  addForeignKey(meta: ModelMeta, field: RelationField, options: { notValid?: boolean } = {}): string {
+    const name = this.fkName(meta, field)
+    return `ALTER TABLE ${this.q(meta.table)} ADD CONSTRAINT ${this.q(name)} FOREIGN KEY (${this.q(field.column)})${this.referencesClause(field)}${options.notValid ? ' NOT VALID' : ''}`
   }
 
   /** Indexes for `dbIndex` fields, foreign keys and `options.indexes`. */
   indexes(meta: ModelMeta): string[] {
-    const out: string[] = []
+    return this.indexDefs(meta).map((ix) => this.createIndex(meta, ix))
+  }
+
+  /**
+   * Every index of a model, named: `dbIndex` fields and foreign keys (unless unique: the constraint indexes them),
+   * then `options.indexes` (partial ones only where the database has them).
+   */
+  indexDefs(meta: ModelMeta): (IndexDef & { name: string })[] {
+    const out: (IndexDef & { name: string })[] = []
     for (const field of meta.concreteFields) {
       if (field.unique) continue
       if (field.options.dbIndex || (field.isRelation && field.options.dbIndex !== false))
-        out.push(this.createIndex(meta, { fields: [field.name] }))
+        out.push({ fields: [field.name], name: this.indexName(meta, { fields: [field.name] }) })
     }
     for (const ix of meta.indexes) {
       if (ix.where && !this.features.supportsPartialIndexes) continue
-      out.push(this.createIndex(meta, ix))
+      out.push({ ...ix, name: this.indexName(meta, ix) })
     }
     return out
+  }
+
+  indexName(meta: ModelMeta, ix: IndexDef): string {
+    return (
+      ix.name ??
+      this.name(
+        meta.table,
+        ix.fields.map((f) => meta.field(f.replace(/^-/, '')).column),
+        ix.where ? 'pidx' : 'idx',
+      )
+    )
   }
 
   /**
@@ -175,17 +238,12 @@ export abstract class BaseSchemaEditor {
       const desc = f.startsWith('-')
       return `${this.q(meta.field(desc ? f.slice(1) : f).column)}${desc ? ' DESC' : ''}`
     })
-    const name =
-      ix.name ??
-      this.name(
-        meta.table,
-        ix.fields.map((f) => meta.field(f.replace(/^-/, '')).column),
-        ix.where ? 'pidx' : 'idx',
-      )
+    const name = this.indexName(meta, ix)
     const concurrently = options.concurrently && this.features.canCreateIndexConcurrently ? 'CONCURRENTLY ' : ''
     let s = `CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX ${concurrently}${this.q(name)} ON ${this.q(meta.table)} (${cols.join(', ')})`
     if (ix.where) {
-      if (!this.whereCompiler) throw new Error('partial index needs a where compiler')
+      if (!this.whereCompiler)
+        throw new ImproperlyConfigured('A partial index needs the query compiler: create it through a database.')
       s += ` WHERE ${this.whereCompiler(meta, ix.where)}`
     }
     return s
@@ -209,6 +267,74 @@ export abstract class BaseSchemaEditor {
     const base = `${table}_${columns.join('_')}`
     const room = this.features.maxIdentifierLength - hash.length - suffix.length - 2
     return `${base.slice(0, Math.max(1, room))}_${hash}_${suffix}`
+  }
+
+  // ---- ALTER (migrations) ----------------------------------------------------------------------------------
+  // Standard SQL as PostgreSQL spells it; MySQL overrides what it spells differently, SQLite rebuilds the table
+  // for most of these (see migrations/ddl.ts).
+
+  renameTable(from: string, to: string): string {
+    return `ALTER TABLE ${this.q(from)} RENAME TO ${this.q(to)}`
+  }
+  deleteTable(table: string): string {
+    return `DROP TABLE ${this.q(table)}`
+  }
+  /** ADD COLUMN; `defaultSql` fills existing rows of a NOT NULL column (dropped again after, as Django does). */
+  addColumn(meta: ModelMeta, field: Field, defaultSql: string | null): string {
+    let def = this.columnDef(field)
+    if (defaultSql !== null) def = def.replace(/ (NOT NULL|NULL)/, ` DEFAULT ${defaultSql} $1`)
+    return `ALTER TABLE ${this.q(meta.table)} ADD COLUMN ${def}`
+  }
+  dropColumnDefault(meta: ModelMeta, field: Field): string | null {
+    return `ALTER TABLE ${this.q(meta.table)} ALTER COLUMN ${this.q(field.column)} DROP DEFAULT`
+  }
+  dropColumn(meta: ModelMeta, field: Field): string {
+    return `ALTER TABLE ${this.q(meta.table)} DROP COLUMN ${this.q(field.column)}`
+  }
+  renameColumn(table: string, from: string, to: string): string {
+    return `ALTER TABLE ${this.q(table)} RENAME COLUMN ${this.q(from)} TO ${this.q(to)}`
+  }
+  /** Change a column's type and nullability (the column keeps its name). */
+  alterColumn(meta: ModelMeta, from: Field, to: Field): string[] {
+    const out: string[] = []
+    const t = this.q(meta.table)
+    const c = this.q(to.column)
+    const type = this.columnType(to)
+    if (this.columnType(from) !== type || from.kind !== to.kind)
+      out.push(`ALTER TABLE ${t} ALTER COLUMN ${c} TYPE ${type} USING ${c}::${type}`)
+    if (from.nullable !== to.nullable)
+      out.push(`ALTER TABLE ${t} ALTER COLUMN ${c} ${to.nullable ? 'DROP' : 'SET'} NOT NULL`)
+    return out
+  }
+  dropIndex(_meta: ModelMeta, name: string, options: { concurrently?: boolean } = {}): string {
+    const concurrently = options.concurrently && this.features.canCreateIndexConcurrently ? 'CONCURRENTLY ' : ''
+    return `DROP INDEX ${concurrently}${this.q(name)}`
+  }
+  renameIndex(_meta: ModelMeta, from: string, to: string): string {
+    return `ALTER INDEX ${this.q(from)} RENAME TO ${this.q(to)}`
+  }
+  addUnique(meta: ModelMeta, name: string, columns: readonly string[]): string {
+    return `ALTER TABLE ${this.q(meta.table)} ADD ${this.uniqueConstraint(name, columns)}`
+  }
+  dropUnique(meta: ModelMeta, name: string): string {
+    return `ALTER TABLE ${this.q(meta.table)} DROP CONSTRAINT ${this.q(name)}`
+  }
+  dropForeignKey(meta: ModelMeta, name: string): string {
+    return `ALTER TABLE ${this.q(meta.table)} DROP CONSTRAINT ${this.q(name)}`
+  }
+  /** Rename a constraint; `null` where the database cannot (drop and add it instead). */
+  renameConstraint(meta: ModelMeta, from: string, to: string, kind: 'unique' | 'fk' | 'check'): string | null {
+    void kind
+    return `ALTER TABLE ${this.q(meta.table)} RENAME CONSTRAINT ${this.q(from)} TO ${this.q(to)}`
+  }
+  addCheck(meta: ModelMeta, name: string, check: string, options: { notValid?: boolean } = {}): string {
+    return `ALTER TABLE ${this.q(meta.table)} ADD CONSTRAINT ${this.q(name)} CHECK (${check})${options.notValid ? ' NOT VALID' : ''}`
+  }
+  dropCheck(meta: ModelMeta, name: string): string {
+    return `ALTER TABLE ${this.q(meta.table)} DROP CONSTRAINT ${this.q(name)}`
+  }
+  validateConstraint(meta: ModelMeta, name: string): string {
+    return `ALTER TABLE ${this.q(meta.table)} VALIDATE CONSTRAINT ${this.q(name)}`
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Backend } from '../backends/backend.ts'
 import { createBackend, type PoolOptions } from '../backends/create-backend.ts'
 import { ImproperlyConfigured, InvalidValueError } from '../errors.ts'
+import { type MigrateOptions, migrate, type PlannedMigration } from '../migrations/executor.ts'
 import type { RelationField } from '../model/fields/relation-field.ts'
 import type { ModelMeta, ReverseRelation } from '../model/model-meta.ts'
 import { HOST, type InstanceHost, type ModelInstance, metaOf, pkValue } from '../model/runtime.ts'
@@ -52,10 +53,15 @@ export class Database<M extends Models = Models> implements DbCore {
   readonly #hosts = new Map<string, AliasHost>()
   readonly #managers = new Map<string, unknown>()
 
-  constructor(schema: Schema<M>, backends: ReadonlyMap<string, Backend>, options: ConnectOptions = {}) {
+  constructor(
+    schema: Schema<M>,
+    backends: ReadonlyMap<string, Backend>,
+    options: ConnectOptions = {},
+    executor?: Executor,
+  ) {
     this.schema = schema
     this.options = options
-    this.executor = new Executor(backends, this, { logParams: options.logParams })
+    this.executor = executor ?? new Executor(backends, this, { logParams: options.logParams })
     this.loading = new Loader(this)
     if (!backends.has('default')) throw new ImproperlyConfigured("connect() needs a 'default' database.")
     for (const meta of schema.userModels()) {
@@ -199,6 +205,21 @@ export class Database<M extends Models = Models> implements DbCore {
   /** A partial-index condition with its values inlined as literals (DDL takes no parameters). */
   #inlineWhere(backend: Backend, meta: ModelMeta, where: Record<string, unknown>): string {
     return inlineCondition(backend, { ...emptyState(meta), where: [{ input: where, negate: false }] })
+  }
+
+  /**
+   * Apply the pending migrations of `dir` (tests and start-up scripts); the CLI's `migrate` does the same.
+   *
+   * @example
+   * await db.migrate({ dir: './migrations' })
+   */
+  async migrate(options: Partial<MigrateOptions> = {}): Promise<PlannedMigration[]> {
+    return migrate(this, { dir: options.dir ?? 'migrations', ...options })
+  }
+
+  /** The same connections and transactions with other models (migrations' historical models for runCode). */
+  withSchema<M2 extends Models>(schema: Schema<M2>): Db<M2> {
+    return new Database(schema, this.executor.backends, this.options, this.executor) as Db<M2>
   }
 
   /** Close every connection. Queries after this fail with a clear error. */

@@ -181,10 +181,10 @@ describe('SQLite SQL', () => {
     editor.whereCompiler = () => '"published" = 1'
     const ddl = editor.createTables(blogSchema.models())
     expect(ddl).toContain(
-      'CREATE TABLE "blog_post" ("id" integer NOT NULL PRIMARY KEY AUTOINCREMENT, "title" varchar(200) NOT NULL, "body" text NOT NULL, "views" integer NOT NULL, "published" bool NOT NULL, "created_at" datetime NOT NULL, "author_id" integer NOT NULL REFERENCES "author" ("id") ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED)',
+      'CREATE TABLE "blog_post" ("id" integer NOT NULL PRIMARY KEY AUTOINCREMENT, "title" varchar(200) NOT NULL, "body" text NOT NULL, "views" integer NOT NULL, "published" bool NOT NULL, "created_at" datetime NOT NULL, "author_id" integer NOT NULL CONSTRAINT "blog_post_author_id_c08b096e_fk" REFERENCES "author" ("id") ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED)',
     )
     expect(ddl).toContain(
-      'CREATE TABLE "author" ("id" integer NOT NULL PRIMARY KEY AUTOINCREMENT, "name" varchar(100) NOT NULL, "email" varchar(254) NULL UNIQUE)',
+      'CREATE TABLE "author" ("id" integer NOT NULL PRIMARY KEY AUTOINCREMENT, "name" varchar(100) NOT NULL, "email" varchar(254) NULL, CONSTRAINT "author_email_1460d572_uniq" UNIQUE ("email"))',
     )
     expect(
       ddl.some((s) =>

@@ -1,0 +1,15 @@
+import type { Command } from '../main.ts'
+import { check } from './check.ts'
+import { makemigrations } from './makemigrations.ts'
+import { migrate } from './migrate.ts'
+import { showmigrations } from './showmigrations.ts'
+import { sqlmigrate } from './sqlmigrate.ts'
+
+/** Every `quarry` command by name. */
+export const commands: Record<string, Command> = {
+  makemigrations,
+  migrate,
+  sqlmigrate,
+  showmigrations,
+  check,
+}
