@@ -334,6 +334,8 @@ export function renderMigrationSql(
     open = false
   }
   for (const o of plan.operations) {
+    const first = o.steps[0]
+    if (first && first.kind === 'sql' && first.outside) close()
     lines.push(`--\n-- ${o.description}\n--`)
     if (o.steps.length === 0) lines.push('-- (no SQL)')
     for (const s of o.steps) {
