@@ -19,6 +19,7 @@ export {
   InvalidCursor,
   InvalidValueError,
   LazyLoadError,
+  MigrationError,
   MultipleObjectsReturned,
   NotSupportedError,
   OperationalError,

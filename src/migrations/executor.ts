@@ -226,6 +226,8 @@ interface Segment {
 }
 
 function segments(plan: PlannedMigration, transactional: boolean): Segment[] {
+  // Without transactional DDL (MySQL) the statements simply run in order.
+  if (!transactional) return [{ inside: false, steps: plan.operations.flatMap((o) => o.steps) }]
   const out: Segment[] = []
   for (const o of plan.operations)
     for (const s of o.steps) {
@@ -257,11 +259,16 @@ async function runMigration(
   for (let i = 0; i < segs.length; i++) {
     const seg = segs[i]!
     const last = i === segs.length - 1
+    let ran = 0
     const body = async () => {
+      ran = 0
       // SET LOCAL ends with the transaction; a statement that waits longer for its lock fails instead of queueing
       // every other query on the table behind it.
       if (pg && seg.inside) await db.executor.exec(alias, `SET LOCAL lock_timeout = '${Math.round(timeout)}ms'`, 'ddl')
-      for (const s of seg.steps) await runStep(db, alias, s, seg.inside)
+      for (const s of seg.steps) {
+        await runStep(db, alias, s, seg.inside)
+        ran++
+      }
       if (seg.inside && backend.vendor === 'sqlite') await foreignKeyCheck(db, alias, node)
       if (last) await record()
     }
@@ -285,11 +292,16 @@ async function runMigration(
             `${node.file}: gave up after ${attempt} attempt(s): a statement could not get its lock within lock_timeout (${timeout} ms). ${i === 0 ? 'Nothing of this migration was applied.' : `Steps before segment ${i + 1} were committed; the migration is not recorded.`} A long query or transaction holds the table (see pg_stat_activity); run migrate again when it ends.`,
             { cause: e },
           )
-        throw new MigrationError(
-          'MIGRATION_FAILED',
-          `${node.file} failed${segs.length > 1 ? ` in part ${i + 1} of ${segs.length}` : ''}: ${(e as Error).message}${i === 0 && (seg.inside || segs.length === 1) ? ' Nothing of this migration was applied.' : ''}`,
-          { cause: e },
-        )
+        const applied = !transactional
+          ? ran === 0
+            ? ' Nothing of this migration was applied.'
+            : ` ${ran} of ${seg.steps.length} statements had run: ${backend.vendor} cannot roll back DDL, so undo them by hand or fix the cause and apply the rest (sqlmigrate shows them).`
+          : i === 0
+            ? ' Nothing of this migration was applied.'
+            : ` Parts 1-${i} (up to a CONCURRENTLY index) were committed; the migration is not recorded.`
+        throw new MigrationError('MIGRATION_FAILED', `${node.file} failed: ${(e as Error).message}.${applied}`, {
+          cause: e,
+        })
       }
     }
   }

@@ -2,7 +2,7 @@ import type { Backend } from '../backends/backend.ts'
 import { MigrationError } from '../errors.ts'
 import { bindParams } from '../sql/compiled-query.ts'
 import { inlineCondition } from '../sql/inline-condition.ts'
-import { SqlFragment } from '../sql/sql-tag.ts'
+import type { SqlFragment } from '../sql/sql-tag.ts'
 import { noRenames, type Renames, type SqlStep, schemaDiff } from './ddl.ts'
 import type { MigrationGraph, MigrationNode } from './graph.ts'
 import { describe, type Operation, type RunCodeFn } from './operations/operation.ts'
@@ -108,7 +108,7 @@ function opSteps(
 
 function sqlStep(backend: Backend, text: SqlFragment | string): Step {
   if (typeof text === 'string') return { kind: 'sql', sql: text, params: [] }
-  if (!(text instanceof SqlFragment))
+  if (typeof (text as Partial<SqlFragment>)?.toNode !== 'function')
     throw new MigrationError('MIGRATION_LOAD', 'runSql takes the sql tag (sql`…`) or a string of trusted DDL.')
   const params: unknown[] = []
   const compiled = backend.compiler.compile(text.toNode(params))

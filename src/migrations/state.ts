@@ -25,10 +25,14 @@ export interface ModelState {
   checks: CheckConstraint[]
 }
 
-/** A copy of a field that no schema has bound yet, so several states can each bind their own. */
+/**
+ * A copy of a field that no schema has bound yet, so several states can each bind their own. Read by shape, not
+ * `instanceof`: a migration file may have been given another copy of quarry (the build instead of the sources).
+ */
 export function cloneField(f: Field): Field {
   const options = { ...f.options }
-  if (f instanceof RelationField) return new RelationField(f.kind as 'foreignKey', f.target, options)
+  if (f.kind === 'foreignKey' || f.kind === 'oneToOne' || f.kind === 'manyToMany')
+    return new RelationField(f.kind, (f as RelationField).target, options)
   return new FieldClass(f.kind, options)
 }
 
