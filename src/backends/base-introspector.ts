@@ -11,6 +11,8 @@ export interface IndexInfo {
   unique: boolean
   /** Partial index condition, where the database reports it. */
   partial: boolean
+  /** Per column: sorted descending. */
+  descending: boolean[]
 }
 export interface ForeignKeyInfo {
   column: string

@@ -211,17 +211,18 @@ function sameFields(a: ModelState, b: ModelState, oldName: string, newName: stri
   return true
 }
 
-/** Targets a model needs before its table can be created (foreign keys, many-to-many, through models). */
+/**
+ * Targets a model needs before its table can be created: foreign keys and automatic many-to-many tables. A
+ * many-to-many `through` a model has no table of its own: it is added once its through model is complete.
+ */
 function needs(m: ModelState): { field: string; target: string }[] {
   const out: { field: string; target: string }[] = []
   for (const [n, f] of m.fields)
-    if (f instanceof RelationField) {
-      if (f.target !== m.name) out.push({ field: n, target: f.target })
-      if (f.options.through) out.push({ field: n, target: f.options.through })
-    }
+    if (f instanceof RelationField && !f.options.through && f.target !== m.name)
+      out.push({ field: n, target: f.target })
   return out
 }
-
+const isThrough = (f: Field) => f.kind === 'manyToMany' && (f as RelationField).options.through !== undefined
 /** createModel in dependency order; a relation to a model not created yet (a cycle) becomes a later addField. */
 function createOps(to: ProjectState, names: string[], existing: Set<string>): Operation[] {
   const ops: Operation[] = []
@@ -237,7 +238,7 @@ function createOps(to: ProjectState, names: string[], existing: Set<string>): Op
     const fields: Record<string, Field> = {}
     for (const [n, f] of m.fields) {
       const deps = needs({ ...m, fields: new Map([[n, f]]) })
-      if (deps.every((d) => done.has(d.target) || d.target === name)) fields[n] = f
+      if (!isThrough(f) && deps.every((d) => done.has(d.target) || d.target === name)) fields[n] = f
       else later.push(mk.addField(name, n, f))
     }
     const o = m.options
@@ -258,8 +259,9 @@ function createOps(to: ProjectState, names: string[], existing: Set<string>): Op
     done.add(name)
   }
   for (const n of names) visit(n)
-  // Deferred index/constraint ops must follow the fields they use.
-  later.sort((a, b) => Number(a.type !== 'addField') - Number(b.type !== 'addField'))
+  // Foreign keys first, then many-to-many fields through the models they complete, then indexes on them.
+  const rank = (o: Operation) => (o.type !== 'addField' ? 2 : isThrough(o.field) ? 1 : 0)
+  later.sort((a, b) => rank(a) - rank(b))
   return [...ops, ...later]
 }
 

@@ -1,21 +1,9 @@
 import { beforeAll, expect, it } from 'vitest'
 import { Count, defineSchema, f, model, Sum } from '../../src/index.ts'
 import { describeEachBackend } from '../support/backends.ts'
+import { fieldTypesSchema } from '../support/schemas.ts'
 
-const Sample = model('Sample', {
-  label: f.string({ maxLength: 50, unique: true }),
-  big: f.bigint({ null: true }),
-  ratio: f.float({ null: true }),
-  price: f.decimal({ maxDigits: 12, decimalPlaces: 2, null: true }),
-  flag: f.boolean({ default: false }),
-  at: f.datetime({ null: true }),
-  day: f.date({ null: true }),
-  doc: f.json({ null: true }),
-  ref: f.uuid({ null: true }),
-  state: f.enum(['draft', 'published'], { default: 'draft' }),
-  note: f.text({ default: '' }),
-})
-const schema = defineSchema({ Sample })
+const schema = fieldTypesSchema
 
 /** Every field kind round-trips with its JS type, and lookups mean the same on every backend. */
 describeEachBackend('field types', (b) => {

@@ -2,21 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { defineSchema, f, IntegrityError, InvalidValueError, model } from '../../src/index.ts'
 import { describeEachBackend } from '../support/backends.ts'
 import { blogSchema } from '../support/blog-schema.ts'
-
-const Kitchen = model('Kitchen', {
-  label: f.string({ maxLength: 40 }),
-  big: f.bigint({ null: true }),
-  price: f.decimal({ maxDigits: 10, decimalPlaces: 2, null: true }),
-  ratio: f.float({ null: true }),
-  day: f.date({ null: true }),
-  meta: f.json<{ tags: string[]; n: number }>({ null: true }),
-  ref: f.uuid({ null: true }),
-  status: f.enum(['draft', 'published'], { default: 'draft' }),
-  flag: f.boolean({ default: true }),
-  at: f.datetime({ null: true }),
-  touched: f.datetime({ autoNow: true }),
-})
-const kitchenSchema = defineSchema({ Kitchen })
+import { kitchenSchema } from '../support/schemas.ts'
 
 describeEachBackend('instances', (b) => {
   let db: Awaited<ReturnType<typeof b.connect<typeof blogSchema.$models>>>

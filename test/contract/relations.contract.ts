@@ -13,43 +13,9 @@ import {
 } from '../../src/index.ts'
 import { assertNumQueries, captureQueries } from '../../src/testing/index.ts'
 import { describeEachBackend } from '../support/backends.ts'
+import { relationsSchema } from '../support/schemas.ts'
 
-const Person = model('Person', { name: f.string({ maxLength: 50 }) })
-const Profile = model('Profile', {
-  person: f.oneToOne('Person', { relatedName: 'profile' }),
-  bio: f.text({ default: '' }),
-})
-const Article = model(
-  'Article',
-  {
-    title: f.string({ maxLength: 100 }),
-    body: f.text({ default: '' }),
-    writer: f.foreignKey('Person', { relatedName: 'articles' }),
-    editor: f.foreignKey('Person', { relatedName: 'edited', null: true, onDelete: 'setNull' }),
-    labels: f.manyToMany('Label', { relatedName: 'articles' }),
-  },
-  { ordering: ['title'] },
-)
-const Label = model('Label', { name: f.string({ maxLength: 30, unique: true }) }, { ordering: ['name'] })
-const Note = model(
-  'Note',
-  {
-    article: f.foreignKey('Article', { relatedName: 'notes' }),
-    replyTo: f.foreignKey('Note', { relatedName: 'replies', null: true, onDelete: 'setNull' }),
-    text: f.string({ maxLength: 100 }),
-  },
-  { ordering: ['text'] },
-)
-const Club = model('Club', {
-  name: f.string({ maxLength: 50 }),
-  members: f.manyToMany('Person', { through: 'Membership', relatedName: 'clubs' }),
-})
-const Membership = model('Membership', {
-  person: f.foreignKey('Person'),
-  club: f.foreignKey('Club'),
-  role: f.string({ maxLength: 20, default: 'member' }),
-})
-const schema = defineSchema({ Person, Profile, Article, Label, Note, Club, Membership })
+const schema = relationsSchema
 
 describeEachBackend('relations', (b) => {
   let db: Awaited<ReturnType<typeof b.connect<typeof schema.$models>>>

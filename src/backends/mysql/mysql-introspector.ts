@@ -42,18 +42,20 @@ export class MysqlIntrospector implements BaseIntrospector {
     const rows = await this.#with((c) =>
       Promise.resolve(
         c.rows(
-          `SELECT index_name, column_name, non_unique FROM information_schema.statistics
+          `SELECT index_name, column_name, non_unique, collation FROM information_schema.statistics
            WHERE table_schema = DATABASE() AND table_name = ? ORDER BY index_name, seq_in_index`,
           [table],
         ),
       ),
     )
     const out = new Map<string, IndexInfo>()
-    for (const [name, column, nonUnique] of rows) {
+    for (const [name, column, nonUnique, collation] of rows) {
       const key = String(name)
       let ix = out.get(key)
-      if (!ix) out.set(key, (ix = { name: key, columns: [], unique: Number(nonUnique) === 0, partial: false }))
+      if (!ix)
+        out.set(key, (ix = { name: key, columns: [], unique: Number(nonUnique) === 0, partial: false, descending: [] }))
       ix.columns.push(String(column))
+      ix.descending.push(collation === 'D')
     }
     return [...out.values()]
   }

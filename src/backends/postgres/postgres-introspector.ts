@@ -46,7 +46,8 @@ export class PostgresIntrospector implements BaseIntrospector {
       c.objects(
         `SELECT ic.relname AS name, i.indisunique AS uniq, i.indpred IS NOT NULL AS partial,
            ARRAY(SELECT a.attname FROM unnest(i.indkey) WITH ORDINALITY k(n, o)
-                 JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n ORDER BY k.o)::text[] AS cols
+                 JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n ORDER BY k.o)::text[] AS cols,
+           ARRAY(SELECT (i.indoption[k.o - 1] & 1) = 1 FROM unnest(i.indkey) WITH ORDINALITY k(n, o) ORDER BY k.o) AS descs
          FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
          WHERE i.indrelid = (quote_ident(current_schema()) || '.' || quote_ident($1))::regclass
          ORDER BY ic.relname`,
@@ -58,6 +59,7 @@ export class PostgresIntrospector implements BaseIntrospector {
       columns: r.cols as string[],
       unique: r.uniq as boolean,
       partial: r.partial as boolean,
+      descending: r.descs as boolean[],
     }))
   }
   async foreignKeys(table: string): Promise<ForeignKeyInfo[]> {

@@ -27,12 +27,16 @@ export class SqliteIntrospector implements BaseIntrospector {
     const list = await this.#conn().objects('SELECT * FROM pragma_index_list(?)', [table])
     const out: IndexInfo[] = []
     for (const ix of list) {
-      const cols = await this.#conn().objects('SELECT name FROM pragma_index_info(?) ORDER BY seqno', [ix.name])
+      const cols = await this.#conn().objects(
+        'SELECT name, "desc" FROM pragma_index_xinfo(?) WHERE key = 1 ORDER BY seqno',
+        [ix.name],
+      )
       out.push({
         name: ix.name as string,
         columns: cols.map((c) => c.name as string),
         unique: ix.unique === 1,
         partial: ix.partial === 1,
+        descending: cols.map((c) => c.desc === 1),
       })
     }
     return out

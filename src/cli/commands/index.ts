@@ -1,5 +1,6 @@
 import type { Command } from '../main.ts'
 import { check } from './check.ts'
+import { inspectdb } from './inspectdb.ts'
 import { makemigrations } from './makemigrations.ts'
 import { migrate } from './migrate.ts'
 import { showmigrations } from './showmigrations.ts'
@@ -11,5 +12,6 @@ export const commands: Record<string, Command> = {
   migrate,
   sqlmigrate,
   showmigrations,
+  inspectdb,
   check,
 }
