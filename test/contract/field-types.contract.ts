@@ -1,5 +1,5 @@
 import { beforeAll, expect, it } from 'vitest'
-import { Count, defineSchema, f, model, Sum } from '../../src/index.ts'
+import { Count, Sum } from '../../src/index.ts'
 import { describeEachBackend } from '../support/backends.ts'
 import { fieldTypesSchema } from '../support/schemas.ts'
 

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { defineSchema, f, IntegrityError, InvalidValueError, model } from '../../src/index.ts'
+import { IntegrityError, InvalidValueError } from '../../src/index.ts'
 import { describeEachBackend } from '../support/backends.ts'
 import { blogSchema } from '../support/blog-schema.ts'
 import { kitchenSchema } from '../support/schemas.ts'

@@ -1,16 +1,7 @@
 // Relations of every kind: forward keys, one-to-ones, reverse accessors, many-to-many (automatic join table and
 // `through` a model), their managers, selectRelated joins, prefetching each kind, and only/defer across joins.
 import { beforeAll, expect, it } from 'vitest'
-import {
-  DeferredFieldError,
-  defineSchema,
-  f,
-  InvalidValueError,
-  model,
-  Prefetch,
-  prefetchRelatedObjects,
-  StateError,
-} from '../../src/index.ts'
+import { DeferredFieldError, InvalidValueError, Prefetch, prefetchRelatedObjects, StateError } from '../../src/index.ts'
 import { assertNumQueries, captureQueries } from '../../src/testing/index.ts'
 import { describeEachBackend } from '../support/backends.ts'
 import { relationsSchema } from '../support/schemas.ts'
