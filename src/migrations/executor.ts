@@ -47,20 +47,23 @@ function computePlan(
   applied: ReadonlySet<string>,
   target: string | undefined,
 ): PlannedMigration[] {
-  const unknownApplied = [...applied].filter((n) => !graph.nodes.has(n) && !isReplaced(graph, n))
-  void unknownApplied
+  // A squashed migration counts as applied once everything it replaces is.
+  const done = (n: string) => {
+    const r = graph.node(n).migration.replaces ?? []
+    return applied.has(n) || (r.length > 0 && r.every((x) => applied.has(x)))
+  }
   let names: { name: string; backwards: boolean }[]
   if (target === undefined) {
     graph.assertNoConflicts()
     names = graph
       .all()
-      .filter((n) => !applied.has(n))
+      .filter((n) => !done(n))
       .map((name) => ({ name, backwards: false }))
   } else if (target === 'zero') {
     names = graph
       .all()
       .reverse()
-      .filter((n) => applied.has(n))
+      .filter((n) => done(n))
       .map((name) => ({ name, backwards: true }))
   } else {
     const t = graph.resolve(target)
@@ -68,8 +71,8 @@ function computePlan(
     const undo = graph
       .all()
       .reverse()
-      .filter((n) => after.has(n) && applied.has(n))
-    const todo = graph.forwardsPlan([t]).filter((n) => !applied.has(n))
+      .filter((n) => after.has(n) && done(n))
+    const todo = graph.forwardsPlan([t]).filter((n) => !done(n))
     names = [...undo.map((name) => ({ name, backwards: true })), ...todo.map((name) => ({ name, backwards: false }))]
   }
   // Every migration's statements are computed before anything runs: an irreversible step stops the plan here.
@@ -77,11 +80,6 @@ function computePlan(
     const node = graph.node(name)
     return { name, file: node.file, backwards, operations: migrationSteps(backend, graph, node, backwards) }
   })
-}
-
-function isReplaced(graph: MigrationGraph, name: string): boolean {
-  for (const n of graph.nodes.values()) if (n.migration.replaces?.includes(name)) return true
-  return false
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -249,7 +247,11 @@ async function runMigration(
   options: MigrateOptions,
 ): Promise<void> {
   const backend = db.executor.backend(alias)
-  const record = () => (plan.backwards ? recorder.unrecord(plan.name) : recorder.record(plan.name))
+  // A squashed migration is recorded with the ones it replaces, so either set of files sees it applied.
+  const names = [plan.name, ...(node.migration.replaces ?? [])]
+  const record = async () => {
+    for (const n of names) await (plan.backwards ? recorder.unrecord(n) : recorder.record(n))
+  }
   if (options.fake) return record()
   const transactional = backend.features.supportsTransactionalDdl && node.migration.atomic !== false
   const segs = segments(plan, transactional)

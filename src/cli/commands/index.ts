@@ -5,6 +5,7 @@ import { makemigrations } from './makemigrations.ts'
 import { migrate } from './migrate.ts'
 import { showmigrations } from './showmigrations.ts'
 import { sqlmigrate } from './sqlmigrate.ts'
+import { squashmigrations } from './squashmigrations.ts'
 
 /** Every `quarry` command by name. */
 export const commands: Record<string, Command> = {
@@ -12,6 +13,7 @@ export const commands: Record<string, Command> = {
   migrate,
   sqlmigrate,
   showmigrations,
+  squashmigrations,
   inspectdb,
   check,
 }

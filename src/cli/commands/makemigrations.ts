@@ -28,7 +28,12 @@ export function writeFile(dir: string, name: string, source: string): string {
 
 /** In a terminal, ask; elsewhere only the `--rename` flags answer. */
 function questioner(flags: string[], out: Output): RenameQuestioner {
-  const q = renameFlags(flags)
+  let q: RenameQuestioner
+  try {
+    q = renameFlags(flags)
+  } catch (e) {
+    throw new UsageError((e as Error).message)
+  }
   const tty = process.stdin.isTTY && (out.stdout as { isTTY?: boolean }).isTTY
   if (!tty) return q
   return {

@@ -16,8 +16,9 @@ export const showmigrations: Command = {
       const names = graph.all()
       if (names.length === 0) out.line(`(no migrations in ${project.shownDir})`)
       for (const n of names) {
-        const done = applied.has(n)
         const node = graph.node(n)
+        const replaces = node.migration.replaces ?? []
+        const done = applied.has(n) || (replaces.length > 0 && replaces.every((r) => applied.has(r)))
         const squashed = node.migration.replaces?.length
           ? ` (${node.migration.replaces.length} squashed migrations)`
           : ''
