@@ -5,7 +5,7 @@ import { CliProject } from '../../support/cli-project.ts'
 const models = `
 const Post = model('Post', { title: f.string({ maxLength: 200 }) })
 export const schema = defineSchema({ Post })`
-const ANSI = /\u001b\[/
+const ANSI = new RegExp(String.fromCharCode(27) + '\\[')
 
 describe('quarry CLI: bad input', () => {
   let p: CliProject
