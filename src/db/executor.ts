@@ -1,8 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Backend, Connection, Lease, QueryOptions, RunResult } from '../backends/backend.ts'
+import { callSite, type StackHolder, siteOf } from '../diagnostics/call-site.ts'
+import { queryChannel } from '../diagnostics/channels.ts'
+import type { QueryEvent } from '../diagnostics/events.ts'
+import { queryContextId } from '../diagnostics/query-context.ts'
 import { ImproperlyConfigured, StateError } from '../errors.ts'
-import { callSite, type StackHolder, siteOf } from '../profiler/call-site.ts'
-import { type QueryEvent, queryChannel } from '../profiler/events.ts'
 import type { StatementNode } from '../sql/ast/write-nodes.ts'
 import { bindParams, type CompiledQuery } from '../sql/compiled-query.ts'
 
@@ -18,6 +20,7 @@ export interface TxState {
 
 /** A compiled statement with whatever the query layer attaches to its shape (row mappers). */
 export interface ShapeEntry {
+  /** Carries the shape key it is cached under (`compiled.shapeKey`), so query events can name the shape. */
   readonly compiled: CompiledQuery
   mapper?: unknown
   /** How rows map (set by the query layer on first use). */
@@ -90,7 +93,7 @@ export class Executor {
     if (!byKey) this.#shapes.set(backend, (byKey = new Map()))
     let entry = byKey.get(key)
     if (entry === undefined) {
-      entry = { compiled: backend.compiler.compile(node) }
+      entry = { compiled: { ...backend.compiler.compile(node), shapeKey: key } }
       if (byKey.size >= SHAPE_CACHE_SIZE) byKey.delete(byKey.keys().next().value!)
       byKey.set(key, entry)
     } else if (CHECK_SHAPES) {
@@ -117,15 +120,7 @@ export class Executor {
     info: RunInfo,
     options?: QueryOptions,
   ): Promise<unknown[][]> {
-    return this.#run(
-      alias,
-      q.sql,
-      bindParams(q, values),
-      info,
-      q.tables,
-      options?.bigints ? readRowsBig : readRows,
-      length,
-    )
+    return this.#run(alias, q, bindParams(q, values), info, options?.bigints ? readRowsBig : readRows, length)
   }
 
   objects(
@@ -134,21 +129,20 @@ export class Executor {
     values: readonly unknown[],
     info: RunInfo,
   ): Promise<Record<string, unknown>[]> {
-    return this.#run(alias, q.sql, bindParams(q, values), info, q.tables, readObjects, length)
+    return this.#run(alias, q, bindParams(q, values), info, readObjects, length)
   }
 
   write(alias: string, q: CompiledQuery, values: readonly unknown[], info: RunInfo): Promise<RunResult> {
-    return this.#run(alias, q.sql, bindParams(q, values), info, q.tables, runWrite, rowCount)
+    return this.#run(alias, q, bindParams(q, values), info, runWrite, rowCount)
   }
 
   /** Statements without parameters (DDL, transaction control). */
   async exec(alias: string, sql: string, kind: StatementKind, conn?: Connection): Promise<void> {
     await this.#run(
       alias,
-      sql,
+      { sql, bind: [], tables: [] },
       [],
       { kind },
-      [],
       (c, s) => c.exec(s),
       () => 0,
       conn,
@@ -198,8 +192,7 @@ export class Executor {
           throw error
         } finally {
           lease?.release(error !== undefined)
-          if (queryChannel.hasSubscribers)
-            self.#publish(alias, backend, q.sql, params, info, q.tables, started, count, site, error)
+          if (queryChannel.hasSubscribers) self.#publish(alias, backend, q, params, info, started, count, site, error)
         }
       },
     }
@@ -207,10 +200,9 @@ export class Executor {
 
   async #run<T>(
     alias: string,
-    sql: string,
+    q: CompiledQuery,
     params: readonly unknown[],
     info: RunInfo,
-    tables: readonly string[],
     fn: (c: Connection, sql: string, params: readonly unknown[]) => T | Promise<T>,
     count: (r: T) => number,
     conn?: Connection,
@@ -222,6 +214,7 @@ export class Executor {
     // The call site is read before the first await, while the caller's frames are still on the stack.
     const site = listening ? (callSite() ?? siteOf(info.site)) : undefined
     const started = listening ? performance.now() : 0
+    const sql = q.sql
     let result: T
     try {
       const c = conn ?? this.tx(alias)?.lease.conn ?? backend.idleConnection?.()
@@ -229,37 +222,39 @@ export class Executor {
       result = r instanceof Promise ? await r : (r as T)
     } catch (e) {
       const err = backend.translateError(e, sql)
-      if (listening) this.#publish(alias, backend, sql, params, info, tables, started, 0, site, err)
+      if (listening) this.#publish(alias, backend, q, params, info, started, 0, site, err)
       throw err
     }
-    if (listening) this.#publish(alias, backend, sql, params, info, tables, started, count(result), site)
+    if (listening) this.#publish(alias, backend, q, params, info, started, count(result), site)
     return result
   }
 
   #publish(
     alias: string,
     backend: Backend,
-    sql: string,
+    q: CompiledQuery,
     params: readonly unknown[],
     info: RunInfo,
-    tables: readonly string[],
     started: number,
     rowCount: number,
     site: string | undefined,
     error?: Error,
   ): void {
     const event: QueryEvent = {
-      sql,
+      sql: q.sql,
       durationMs: performance.now() - started,
       rowCount,
       callSite: site,
       alias,
       vendor: backend.vendor,
       kind: info.kind,
-      tables,
+      tables: q.tables,
       model: info.model,
       database: this.#owner,
     }
+    if (q.shapeKey !== undefined) event.shapeKey = q.shapeKey
+    const contextId = queryContextId()
+    if (contextId !== undefined) event.contextId = contextId
     if (this.logParams) event.params = params
     if (error) event.error = error
     queryChannel.publish(event)
