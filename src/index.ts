@@ -9,6 +9,14 @@
 export { type ConnectOptions, connect, Database, type Db, type Router } from './db/database.ts'
 export type { QueryEvent } from './diagnostics/events.ts'
 export { withQueryContext } from './diagnostics/query-context.ts'
+export type {
+  Interceptor,
+  Statement,
+  StatementKind,
+  StatementResult,
+  StatementResults,
+  TransactionInfo,
+} from './engine/interceptors.ts'
 export {
   DatabaseError,
   DataError,

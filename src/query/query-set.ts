@@ -1,7 +1,7 @@
 import type { Backend } from '../backends/backend.ts'
-import type { RunInfo, ShapeEntry } from '../db/executor.ts'
 import { captureStack } from '../diagnostics/call-site.ts'
 import { queryChannel } from '../diagnostics/channels.ts'
+import type { RunInfo, ShapeEntry } from '../engine/executor.ts'
 import { DoesNotExist, InvalidValueError, MultipleObjectsReturned } from '../errors.ts'
 import type { Field } from '../model/fields/field.ts'
 import {
