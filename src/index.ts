@@ -6,7 +6,7 @@
  * const Author = model('Author', { name: f.string({ maxLength: 100 }) })
  * const db = await connect('sqlite::memory:', defineSchema({ Author }))
  */
-export { type ConnectOptions, connect, Database, type Db, type Router } from './db/database.ts'
+export { type ConnectOptions, connect, Database, type Db, type Router } from './database.ts'
 export type { QueryEvent } from './diagnostics/events.ts'
 export { withQueryContext } from './diagnostics/query-context.ts'
 export type {

@@ -1,4 +1,4 @@
-import type { Database } from '../db/database.ts'
+import type { Database } from '../database.ts'
 import type { QueryEvent } from '../diagnostics/events.ts'
 import { QuarryError } from '../errors.ts'
 

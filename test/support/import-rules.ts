@@ -26,8 +26,6 @@ export const LAYERS: Readonly<Record<string, readonly string[]>> = {
   cli: ['http', 'database', 'cache', 'profiler', 'testing', 'migrations', 'query', ...BELOW_QUERY],
   // The public entry points re-export what users need from anywhere.
   index: ['*'],
-  // Being split (issue 7): the executor and transactions go down to engine/, Database up to database.ts.
-  db: ['query', ...BELOW_QUERY],
 }
 
 /**
@@ -35,19 +33,16 @@ export const LAYERS: Readonly<Record<string, readonly string[]>> = {
  * (paths relative to `src/`). An entry that no longer occurs fails the check too, so the list only shrinks.
  */
 export const KNOWN_VIOLATIONS: readonly string[] = [
-  'query/loading/loader.ts -> db/database.ts',
-  'query/manager.ts -> db/persistence.ts',
   'query/query-set.ts -> backends/backend.ts',
   'sql/compiler/sql-compiler.ts -> backends/base-features.ts',
   'sql/compiler/sql-compiler.ts -> backends/base-operations.ts',
   'sql/resolve/build-context.ts -> backends/base-features.ts',
   'sql/resolve/select-builder.ts -> backends/base-features.ts',
   'sql/resolve/write-builder.ts -> backends/base-features.ts',
-  'testing/index.ts -> db/database.ts',
 ]
 
 /** Cycles between layers that exist today and are being removed; like KNOWN_VIOLATIONS, the list only shrinks. */
-export const KNOWN_CYCLES: readonly string[] = ['backends -> sql -> backends', 'db -> query -> db']
+export const KNOWN_CYCLES: readonly string[] = ['backends -> sql -> backends']
 
 export interface Violation {
   readonly from: string

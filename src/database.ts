@@ -1,25 +1,25 @@
-import type { Backend } from '../backends/backend.ts'
-import { createBackend, type PoolOptions } from '../backends/create-backend.ts'
-import { queryChannel } from '../diagnostics/channels.ts'
-import type { QueryEvent } from '../diagnostics/events.ts'
-import { Executor } from '../engine/executor.ts'
-import type { Interceptor } from '../engine/interceptors.ts'
-import { type Router, Routing } from '../engine/router.ts'
-import { ImproperlyConfigured, InvalidValueError } from '../errors.ts'
-import type { RelationField } from '../model/fields/relation-field.ts'
-import type { ModelMeta, ReverseRelation } from '../model/model-meta.ts'
-import { HOST, type InstanceHost, type ModelInstance, metaOf, pkValue } from '../model/runtime.ts'
-import type { Models, Schema } from '../model/schema.ts'
-import type { DbCore, FetchMode, LoadingHooks, NPlusOneMode } from '../query/db-core.ts'
-import { Loader } from '../query/loading/loader.ts'
-import { Manager } from '../query/manager.ts'
-import { QuerySet } from '../query/query-set.ts'
-import { RelatedManager } from '../query/related-manager.ts'
-import { bindParams } from '../sql/compiled-query.ts'
-import { emptyState, type QueryState } from '../sql/query-state.ts'
-import { baseScope, whereOf } from '../sql/resolve/select-builder.ts'
-import { assertFragment, type SqlFragment } from '../sql/sql-tag.ts'
-import { loadForwardOnce, refreshInstance, saveInstance } from './persistence.ts'
+import type { Backend } from './backends/backend.ts'
+import { createBackend, type PoolOptions } from './backends/create-backend.ts'
+import { queryChannel } from './diagnostics/channels.ts'
+import type { QueryEvent } from './diagnostics/events.ts'
+import { Executor } from './engine/executor.ts'
+import type { Interceptor } from './engine/interceptors.ts'
+import { type Router, Routing } from './engine/router.ts'
+import { ImproperlyConfigured, InvalidValueError } from './errors.ts'
+import type { RelationField } from './model/fields/relation-field.ts'
+import type { ModelMeta, ReverseRelation } from './model/model-meta.ts'
+import { HOST, type InstanceHost, type ModelInstance, metaOf, pkValue } from './model/runtime.ts'
+import type { Models, Schema } from './model/schema.ts'
+import type { DbCore, FetchMode, LoadingHooks, NPlusOneMode } from './query/db-core.ts'
+import { Loader } from './query/loading/loader.ts'
+import { Manager } from './query/manager.ts'
+import { loadForwardOnce, refreshInstance, saveInstance } from './query/persistence.ts'
+import { QuerySet } from './query/query-set.ts'
+import { RelatedManager } from './query/related-manager.ts'
+import { bindParams } from './sql/compiled-query.ts'
+import { emptyState, type QueryState } from './sql/query-state.ts'
+import { baseScope, whereOf } from './sql/resolve/select-builder.ts'
+import { assertFragment, type SqlFragment } from './sql/sql-tag.ts'
 
 export type { Router }
 
@@ -62,7 +62,7 @@ export class Database<M extends Models = Models> implements DbCore {
       interceptors: options.interceptors,
     })
     this.routing = new Routing(options.router, this.executor.transactions)
-    this.loading = new Loader(this)
+    this.loading = new Loader(this, options)
     if (!backends.has('default')) throw new ImproperlyConfigured("connect() needs a 'default' database.")
     for (const meta of schema.userModels()) {
       if (meta.name in this)
