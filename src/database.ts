@@ -4,11 +4,13 @@ import { queryChannel } from './diagnostics/channels.ts'
 import type { QueryEvent } from './diagnostics/events.ts'
 import { Executor } from './engine/executor.ts'
 import type { Interceptor } from './engine/interceptors.ts'
+import { PreparedQueries } from './engine/prepared-query.ts'
 import { type Router, Routing } from './engine/router.ts'
+import { Runner } from './engine/runner.ts'
 import { ImproperlyConfigured, InvalidValueError } from './errors.ts'
 import type { RelationField } from './model/fields/relation-field.ts'
 import type { ModelMeta, ReverseRelation } from './model/model-meta.ts'
-import { HOST, type InstanceHost, type ModelInstance, metaOf, pkValue } from './model/runtime.ts'
+import { type InstanceHost, type ModelInstance, metaOf, pkValue } from './model/runtime.ts'
 import type { Models, Schema } from './model/schema.ts'
 import type { DbCore, FetchMode, LoadingHooks, NPlusOneMode } from './query/db-core.ts'
 import { Loader } from './query/loading/loader.ts'
@@ -49,6 +51,8 @@ export class Database<M extends Models = Models> implements DbCore {
   readonly options: Readonly<ConnectOptions>
   /** Which alias each statement goes to (engine/router.ts). */
   readonly routing: Routing
+  /** Runs what QuerySets, managers and loaders describe (engine/runner.ts). */
+  readonly runner: Runner
   /** Prefetching, fetch modes and the N+1 detector (query/loading). */
   readonly loading: LoadingHooks
   readonly #hosts = new Map<string, AliasHost>()
@@ -63,6 +67,7 @@ export class Database<M extends Models = Models> implements DbCore {
     })
     this.routing = new Routing(options.router, this.executor.transactions)
     this.loading = new Loader(this, options)
+    this.runner = new Runner(this.executor, this.routing, new PreparedQueries(), this.loading)
     if (!backends.has('default')) throw new ImproperlyConfigured("connect() needs a 'default' database.")
     for (const meta of schema.userModels()) {
       if (meta.name in this)
@@ -105,43 +110,14 @@ export class Database<M extends Models = Models> implements DbCore {
    */
   async query<T = Record<string, unknown>>(query: SqlFragment, options: { using?: string } = {}): Promise<T[]> {
     assertFragment(query, 'db.query()')
-    return (await this.rawObjects(query, options.using ?? this.#rawAlias())) as T[]
+    return (await this.runner.rawObjects(query, options.using ?? this.routing.raw())) as T[]
   }
 
   /** Run a raw statement; returns the rows affected. */
   async execute(query: SqlFragment, options: { using?: string } = {}): Promise<{ rowCount: number }> {
     assertFragment(query, 'db.execute()')
-    const alias = options.using ?? this.#rawAlias()
-    const backend = this.executor.backend(alias)
-    const params: unknown[] = []
-    const compiled = backend.compiler.compile(query.toNode(params))
-    const r = await this.executor.write(alias, compiled, params, { kind: 'raw' })
+    const r = await this.runner.rawExecute(query, options.using ?? this.routing.raw())
     return { rowCount: r.rowCount }
-  }
-
-  #rawAlias(): string {
-    return this.routing.raw()
-  }
-
-  async rawObjects(query: SqlFragment, alias: string, model?: string): Promise<Record<string, unknown>[]> {
-    const backend = this.executor.backend(alias)
-    const params: unknown[] = []
-    const compiled = backend.compiler.compile(query.toNode(params))
-    return this.executor.objects(alias, compiled, params, { kind: 'raw', model })
-  }
-
-  instanceFromObject(meta: ModelMeta, row: Record<string, unknown>, alias: string): ModelInstance {
-    const backend = this.executor.backend(alias)
-    if (!(meta.pk.column in row))
-      throw new InvalidValueError(`raw(): the query must select ${meta.name}'s primary key column '${meta.pk.column}'.`)
-    const inst = new meta.instanceClass() as ModelInstance & Record<string, unknown>
-    for (const f of meta.concreteFields) {
-      if (!(f.column in row)) continue
-      const conv = backend.ops.fromDb(f)
-      inst[f.attname] = conv ? conv(row[f.column]) : row[f.column]
-    }
-    inst[HOST] = this.host(alias)
-    return inst
   }
 
   // ---- transactions ------------------------------------------------------------------------------------------
