@@ -179,7 +179,6 @@ export class Database<M extends Models = Models> implements DbCore {
   async createTables(options: { using?: string } = {}): Promise<void> {
     const alias = options.using ?? 'default'
     const backend = this.executor.backend(alias)
-    backend.schemaEditor.whereCompiler = (meta, where) => this.#inlineWhere(backend, meta, where)
     for (const stmt of backend.schemaEditor.createTables(this.schema.models()))
       await this.executor.exec(alias, stmt, 'ddl')
   }
@@ -192,35 +191,10 @@ export class Database<M extends Models = Models> implements DbCore {
       await this.executor.exec(alias, stmt, 'ddl')
   }
 
-  /** A partial-index condition with its values inlined as literals (DDL takes no parameters). */
-  #inlineWhere(backend: Backend, meta: ModelMeta, where: Record<string, unknown>): string {
-    return inlineCondition(backend, { ...emptyState(meta), where: [{ input: where, negate: false }] })
-  }
-
   /** Close every connection. Queries after this fail with a clear error. */
   close(): Promise<void> {
     return this.executor.close()
   }
-}
-
-function inlineCondition(backend: Backend, state: QueryState): string {
-  const scope = baseScope(state, backend.features, 'P')
-  const where = whereOf(scope, state)!
-  const compiled = backend.compiler.compile({
-    k: 'select',
-    from: { table: state.model.table, alias: scope.alias },
-    joins: [],
-    columns: [],
-    where,
-  })
-  const values = bindParams(compiled, scope.ctx.params)
-  const sql = compiled.sql.slice(compiled.sql.indexOf(' WHERE ') + 7)
-  let i = 0
-  const prefix = `${backend.ops.quote(scope.alias)}.`
-  return sql
-    .replace(/\?|\$\d+/g, () => backend.ops.literal(values[i++]))
-    .split(prefix)
-    .join('')
 }
 
 /** The instance host for one alias: what `post.save()` or `await post.author` run against. */

@@ -1,10 +1,10 @@
-import type { BaseFeatures } from '../../backends/base-features.ts'
 import { InvalidValueError } from '../../errors.ts'
 import type { Field } from '../../model/fields/field.ts'
 import type { RelationField } from '../../model/fields/relation-field.ts'
 import type { ModelMeta } from '../../model/model-meta.ts'
 import { and, col, type Expr } from '../ast/expression-nodes.ts'
 import type { SelectNode } from '../ast/select-node.ts'
+import type { DialectFeatures } from '../dialect.ts'
 import type { QueryState } from '../query-state.ts'
 import { type BuiltQuery, buildSelect, type RowLayout } from './select-builder.ts'
 
@@ -26,7 +26,7 @@ export interface ThroughTable {
  */
 export function buildManyToMany(
   state: QueryState,
-  features: BaseFeatures,
+  features: DialectFeatures,
   through: ThroughTable,
   keys: readonly unknown[],
 ): BuiltQuery<SelectNode> & { layout: RowLayout; keyField: Field } {
