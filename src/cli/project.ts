@@ -1,5 +1,5 @@
 import { relative } from 'node:path'
-import { connect, type Database } from '../db/database.ts'
+import { connect, type Database } from '../database.ts'
 import { ImproperlyConfigured, QuarryError } from '../errors.ts'
 import { MigrationGraph } from '../migrations/graph.ts'
 import { type LoadedMigration, loadMigrations } from '../migrations/loader.ts'

@@ -1,4 +1,4 @@
-import type { Executor } from '../db/executor.ts'
+import type { Executor } from '../engine/executor.ts'
 import type { Schema } from '../model/schema.ts'
 import type { SqlFragment } from '../sql/sql-tag.ts'
 

@@ -1,7 +1,6 @@
 import type { Backend } from '../backends/backend.ts'
 import { MigrationError } from '../errors.ts'
 import { bindParams } from '../sql/compiled-query.ts'
-import { inlineCondition } from '../sql/inline-condition.ts'
 import type { SqlFragment } from '../sql/sql-tag.ts'
 import { noRenames, type Renames, type SqlStep, schemaDiff } from './ddl.ts'
 import type { MigrationGraph, MigrationNode } from './graph.ts'
@@ -26,12 +25,6 @@ export interface OperationSteps {
 /** A reverse that does nothing: `op.runSql(sql, { reverse: noop })`, `op.runCode(fn, { reverse: noop })`. */
 export const noop: RunCodeFn = () => {}
 
-/** Partial indexes compile their condition with the query compiler; the editor gets it once per backend. */
-export function prepareEditor(backend: Backend): void {
-  if (!backend.schemaEditor.whereCompiler)
-    backend.schemaEditor.whereCompiler = (meta, where) => inlineCondition(backend, meta, where)
-}
-
 /**
  * The statements (and data steps) one migration runs, forwards or backwards, in order. `migrate` runs exactly
  * these; `sqlmigrate` prints them. Irreversible operations are refused here, before anything runs.
@@ -42,7 +35,6 @@ export function migrationSteps(
   node: MigrationNode,
   backwards: boolean,
 ): OperationSteps[] {
-  prepareEditor(backend)
   const states: ProjectState[] = [graph.stateAt(node.parents)]
   const ops = node.migration.operations
   ops.forEach((o, i) => {
