@@ -27,7 +27,8 @@ process.on('warning', (w) => {
 console.log(bold('\nquarry demo: the N+1 tips of django-performance-tips.md, measured\n'))
 for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true })
 const db = await connect(`sqlite:${file}`, schema)
-await db.createTables()
+// The database is built by the migrations in examples/demo/migrations (written by `quarry makemigrations`).
+await db.migrate({ dir: fileURLToPath(new URL('./migrations', import.meta.url)) })
 console.log(
   `Seeding ${dim(file.replace(`${process.cwd()}/`, ''))} from seed ${args.seed}: ${fmt(size.authors)} authors, ` +
     `${fmt(size.tags)} tags, ${fmt(size.posts)} posts (~1 KB body each), ${size.tagsPerPost} tags per post`,

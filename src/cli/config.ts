@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs'
-import { registerHooks } from 'node:module'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { ImproperlyConfigured } from '../errors.ts'
 import type { QuarryConfig } from '../migrations/config.ts'
+import { installResolveHooks } from '../migrations/resolve-hooks.ts'
 import { Schema } from '../model/schema.ts'
 
 const CONFIG_NAMES = ['quarry.config.ts', 'quarry.config.mts', 'quarry.config.js', 'quarry.config.mjs']
@@ -14,40 +14,6 @@ export interface LoadedConfig {
   root: string
   file: string
   migrationsDir: string
-}
-
-let hooked = false
-
-/**
- * Route `quarry` and `quarry/*` imports of the user's config, schema and migration files to this copy of quarry
- * (so `instanceof` checks hold and no build step is needed), and let relative imports leave out `.ts` as a bundler
- * would.
- */
-export function installResolveHooks(): void {
-  if (hooked) return
-  hooked = true
-  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js'
-  const own: Record<string, string> = {
-    quarry: new URL(`../index${ext}`, import.meta.url).href,
-    'quarry/migrations': new URL(`../migrations/index${ext}`, import.meta.url).href,
-    'quarry/testing': new URL(`../testing/index${ext}`, import.meta.url).href,
-  }
-  registerHooks({
-    resolve(specifier, context, next) {
-      const mapped = own[specifier]
-      if (mapped) return { url: mapped, shortCircuit: true }
-      try {
-        return next(specifier, context)
-      } catch (e) {
-        if (!/^\.{1,2}\//.test(specifier) || /\.[cm]?[jt]s$/.test(specifier)) throw e
-        for (const suffix of ['.ts', '/index.ts'])
-          try {
-            return next(specifier + suffix, context)
-          } catch {}
-        throw e
-      }
-    },
-  })
 }
 
 /** `quarry.config.ts` in the current folder or the nearest one above it, or the `--config` file. */
@@ -70,7 +36,7 @@ export function findConfig(explicit: string | undefined, cwd = process.cwd()): s
 }
 
 export async function loadConfig(explicit: string | undefined): Promise<LoadedConfig> {
-  installResolveHooks()
+  installResolveHooks({ extensionless: true })
   const file = findConfig(explicit)
   const shown = relative(process.cwd(), file) || file
   let mod: { default?: unknown }

@@ -3,6 +3,7 @@ import { join, relative } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { MigrationError } from '../errors.ts'
 import { isMigration, type Migration } from './migration.ts'
+import { installResolveHooks } from './resolve-hooks.ts'
 
 /** `0002_add_slug.ts`: four digits, an underscore, a name. Other files in the folder are left alone. */
 export const MIGRATION_FILE = /^(\d{4}_\w+)\.(ts|mts|js|mjs)$/
@@ -28,6 +29,7 @@ export function migrationFiles(dir: string): { name: string; path: string }[] {
  * export `migration({...})` by default is an error naming the file.
  */
 export async function loadMigrations(dir: string): Promise<LoadedMigration[]> {
+  installResolveHooks()
   const out: LoadedMigration[] = []
   const seen = new Map<string, string>()
   for (const { name, path } of migrationFiles(dir)) {
