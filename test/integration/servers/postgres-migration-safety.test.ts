@@ -1,5 +1,5 @@
-// PostgreSQL deploy safety: CONCURRENTLY index builds keep writes flowing, lock_timeout gives up cleanly, and two
-// migrate processes started together apply each migration once. Real server, real CLI processes.
+// PostgreSQL deploy safety: CONCURRENTLY index builds keep writes flowing, and lock_timeout gives up cleanly.
+// Real server, real CLI processes.
 import pg from 'pg'
 import { afterEach, describe, expect, it } from 'vitest'
 import { targets } from '../../support/backends.ts'
@@ -126,37 +126,5 @@ describe('PostgreSQL migration safety', async () => {
     )
     expect(after.rows.map((r) => r.column_name)).toEqual(['id', 'title', 'author_id', 'views', 'score'])
   })
-
-  it('two migrate processes started together apply each migration once', async () => {
-    const { url, drop } = await postgres.create()
-    const project = new CliProject(url)
-    cleanups.push(drop, () => project.remove())
-    project.models(base)
-    expect((await project.run(['makemigrations'])).code).toBe(0)
-    project.models(
-      base.replace(
-        'title: f.string({ maxLength: 200 }),',
-        'title: f.string({ maxLength: 200 }),\n  views: f.integer({ default: 0 }),',
-      ),
-    )
-    expect((await project.run(['makemigrations', '--name', 'views'])).code).toBe(0)
-    project.models(
-      base.replace(
-        'title: f.string({ maxLength: 200 }),',
-        "title: f.string({ maxLength: 200 }),\n  views: f.integer({ default: 0 }),\n  body: f.text({ default: '' }),",
-      ),
-    )
-    expect((await project.run(['makemigrations', '--name', 'body'])).code).toBe(0)
-
-    const [a, b] = await Promise.all([project.run(['migrate']), project.run(['migrate'])])
-    expect(a.code, a.stderr).toBe(0)
-    expect(b.code, b.stderr).toBe(0)
-    const applied = `${a.stdout}${b.stdout}`.match(/Applying \S+/g) ?? []
-    expect(applied.sort()).toEqual(['Applying 0001_initial...', 'Applying 0002_views...', 'Applying 0003_body...'])
-    const client = new pg.Client({ connectionString: url })
-    await client.connect()
-    cleanups.push(() => client.end())
-    const rows = await client.query('SELECT name FROM quarry_migrations ORDER BY name')
-    expect(rows.rows.map((r) => r.name)).toEqual(['0001_initial', '0002_views', '0003_body'])
-  })
+  // Two migrate processes started together: test/integration/migrations/concurrent-migrate.test.ts (every backend).
 })
