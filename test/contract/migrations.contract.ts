@@ -58,6 +58,15 @@ export default migration({
     ),
   ],
 })`,
+  '0005_relink': `${HEAD}
+export default migration({
+  dependencies: ['0004_data'],
+  operations: [
+    op.alterField('Item', 'parent', f.foreignKey('Parent', { onDelete: 'setNull', null: true })),
+    op.alterModelTable('Item', 'stock_item'),
+    op.addIndex('Item', index(['qty'], { where: { qty: 0 } })),
+  ],
+})`,
 }
 
 describeEachBackend('migration operations', (backend) => {
@@ -84,7 +93,7 @@ describeEachBackend('migration operations', (backend) => {
       sql`INSERT INTO item (name, qty, code, parent_id) VALUES (${'apple'}, NULL, ${'A'}, 1), (${'pear'}, 3, ${'B'}, 1)`,
     )
 
-    const rest = await db.migrate({ dir })
+    const rest = await db.migrate({ dir, target: '0004' })
     expect(rest.map((m) => m.name)).toEqual(['0002_tighten', '0003_reshape', '0004_data'])
     expect(await columns('item')).toEqual(['id', 'title', 'qty', 'parent_id'])
     const qty = (await introspector().columns('item')).find((c) => c.name === 'qty')!
@@ -101,25 +110,44 @@ describeEachBackend('migration operations', (backend) => {
     )
     const ix = await introspector().indexes('item')
     expect(ix.find((i) => i.name === 'item_title_qty_ix')?.columns).toEqual(['title', 'qty'])
+  })
+
+  it("changes a foreign key's ON DELETE, renames a table, adds a partial index", async () => {
+    expect((await db.migrate({ dir })).map((m) => m.name)).toEqual(['0005_relink'])
+    expect(await introspector().tables()).toEqual(['parent', 'quarry_migrations', 'stock_item'])
+    const fks = await introspector().foreignKeys('stock_item')
+    expect(fks.map((f) => [f.column, f.table, f.onDelete.toUpperCase()])).toEqual([['parent_id', 'parent', 'SET NULL']])
+    await db.execute(sql`INSERT INTO parent (name) VALUES (${'q'})`)
+    await db.execute(sql`INSERT INTO stock_item (title, qty, parent_id) VALUES (${'kiwi'}, 0, 2)`)
+    await db.execute(sql`DELETE FROM parent WHERE id = 2`)
+    expect(
+      (await db.query<{ parent_id: unknown }>(sql`SELECT parent_id FROM stock_item WHERE title = ${'kiwi'}`))[0]!
+        .parent_id,
+    ).toBeNull()
+    await db.execute(sql`DELETE FROM stock_item WHERE title = ${'kiwi'}`)
+    const partial = (await introspector().indexes('stock_item')).filter((i) => i.partial)
+    expect(partial.map((i) => i.columns)).toEqual(
+      db.executor.backend('default').features.supportsPartialIndexes ? [['qty']] : [],
+    )
     expect(await db.migrate({ dir })).toEqual([])
   })
 
   it('refuses an irreversible step before running anything', async () => {
     writeFileSync(
-      join(dir, '0005_irreversible.ts'),
-      `${HEAD}\nexport default migration({ dependencies: ['0004_data'], operations: [op.runSql(sql\`UPDATE item SET qty = qty + 1\`, { reverse: null })] })`,
+      join(dir, '0006_irreversible.ts'),
+      `${HEAD}\nexport default migration({ dependencies: ['0005_relink'], operations: [op.runSql(sql\`UPDATE stock_item SET qty = qty + 1\`, { reverse: null })] })`,
     )
     await db.migrate({ dir })
     const err = await db.migrate({ dir, target: '0003' }).catch((e) => e)
     expect(err).toBeInstanceOf(MigrationError)
     expect(err.code).toBe('MIGRATION_IRREVERSIBLE')
     expect(err.message).toContain(
-      '0005_irreversible.ts cannot be unapplied: operation 1 (Raw SQL operation) has no reverse. Nothing was run.',
+      '0006_irreversible.ts cannot be unapplied: operation 1 (Raw SQL operation) has no reverse. Nothing was run.',
     )
     // 0004's data step was not undone either: the check ran before anything.
-    expect((await db.query<{ title: string }>(sql`SELECT title FROM item ORDER BY id`))[0]!.title).toBe('APPLE')
-    rmSync(join(dir, '0005_irreversible.ts'))
-    await db.execute(sql`DELETE FROM quarry_migrations WHERE name = ${'0005_irreversible'}`)
+    expect((await db.query<{ title: string }>(sql`SELECT title FROM stock_item ORDER BY id`))[0]!.title).toBe('APPLE')
+    rmSync(join(dir, '0006_irreversible.ts'))
+    await db.execute(sql`DELETE FROM quarry_migrations WHERE name = ${'0006_irreversible'}`)
   })
 
   it('unapplies backwards to a target and to zero, and --fake only records', async () => {
@@ -141,6 +169,12 @@ describeEachBackend('migration operations', (backend) => {
     await db.migrate({ dir, fake: true })
     expect(await introspector().tables()).toEqual(['quarry_migrations'])
     const recorded = await db.query<{ name: string }>(sql`SELECT name FROM quarry_migrations ORDER BY name`)
-    expect(recorded.map((r) => r.name)).toEqual(['0001_initial', '0002_tighten', '0003_reshape', '0004_data'])
+    expect(recorded.map((r) => r.name)).toEqual([
+      '0001_initial',
+      '0002_tighten',
+      '0003_reshape',
+      '0004_data',
+      '0005_relink',
+    ])
   })
 })
