@@ -161,6 +161,18 @@ export async function detectChanges(from: ProjectState, to: ProjectState, q: Ren
   // ---- order: renames, removals, deletions, creations, additions, alterations, indexes -------------------------
   ops.push(...afterFields, ...indexOps.remove, ...removals)
   const deleted = removedModels.filter((r) => ![...modelRenames.values()].includes(r))
+  // Deleted models that point at each other lose those foreign keys first, so each table can be dropped.
+  const cyclic = deleted.filter((d) =>
+    needs(from.model(d)).some((x) => deleted.includes(x.target) && reaches(from, x.target, d, deleted)),
+  )
+  for (const name of cyclic)
+    for (const x of needs(from.model(name)))
+      if (
+        deleted.includes(x.target) &&
+        reaches(from, x.target, name, deleted) &&
+        from.model(name).fields.get(x.field)?.kind !== 'manyToMany'
+      )
+        ops.push(mk.removeField(name, x.field))
   for (const name of deleteOrder(from, deleted)) ops.push(mk.deleteModel(name))
   const created = addedModels.filter((a) => !modelRenames.has(a))
   ops.push(...createOps(to, created, new Set([...kept.map(([, t]) => t.name)])))
@@ -263,6 +275,18 @@ function createOps(to: ProjectState, names: string[], existing: Set<string>): Op
   const rank = (o: Operation) => (o.type !== 'addField' ? 2 : isThrough(o.field) ? 1 : 0)
   later.sort((a, b) => rank(a) - rank(b))
   return [...ops, ...later]
+}
+
+/** `from` points (through foreign keys among `within`) at `to`. */
+function reaches(state: ProjectState, from: string, to: string, within: string[]): boolean {
+  const seen = new Set<string>()
+  const walk = (n: string): boolean => {
+    if (n === to) return true
+    if (seen.has(n)) return false
+    seen.add(n)
+    return needs(state.model(n)).some((x) => within.includes(x.target) && walk(x.target))
+  }
+  return walk(from)
 }
 
 /** Deleted models that others point at go last. */
