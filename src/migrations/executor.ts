@@ -342,9 +342,16 @@ export function renderMigrationSql(
 ): string {
   const transactional = backend.features.supportsTransactionalDdl && node.migration.atomic !== false
   const lines: string[] = [`-- ${plan.name} (${plan.backwards ? 'backwards' : 'forwards'}) on ${backend.vendor}`]
+  const sqlite = backend.vendor === 'sqlite'
+  // SQLite: migrate runs every pending migration in one write transaction (its lock), each in a savepoint, with
+  // foreign keys off around it for table rebuilds and checked before commit. Shown here for this migration alone.
+  if (sqlite) lines.push('PRAGMA foreign_keys = OFF;')
   let open = false
   const close = () => {
-    if (open) lines.push('COMMIT;')
+    if (open) {
+      if (sqlite) lines.push('PRAGMA foreign_key_check;')
+      lines.push('COMMIT;')
+    }
     open = false
   }
   for (const o of plan.operations) {
@@ -369,5 +376,6 @@ export function renderMigrationSql(
     }
   }
   close()
+  if (sqlite) lines.push('PRAGMA foreign_keys = ON;')
   return lines.join('\n')
 }

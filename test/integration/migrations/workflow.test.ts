@@ -96,7 +96,10 @@ describeEachBackend('migrations workflow through the quarry CLI', (backend) => {
       expect(s.stdout).not.toContain('BEGIN')
     } else {
       expect(s.stdout).toContain(`ALTER TABLE "blog_post" ADD COLUMN "slug" varchar(50) DEFAULT '' NOT NULL;`)
-      expect(s.stdout).toMatch(/CREATE INDEX "blog_post_slug_[0-9a-f]{8}_idx" ON "blog_post" \("slug"\);\nCOMMIT;/)
+      expect(s.stdout).toMatch(
+        /CREATE INDEX "blog_post_slug_[0-9a-f]{8}_idx" ON "blog_post" \("slug"\);\nPRAGMA foreign_key_check;\nCOMMIT;\nPRAGMA foreign_keys = ON;\n$/,
+      )
+      expect(s.stdout).toContain('PRAGMA foreign_keys = OFF;\n--\n-- Add field slug to Post\n--\nBEGIN IMMEDIATE;')
     }
 
     const m = await project.run(['migrate'])
