@@ -108,7 +108,7 @@ export async function migrate(db: MigrationDb, options: MigrateOptions): Promise
     for (const m of plan) {
       const started = performance.now()
       const node = graph.node(m.name)
-      await runMigration(db, alias, node, m, recorder, options)
+      await runMigration(db, alias, graph, node, m, recorder, options)
       log(
         `${m.backwards ? 'Unapplying' : 'Applying'} ${m.name}... ${options.fake ? 'FAKED' : 'OK'} (${Math.round(performance.now() - started)} ms)`,
       )
@@ -221,26 +221,64 @@ async function serverLocked<T>(backend: Backend, options: MigrateOptions, run: (
 interface Segment {
   inside: boolean
   steps: Step[]
+  /** Index of the last operation with a step in this segment. */
+  lastOp: number
 }
 
 function segments(plan: PlannedMigration, transactional: boolean): Segment[] {
   // Without transactional DDL (MySQL) the statements simply run in order.
-  if (!transactional) return [{ inside: false, steps: plan.operations.flatMap((o) => o.steps) }]
+  if (!transactional)
+    return [{ inside: false, steps: plan.operations.flatMap((o) => o.steps), lastOp: plan.operations.length - 1 }]
   const out: Segment[] = []
-  for (const o of plan.operations)
+  plan.operations.forEach((o, op) => {
     for (const s of o.steps) {
-      const inside = transactional && !(s.kind === 'sql' && s.outside)
+      const inside = !(s.kind === 'sql' && s.outside)
       const last = out[out.length - 1]
-      if (last && last.inside === inside && inside) last.steps.push(s)
-      else out.push({ inside, steps: [s] })
+      if (last && last.inside && inside) {
+        last.steps.push(s)
+        last.lastOp = op
+      } else out.push({ inside, steps: [s], lastOp: op })
     }
-  if (out.length === 0) out.push({ inside: transactional, steps: [] })
+  })
+  if (out.length === 0) out.push({ inside: transactional, steps: [], lastOp: plan.operations.length - 1 })
   return out
+}
+
+/** `CREATE INDEX CONCURRENTLY` that fails leaves an invalid index behind: its name, to drop it. */
+const concurrentIndex = (s: Step) =>
+  s.kind === 'sql' ? /^CREATE (?:UNIQUE )?INDEX CONCURRENTLY ("(?:[^"]|"")+")/.exec(s.sql)?.[1] : undefined
+
+/**
+ * After a later part of a migration failed (a CONCURRENTLY index), undo the operations earlier parts committed, so
+ * the migration is either applied or not. Returns what to tell the user.
+ */
+async function undoCommitted(
+  db: MigrationDb,
+  alias: string,
+  graph: MigrationGraph,
+  node: MigrationNode,
+  plan: PlannedMigration,
+  committedOps: number,
+): Promise<string> {
+  if (committedOps <= 0) return ' Nothing of this migration was applied.'
+  try {
+    const backend = db.executor.backend(alias)
+    const undo = migrationSteps(backend, graph, node, !plan.backwards).slice(plan.operations.length - committedOps)
+    const steps = undo.flatMap((o) => o.steps)
+    await db.executor.atomic(alias, async () => {
+      for (const s of steps) if (!(s.kind === 'sql' && s.outside)) await runStep(db, alias, s, true)
+    })
+    for (const s of steps) if (s.kind === 'sql' && s.outside) await runStep(db, alias, s, false)
+    return ` Operations 1-${committedOps}, committed before it, were undone: nothing of this migration is applied.`
+  } catch (e) {
+    return ` Operations 1-${committedOps} were committed before it and could not be undone (${(e as Error).message}); the migration is not recorded.`
+  }
 }
 
 async function runMigration(
   db: MigrationDb,
   alias: string,
+  graph: MigrationGraph,
   node: MigrationNode,
   plan: PlannedMigration,
   recorder: MigrationRecorder,
@@ -288,19 +326,20 @@ async function runMigration(
           await sleep(Math.min(10_000, 250 * 2 ** attempt))
           continue
         }
-        if (lockFailed)
-          throw new MigrationError(
-            'MIGRATION_LOCK_TIMEOUT',
-            `${node.file}: gave up after ${attempt} attempt(s): a statement could not get its lock within lock_timeout (${timeout} ms). ${i === 0 ? 'Nothing of this migration was applied.' : `Steps before segment ${i + 1} were committed; the migration is not recorded.`} A long query or transaction holds the table (see pg_stat_activity); run migrate again when it ends.`,
-            { cause: e },
-          )
+        const invalid = !seg.inside ? concurrentIndex(seg.steps[ran]!) : undefined
+        if (invalid)
+          await db.executor.exec(alias, `DROP INDEX CONCURRENTLY IF EXISTS ${invalid}`, 'ddl').catch(() => {})
         const applied = !transactional
           ? ran === 0
             ? ' Nothing of this migration was applied.'
             : ` ${ran} of ${seg.steps.length} statements had run: ${backend.vendor} cannot roll back DDL, so undo them by hand or fix the cause and apply the rest (sqlmigrate shows them).`
-          : i === 0
-            ? ' Nothing of this migration was applied.'
-            : ` Parts 1-${i} (up to a CONCURRENTLY index) were committed; the migration is not recorded.`
+          : await undoCommitted(db, alias, graph, node, plan, i === 0 ? 0 : segs[i - 1]!.lastOp + 1)
+        if (lockFailed)
+          throw new MigrationError(
+            'MIGRATION_LOCK_TIMEOUT',
+            `${node.file}: gave up after ${attempt} attempt(s): a statement could not get its lock within lock_timeout (${timeout} ms).${applied} A long query or transaction holds the table (see pg_stat_activity); run migrate again when it ends.`,
+            { cause: e },
+          )
         throw new MigrationError('MIGRATION_FAILED', `${node.file} failed: ${(e as Error).message}.${applied}`, {
           cause: e,
         })

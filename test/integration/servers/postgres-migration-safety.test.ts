@@ -126,5 +126,39 @@ describe('PostgreSQL migration safety', async () => {
     )
     expect(after.rows.map((r) => r.column_name)).toEqual(['id', 'title', 'author_id', 'views', 'score'])
   })
+  it('a CONCURRENTLY index that fails leaves no invalid index, and the parts committed before it are undone', async () => {
+    const { project, client } = await setup()
+    await client.query(`INSERT INTO blog_post (title, author_id) VALUES ('same', 1), ('same', 1)`)
+    project.write(
+      'migrations/0002_unique_title.ts',
+      `import { f, index } from 'quarry'
+import { migration, op } from 'quarry/migrations'
+export default migration({
+  dependencies: ['0001_initial'],
+  operations: [
+    op.addField('Post', 'views', f.integer({ default: 0 })),
+    op.addIndex('Post', index(['title'], { unique: true, name: 'post_title_uniq' }), { concurrently: true }),
+  ],
+})
+`,
+    )
+    const r = await project.run(['migrate'])
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain('0002_unique_title.ts failed: could not create unique index "post_title_uniq"')
+    expect(r.stderr).toContain(
+      'Operations 1-1, committed before it, were undone: nothing of this migration is applied.',
+    )
+    const cols = await client.query(
+      `SELECT column_name FROM information_schema.columns WHERE table_name = 'blog_post' ORDER BY ordinal_position`,
+    )
+    expect(cols.rows.map((c) => c.column_name)).toEqual(['id', 'title', 'author_id'])
+    expect((await client.query(`SELECT 1 FROM pg_class WHERE relname = 'post_title_uniq'`)).rowCount).toBe(0)
+    expect((await project.run(['showmigrations'])).stdout).toContain('[ ] 0002_unique_title')
+    // Fixed data, same migration: it applies.
+    await client.query(`UPDATE blog_post SET title = 'other' WHERE id = (SELECT max(id) FROM blog_post)`)
+    const ok = await project.run(['migrate'])
+    expect(ok.code, ok.stderr).toBe(0)
+  })
+
   // Two migrate processes started together: test/integration/migrations/concurrent-migrate.test.ts (every backend).
 })
