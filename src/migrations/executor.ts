@@ -234,7 +234,7 @@ function segments(plan: PlannedMigration, transactional: boolean): Segment[] {
     for (const s of o.steps) {
       const inside = !(s.kind === 'sql' && s.outside)
       const last = out[out.length - 1]
-      if (last && last.inside && inside) {
+      if (last?.inside && inside) {
         last.steps.push(s)
         last.lastOp = op
       } else out.push({ inside, steps: [s], lastOp: op })
