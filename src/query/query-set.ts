@@ -290,7 +290,9 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
     const st = this.state
     const alias = this.db.readAlias(st)
     const backend = this.db.executor.backend(alias)
-    const { entry, params } = this.#selectShape(backend, options)
+    const shape = this.#selectShape(backend, options)
+    if (shape === null) return []
+    const { entry, params } = shape
     const mapper = entry.mapper as CachedMapper
     const rows = await this.db.executor.rows(
       alias,
@@ -332,7 +334,7 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
   #selectShape(
     backend: Backend,
     options: { defaultLimit?: number | undefined; noOrder?: boolean | undefined; prefix?: string | null | undefined },
-  ): { entry: ShapeEntry; params: unknown[] } {
+  ): { entry: ShapeEntry; params: unknown[] } | null {
     const executor = this.db.executor
     const fast = fastSelectShape(this.state, options, options.prefix === undefined ? undefined : options.prefix)
     if (fast) {
@@ -344,6 +346,8 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
       }
     }
     const built = buildSelect(this.state, backend.features, options)
+    // The filters match nothing (an empty `in`): answer without a query, as Django does.
+    if (built.empty) return null
     const entry = executor.shape(backend, built.ctx.key, built.node)
     if (!entry.mapper) makeMapper(entry, built.layout, backend)
     if (fast) executor.remember(backend, fast.key, entry)
@@ -447,6 +451,7 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
     const alias = this.db.readAlias(this.state)
     const backend = this.db.executor.backend(alias)
     const built = buildCount(this.state, backend.features)
+    if (built.empty) return 0
     const entry = this.db.executor.shape(backend, built.ctx.key, built.node)
     const rows = await this.db.executor.rows(alias, entry.compiled, built.ctx.params, this.info('select'))
     return Number(rows[0]![0])
@@ -456,6 +461,7 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
     const alias = this.db.readAlias(this.state)
     const backend = this.db.executor.backend(alias)
     const built = buildExists(this.state, backend.features)
+    if (built.empty) return false
     const entry = this.db.executor.shape(backend, built.ctx.key, built.node)
     const rows = await this.db.executor.rows(alias, entry.compiled, built.ctx.params, this.info('select'))
     return rows.length > 0
@@ -469,6 +475,8 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
     const map =
       (entry.mapper as ValuesMapper | undefined) ??
       (entry.mapper = aggregateMapper(built.names, built.fields, specs, backend))
+    // No row can match: every aggregate over nothing, without a query (Count 0, the others null), as Django does.
+    if (built.empty) return (map as ValuesMapper)(built.names.map(() => null)) as Annotated<M, N, X>
     const rows = await this.db.executor.rows(alias, entry.compiled, built.ctx.params, this.info('select'))
     return (map as ValuesMapper)(rows[0]!) as Annotated<M, N, X>
   }
@@ -493,6 +501,7 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
     const alias = this.db.writeAlias(this.state)
     const backend = this.db.executor.backend(alias)
     const built = buildUpdate(this.state, backend.features, values as Record<string, unknown>)
+    if (built.empty) return 0
     const entry = this.db.executor.shape(backend, built.ctx.key, built.node)
     const r = await this.db.executor.write(alias, entry.compiled, built.ctx.params, this.info('update'))
     return r.rowCount
@@ -502,6 +511,7 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
     const alias = this.db.writeAlias(this.state)
     const backend = this.db.executor.backend(alias)
     const built = buildDelete(this.state, backend.features)
+    if (built.empty) return 0
     const entry = this.db.executor.shape(backend, built.ctx.key, built.node)
     const r = await this.db.executor.write(alias, entry.compiled, built.ctx.params, this.info('delete'))
     return r.rowCount
@@ -533,6 +543,7 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
     const alias = this.db.readAlias(st)
     const backend = this.db.executor.backend(alias)
     const built = buildSelect(st, backend.features)
+    if (built.empty) return
     const entry = this.db.executor.shape(backend, built.ctx.key, built.node)
     const mapper = (entry.mapper as CachedMapper | undefined) ?? makeMapper(entry, built.layout, backend)
     const info = this.info('select')

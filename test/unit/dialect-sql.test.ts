@@ -116,7 +116,7 @@ describe('SQL per dialect', () => {
       postgres:
         'SELECT "author"."id" FROM "author" WHERE ("author"."name" = $1) AND ("author"."name" ~ $2) AND ("author"."name" ~* $3)',
       mysql:
-        "SELECT `author`.`id` FROM `author` WHERE (`author`.`name` = ? COLLATE utf8mb4_bin) AND (`author`.`name` REGEXP ? COLLATE utf8mb4_bin) AND (`author`.`name` REGEXP CONCAT('(?i)', ?) COLLATE utf8mb4_bin)",
+        "SELECT `author`.`id` FROM `author` WHERE (`author`.`name` LIKE ? COLLATE utf8mb4_bin) AND (`author`.`name` REGEXP ? COLLATE utf8mb4_bin) AND (`author`.`name` REGEXP CONCAT('(?i)', ?) COLLATE utf8mb4_bin)",
     })
   })
 

@@ -33,6 +33,7 @@ export async function fetchManyToMany(
   const { meta: through, near, far } = rel.through!
   const backend = db.executor.backend(alias)
   const built = buildSelect(state, backend.features)
+  if (built.empty) return []
   const { ctx, layout } = built
   if (layout.kind !== 'instances') throw new Error('many-to-many prefetch needs instances')
   const node = built.node

@@ -3,12 +3,13 @@ import { FieldError, InvalidValueError } from '../../errors.ts'
 import type { Field } from '../../model/fields/field.ts'
 import type { RelationField } from '../../model/fields/relation-field.ts'
 import type { ModelMeta } from '../../model/model-meta.ts'
-import { and, type Expr, lit } from '../ast/expression-nodes.ts'
+import { and, col, type Expr, FALSE, lit, TRUE } from '../ast/expression-nodes.ts'
 import type { OrderNode, SelectColumn, SelectNode } from '../ast/select-node.ts'
 import { Aggregate, type Expression, OrderBy } from '../expressions.ts'
 import type { QueryState } from '../query-state.ts'
 import { BuildContext, type JoinInfo, Scope } from './build-context.ts'
 import { resolveTyped } from './expression-builder.ts'
+import { isMany, joinedColumn, parsePath } from './relation-path.ts'
 import { buildWhere } from './where-builder.ts'
 
 /** How the columns of a row map onto a model instance and the instances selected with it. */
@@ -40,6 +41,11 @@ export type RowLayout =
 export interface BuiltQuery<N> {
   readonly node: N
   readonly ctx: BuildContext
+  /**
+   * The filters can match no row (an empty `in` list): the caller answers without running the statement, as
+   * Django does on `EmptyResultSet`.
+   */
+  readonly empty?: boolean
 }
 
 /** The FROM/WHERE part shared by every read: annotations and filters. */
@@ -51,7 +57,7 @@ export function baseScope(state: QueryState, features: BaseFeatures, tag: string
   for (const name in state.annotations) {
     ctx.key += `a${name}=`
     const r = resolveTyped(scope, state.annotations[name]!, grouped ? 'join' : 'subquery')
-    scope.annotations.set(name, { expr: r.expr, field: r.field, aggregate: r.aggregate })
+    scope.annotations.set(name, { expr: r.expr, field: r.field, aggregate: r.aggregate, integer: r.integer })
     ctx.key += ';'
   }
   return scope
@@ -74,7 +80,9 @@ export function conditionsOf(scope: Scope, state: QueryState): { where?: Expr; h
     ;(ctx.aggregateRef ? having : where).push(e)
   }
   ctx.aggregateRef = false
-  return { where: where.length ? and(where) : undefined, having: having.length ? and(having) : undefined }
+  const w = and(where)
+  const h = and(having)
+  return { where: w === TRUE ? undefined : w, having: h === TRUE ? undefined : h }
 }
 
 /** A full SELECT for fetching instances or values. */
@@ -112,7 +120,9 @@ export function buildSelect(
         columns.push({ e: ann.expr, alias: path })
         fields.push(ann.field)
       } else {
-        const c = scope.column(path)
+        // Through to-many relations too (`values('name', 'posts.title')`): one row per related row, as in Django.
+        const parsed = parsePath(scope.meta, path)
+        const c = parsed.hops.some(isMany) ? joinedColumn(scope, parsed) : scope.column(path)
         columns.push({ e: c.expr })
         fields.push(c.field)
       }
@@ -153,7 +163,7 @@ export function buildSelect(
   }
   if (state.forUpdate) ctx.key += `U${JSON.stringify(state.forUpdate)}`
   if (state.distinct) ctx.key += 'D'
-  return { node, ctx, layout }
+  return { node, ctx, layout, empty: where === FALSE || having === FALSE }
 }
 
 function countParam(scope: Scope, tag: string, n: number): Expr {
@@ -278,6 +288,7 @@ export function buildCount(state: QueryState, features: BaseFeatures): BuiltQuer
     inner.ctx.key = `C${inner.ctx.key}`
     return {
       ctx: inner.ctx,
+      empty: inner.empty,
       node: {
         k: 'select',
         from: { sub: inner.node, alias: 'subquery' },
@@ -301,6 +312,7 @@ function filteredSelect(
   const where = whereOf(scope, state)
   return {
     ctx: scope.ctx,
+    empty: where === FALSE,
     node: {
       k: 'select',
       from: { table: state.model.table, alias: scope.alias },
@@ -318,7 +330,7 @@ const hasAnnotations = (state: QueryState) => Object.keys(state.annotations).len
 export function buildExists(state: QueryState, features: BaseFeatures): BuiltQuery<SelectNode> {
   if (hasAnnotations(state)) {
     const inner = buildSelect({ ...state, limit: 1 }, features, { noOrder: true })
-    return { ctx: inner.ctx, node: inner.node }
+    return { ctx: inner.ctx, node: inner.node, empty: inner.empty }
   }
   return filteredSelect(state, features, 'E', [{ e: lit('1'), alias: 'a' }], (scope) => ({
     limit: lit('1'),
@@ -338,33 +350,67 @@ export function buildAggregate(
   const sliced = state.limit !== undefined || Boolean(state.offset) || hasAnnotations(state)
   const ctx = new BuildContext(features)
   // Sliced: aggregate over the rows of the slice, selected by primary key in a subquery built first.
-  const slice = sliced
-    ? wrapForIn(buildSelect({ ...state, values: ['pk'], valuesMode: 'flat' }, features, {}, ctx).node, features)
-    : null
-  const scope = baseScope({ ...state, annotations: {} }, features, 'G', ctx)
-  const where = slice ? undefined : whereOf(scope, state)
+  const sliceQuery = sliced
+    ? buildSelect({ ...state, values: ['pk'], valuesMode: 'flat' }, features, {}, ctx)
+    : undefined
+  const slice = sliceQuery ? wrapForIn(sliceQuery.node, features) : null
+  // Aggregates over the same to-many path share its joined rows; each other path (or the query's own rows beside
+  // a to-many path) is aggregated in its own scalar subquery, so no aggregate is multiplied by another's join.
+  const entries = Object.entries(specs)
+  const main = manyPathOf(state.model, entries[0]?.[1])
+  const rowsOf = (): { scope: Scope; where: Expr | undefined } => {
+    const scope = baseScope({ ...state, annotations: {} }, features, 'G', ctx)
+    const where = slice
+      ? { k: 'inSub' as const, e: col(scope.alias, state.model.pk.column, state.model.pk), sub: slice }
+      : whereOf(scope, state)
+    return { scope, where }
+  }
+  const { scope, where } = rowsOf()
   const names: string[] = []
   const fields: (Field | undefined)[] = []
   const columns: SelectColumn[] = []
-  for (const [name, a] of Object.entries(specs)) {
-    scope.ctx.key += `${name}=`
-    const r = resolveTyped(scope, a, 'join')
-    columns.push({ e: r.expr, alias: name })
+  for (const [name, a] of entries) {
+    ctx.key += `${name}=`
+    if (manyPathOf(state.model, a) === main) {
+      const r = resolveTyped(scope, a, 'join')
+      columns.push({ e: r.expr, alias: name })
+      fields.push(r.field)
+    } else {
+      ctx.key += '$'
+      const own = rowsOf()
+      const r = resolveTyped(own.scope, a, 'join')
+      const sub: SelectNode = {
+        k: 'select',
+        from: { table: state.model.table, alias: own.scope.alias },
+        joins: own.scope.joins,
+        columns: [{ e: r.expr }],
+        where: own.where,
+      }
+      columns.push({ e: { k: 'sub', sub }, alias: name })
+      fields.push(r.field)
+    }
     names.push(name)
-    fields.push(r.field)
   }
   return {
-    ctx: scope.ctx,
+    ctx,
     names,
     fields,
-    node: {
-      k: 'select',
-      from: { table: state.model.table, alias: scope.alias },
-      joins: scope.joins,
-      columns,
-      where: slice ? { k: 'inSub', e: { k: 'col', t: scope.alias, c: state.model.pk.column }, sub: slice } : where,
-    },
+    empty: where === FALSE || sliceQuery?.empty === true,
+    node: { k: 'select', from: { table: state.model.table, alias: scope.alias }, joins: scope.joins, columns, where },
   }
+}
+
+/** The path of an aggregate's last to-many hop ('' for one over the query's own rows): what its rows are. */
+function manyPathOf(meta: ModelMeta, a: Aggregate | undefined): string {
+  if (!a || a.path === '*') return ''
+  const hops = parsePath(meta, a.path).hops
+  let path = ''
+  let many = ''
+  for (const h of hops) {
+    path = path ? `${path}.${h.name}` : h.name
+    if (isMany(h)) many = path
+  }
+  return many
 }
 
 /** MySQL refuses LIMIT inside `IN (subquery)`; a derived table around it is accepted everywhere. */
