@@ -141,6 +141,10 @@ export class BaseOperations {
   integerParam(v: unknown): unknown {
     return v
   }
+  /** `CAST(x AS <64-bit integer>)`. */
+  castInteger(expr: string): string {
+    return `CAST(${expr} AS BIGINT)`
+  }
   /** `CAST(x AS <float>)` for AVG on integer columns. */
   castFloat(expr: string): string {
     return `CAST(${expr} AS DOUBLE PRECISION)`

@@ -2,7 +2,21 @@
 // Django's answer (run through Django on identical data, or read from its documented semantics) and asserts it on
 // every backend.
 import { beforeAll, expect, it } from 'vitest'
-import { Avg, Count, DoesNotExist, F, Max, Prefetch, Q, Sum, sql } from '../../src/index.ts'
+import {
+  Avg,
+  Count,
+  DoesNotExist,
+  defineSchema,
+  F,
+  f,
+  Max,
+  Min,
+  model,
+  Prefetch,
+  Q,
+  Sum,
+  sql,
+} from '../../src/index.ts'
 import { assertNumQueries } from '../../src/testing/index.ts'
 import { describeEachBackend } from '../support/backends.ts'
 import { blogSchema } from '../support/blog-schema.ts'
@@ -20,6 +34,8 @@ describeEachBackend('query semantics as Django answers them', (b) => {
     db = await b.connect(blogSchema)
     const bharat = await db.Author.create({ name: 'Bharat', email: 'bharat@example.com' })
     const ada = await db.Author.create({ name: 'Ada', email: null })
+    ids.bharat = bharat.id
+    ids.ada = ada.id
     await db.Author.create({ name: 'Zed', email: 'zed@example.com' })
     await db.Profile.create({ user: bharat, bio: 'hi' })
     const t0 = Date.UTC(2024, 0, 5)
@@ -134,6 +150,36 @@ describeEachBackend('query semantics as Django answers them', (b) => {
       ['Bharat', 3, 14],
       ['Zed', 0, null],
     ])
+  })
+
+  it('2 (sibling): grouped values().annotate() over different row sets does not multiply either', async () => {
+    // Per author: post-tag links and the sum of post views. Django's single join would give Bharat views 24 (Django
+    // counted once per tag: its documented multiplication caveat); the truth, and quarry's answer, is 14.
+    const rows = await db.Post.values('author').annotate({ links: Count('tags'), total: Sum('views') })
+    const byAuthor = Object.fromEntries(rows.map((r) => [r.author, [r.links, r.total]]))
+    expect(byAuthor).toEqual({ [ids.bharat!]: [3, 14], [ids.ada!]: [1, 307] })
+    // Avg, Min and Max per row set; Zed has no posts (Avg null), and each group is one author (n 1).
+    const stats = await db.Author.values('name')
+      .annotate({ n: Count('id'), avg: Avg('posts.views'), low: Min('posts.views'), high: Max('posts.views') })
+      .orderBy('name')
+    expect(stats).toEqual([
+      { name: 'Ada', n: 1, avg: 153.5, low: 7, high: 300 },
+      { name: 'Bharat', n: 1, avg: expect.closeTo(14 / 3, 6), low: -7, high: 11 },
+      { name: 'Zed', n: 1, avg: null, low: null, high: null },
+    ])
+    // One row set only: the shared join, as before (Django: Ada 2, Bharat 3, Zed 0).
+    const counts = await db.Author.values('name')
+      .annotate({ n: Count('posts'), v: Sum('posts.views') })
+      .orderBy('name')
+    expect(counts.map((r) => [r.name, r.n, r.v])).toEqual([
+      ['Ada', 2, 307],
+      ['Bharat', 3, 14],
+      ['Zed', 0, null],
+    ])
+    // A distinct count beside a sum over the own rows cannot be computed without multiplying: refused with a fix.
+    await expect(
+      db.Post.values('author').annotate({ tagCount: Count('tags', { distinct: true }), total: Sum('views') }),
+    ).rejects.toThrow(/would be multiplied/)
   })
 
   // ---- 4. integer division ----------------------------------------------------------------------------------
@@ -403,5 +449,69 @@ describeEachBackend('case-sensitive exact on MariaDB/MySQL: ORs, in lists, index
     expect(await db.Post.filter({ title: 'Dj%' }).count()).toBe(0)
     expect(await db.Post.filter({ title: { iexact: 'DJANG_' } }).count()).toBe(0)
     expect(await db.Post.filter({ title: { iexact: 'DJANGO' } }).count()).toBe(3)
+  })
+})
+
+// A nullable foreign key: the relation kind where SQL's NULLs and LEFT JOINs decide the rows.
+const Editor = model('Editor', { name: f.string({ maxLength: 50 }), nick: f.string({ maxLength: 50, null: true }) })
+const Article = model('Article', {
+  title: f.string({ maxLength: 50 }),
+  editor: f.foreignKey('Editor', { null: true, relatedName: 'articles', onDelete: 'setNull' }),
+})
+const nullableSchema = defineSchema({ Editor, Article })
+
+describeEachBackend('query semantics across a nullable foreign key (issue 8 siblings)', (b) => {
+  let db: Awaited<ReturnType<typeof b.connect<typeof nullableSchema.$models>>>
+
+  // Articles: Kept (editor Kim, nick null), Edited (editor Lee, nick 'lee'), Orphan (no editor). Editor Max: none.
+  beforeAll(async () => {
+    db = await b.connect(nullableSchema)
+    const kim = await db.Editor.create({ name: 'Kim', nick: null })
+    const lee = await db.Editor.create({ name: 'Lee', nick: 'lee' })
+    await db.Editor.create({ name: 'Max', nick: 'max' })
+    await db.Article.create({ title: 'Kept', editor: kim })
+    await db.Article.create({ title: 'Edited', editor: lee })
+    await db.Article.create({ title: 'Orphan', editor: null })
+  })
+
+  const titles = (rows: { title: string }[]) => rows.map((r) => r.title).sort()
+  const names = (rows: { name: string }[]) => rows.map((r) => r.name).sort()
+
+  it('exclude() across a nullable foreign key keeps the rows without one, as Django does', async () => {
+    // Django: Article.objects.exclude(editor__name='Lee') → [Kept, Orphan] (NOT (… AND name IS NOT NULL)).
+    expect(titles(await db.Article.exclude({ editor: { name: 'Lee' } }))).toEqual(['Kept', 'Orphan'])
+    expect(titles(await db.Article.filter(Q.not({ editor: { name: 'Lee' } })))).toEqual(['Kept', 'Orphan'])
+    expect(await db.Article.exclude({ editor: { name: { in: ['Lee', 'Kim'] } } }).count()).toBe(1)
+    // Django: filter(editor__name='Lee') → [Edited] (the LEFT JOIN does not add rows).
+    expect(titles(await db.Article.filter({ editor: { name: 'Lee' } }))).toEqual(['Edited'])
+  })
+
+  it('isnull and null across it: forward (the column or the LEFT JOIN) and reverse (NOT EXISTS)', async () => {
+    // Django: filter(editor__isnull=True) → [Orphan]; filter(editor=None) the same.
+    expect(titles(await db.Article.filter({ editor: { isnull: true } }))).toEqual(['Orphan'])
+    expect(titles(await db.Article.filter({ editor: null }))).toEqual(['Orphan'])
+    // Django: filter(editor__nick__isnull=True) and filter(editor__nick__iexact=None) → [Kept, Orphan] (no editor:
+    // the LEFT JOIN's NULL); exclude(editor__nick__isnull=True) → [Edited].
+    expect(titles(await db.Article.filter({ editor: { nick: { isnull: true } } }))).toEqual(['Kept', 'Orphan'])
+    expect(titles(await db.Article.filter({ editor: { nick: { iexact: null } } }))).toEqual(['Kept', 'Orphan'])
+    expect(titles(await db.Article.exclude({ editor: { nick: { isnull: true } } }))).toEqual(['Edited'])
+    // Django: Editor.objects.filter(articles__isnull=True) → [Max].
+    expect(names(await db.Editor.filter({ articles: { isnull: true } }))).toEqual(['Max'])
+    expect(names(await db.Editor.filter({ articles: { isnull: false } }))).toEqual(['Kim', 'Lee'])
+  })
+
+  it('aggregates, in-subqueries and prefetches over it', async () => {
+    // Django: Editor.objects.aggregate(n=Count('articles')) → 2; Article.objects.aggregate(n=Count('editor')) → 2.
+    expect(await db.Editor.aggregate({ n: Count('articles'), editors: Count('id') })).toEqual({ n: 2, editors: 3 })
+    expect(await db.Article.aggregate({ n: Count('editor') })).toEqual({ n: 2 })
+    // Django: filter(editor__in=Editor.objects.filter(nick__isnull=False)) → [Edited]; exclude keeps the orphan.
+    const nicked = db.Editor.filter({ nick: { isnull: false } })
+    expect(titles(await db.Article.filter({ editor: { in: nicked } }))).toEqual(['Edited'])
+    expect(titles(await db.Article.exclude({ editor: { in: nicked } }))).toEqual(['Kept', 'Orphan'])
+    // The orphan alone has no key to prefetch: one query, as Django's prefetch of an empty key set.
+    const orphans = await assertNumQueries(db, 1, () =>
+      db.Article.filter({ title: 'Orphan' }).prefetchRelated('editor'),
+    )
+    expect(orphans[0]!.editor).toBe(null)
   })
 })

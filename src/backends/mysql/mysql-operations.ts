@@ -71,6 +71,9 @@ export class MysqlOperations extends BaseOperations {
   override integerDivide(lhs: string, rhs: string): string {
     return `${lhs} DIV ${rhs}`
   }
+  override castInteger(expr: string): string {
+    return `CAST(${expr} AS SIGNED)`
+  }
   override castFloat(expr: string): string {
     return `CAST(${expr} AS DOUBLE)`
   }

@@ -63,6 +63,9 @@ export class SqliteOperations extends BaseOperations {
   override integerParam(v: unknown): unknown {
     return typeof v === 'number' && Number.isSafeInteger(v) ? BigInt(v) : v
   }
+  override castInteger(expr: string): string {
+    return `CAST(${expr} AS INTEGER)`
+  }
   override castFloat(expr: string): string {
     return `CAST(${expr} AS REAL)`
   }

@@ -60,7 +60,7 @@ export type Expr =
   | { readonly k: 'fn'; readonly name: string; readonly args: readonly Expr[] }
   | { readonly k: 'raw'; readonly parts: readonly string[]; readonly args: readonly Expr[] }
   | { readonly k: 'sub'; readonly sub: import('./select-node.ts').SelectNode }
-  | { readonly k: 'cast'; readonly e: Expr; readonly to: 'float' }
+  | { readonly k: 'cast'; readonly e: Expr; readonly to: 'float' | 'integer' }
   | { readonly k: 'ident'; readonly name: string }
 
 export const col = (t: string, c: string, field?: Field): Expr => ({ k: 'col', t, c, field })

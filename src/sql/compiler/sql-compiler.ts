@@ -147,7 +147,7 @@ export class SqlCompiler {
       case 'sub':
         return `(${this.select(e.sub, st)})`
       case 'cast':
-        return this.ops.castFloat(this.expr(e.e, st))
+        return e.to === 'float' ? this.ops.castFloat(this.expr(e.e, st)) : this.ops.castInteger(this.expr(e.e, st))
       case 'ident':
         return e.name
           .split('.')

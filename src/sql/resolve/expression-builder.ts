@@ -149,6 +149,30 @@ function resolveAggregate(scope: Scope, a: Aggregate, mode: 'subquery' | 'join')
 }
 
 /**
+ * A to-many aggregate of a grouped `values().annotate()` beside aggregates over other rows: computed per row by a
+ * correlated subquery and combined over the group (a SUM of counts and sums, MIN of minimums, MAX of maximums, and
+ * for Avg the sum of sums over the sum of counts), so no join multiplies the other aggregates. The result is what
+ * one join of this path alone would give.
+ */
+export function resolvePerRow(scope: Scope, a: Aggregate): ResolvedExpression {
+  scope.ctx.key += 'P'
+  const sum = (e: Expr): Expr => ({ k: 'agg', fn: 'SUM', arg: e, distinct: false })
+  if (a.fn === 'Avg') {
+    const s = resolveTyped(scope, new Aggregate('Sum', a.path, a.options), 'subquery')
+    const n = resolveTyped(scope, new Aggregate('Count', a.path, a.options), 'subquery')
+    const count: Expr = { k: 'fn', name: 'NULLIF', args: [sum(n.expr), { k: 'lit', sql: '0' }] }
+    const expr: Expr = { k: 'bin', op: '/', l: { k: 'cast', e: sum(s.expr), to: 'float' }, r: count }
+    return { expr, field: undefined, aggregate: true, integer: false }
+  }
+  const r = resolveTyped(scope, a, 'subquery')
+  const fn = a.fn === 'Min' ? 'MIN' : a.fn === 'Max' ? 'MAX' : 'SUM'
+  const combined: Expr = { k: 'agg', fn, arg: r.expr, distinct: false }
+  // SUM widens integers to DECIMAL (MySQL) or NUMERIC (PostgreSQL), which drivers hand over as strings.
+  const expr: Expr = r.integer && fn === 'SUM' ? { k: 'cast', e: combined, to: 'integer' } : combined
+  return { expr, field: r.field, aggregate: true, integer: r.integer }
+}
+
+/**
  * An aggregate's `filter`: on the related rows at `manyPath` (`Count('posts', { filter: { published: true } })`
  * filters posts), on the query's own rows when the aggregate has no to-many hop.
  */

@@ -8,7 +8,7 @@ import type { OrderNode, SelectColumn, SelectNode } from '../ast/select-node.ts'
 import { Aggregate, type Expression, OrderBy } from '../expressions.ts'
 import type { QueryState } from '../query-state.ts'
 import { BuildContext, type JoinInfo, Scope } from './build-context.ts'
-import { resolveTyped } from './expression-builder.ts'
+import { resolvePerRow, resolveTyped } from './expression-builder.ts'
 import { isMany, joinedColumn, parsePath } from './relation-path.ts'
 import { buildWhere } from './where-builder.ts'
 
@@ -54,9 +54,14 @@ export function baseScope(state: QueryState, features: BaseFeatures, tag: string
   ctx.key += `${tag}|${state.model.name}|`
   const scope = new Scope(ctx, state.model)
   const grouped = state.groupByValues
+  const perRow = grouped && perRowAggregates(state)
   for (const name in state.annotations) {
     ctx.key += `a${name}=`
-    const r = resolveTyped(scope, state.annotations[name]!, grouped ? 'join' : 'subquery')
+    const a = state.annotations[name]!
+    const r =
+      perRow && a instanceof Aggregate && perRow.has(a)
+        ? resolvePerRow(scope, a)
+        : resolveTyped(scope, a, grouped ? 'join' : 'subquery')
     scope.annotations.set(name, { expr: r.expr, field: r.field, aggregate: r.aggregate, integer: r.integer })
     ctx.key += ';'
   }
@@ -398,6 +403,32 @@ export function buildAggregate(
     empty: where === FALSE || sliceQuery?.empty === true,
     node: { k: 'select', from: { table: state.model.table, alias: scope.alias }, joins: scope.joins, columns, where },
   }
+}
+
+/**
+ * In a grouped `values().annotate()` whose aggregates read different row sets (the query's own rows and a to-many
+ * path, or two paths), the to-many aggregates that a join would multiply the others by: they are computed per row
+ * instead (`resolvePerRow`). Null when every aggregate reads one row set (one shared join serves them all).
+ */
+function perRowAggregates(state: QueryState): Set<Aggregate> | null {
+  const aggs = Object.values(state.annotations).filter((a): a is Aggregate => a instanceof Aggregate)
+  const paths = new Map(aggs.map((a) => [a, manyPathOf(state.model, a)]))
+  if (new Set(paths.values()).size <= 1) return null
+  const out = new Set<Aggregate>()
+  const joined: string[] = []
+  for (const [a, path] of paths) {
+    if (!path) continue
+    // COUNT(DISTINCT …) has no per-row form; it stays a join, which duplicates cannot change.
+    if (a.options.distinct) joined.push(a.path)
+    else out.add(a)
+  }
+  const sensitive = aggs.find((a) => !paths.get(a) && !a.options.distinct && a.fn !== 'Min' && a.fn !== 'Max')
+  if (joined.length && sensitive)
+    throw new InvalidValueError(
+      `values().annotate(): ${sensitive.fn}('${sensitive.path}') would be multiplied by the join of the distinct ` +
+        `aggregate over '${joined[0]}'. Annotate them in two queries, or make the distinct one a Count without distinct.`,
+    )
+  return out
 }
 
 /** The path of an aggregate's last to-many hop ('' for one over the query's own rows): what its rows are. */
