@@ -247,6 +247,17 @@ describeEachBackend('query semantics as Django answers them', (b) => {
     expect(await assertNumQueries(db, 0, () => none.update({ views: 1 }))).toBe(0)
     expect(await assertNumQueries(db, 0, () => none.delete())).toBe(0)
     expect(await assertNumQueries(db, 0, () => db.Post.filter({ id: { in: [] } }).prefetchRelated('tags'))).toEqual([])
+    // Through a related manager too.
+    const [bharat] = await db.Author.filter({ name: 'Bharat' })
+    expect(await assertNumQueries(db, 0, () => bharat!.posts.filter({ id: { in: [] } }))).toEqual([])
+    // In an aggregate's own filter it only empties that aggregate: the query runs (Django: Count … filter → 0).
+    const counted = await assertNumQueries(db, 1, () =>
+      db.Author.annotate({ n: Count('posts', { filter: { id: { in: [] } } }) }).orderBy('name'),
+    )
+    expect(counted.map((a) => a.n)).toEqual([0, 0, 0])
+    expect(
+      await db.Author.aggregate({ n: Count('posts', { filter: { id: { in: [] } } }), all: Count('posts') }),
+    ).toEqual({ n: 0, all: 5 })
     const streamed: unknown[] = []
     await assertNumQueries(db, 0, async () => {
       for await (const p of none.iterator()) streamed.push(p)

@@ -159,7 +159,13 @@ export class SqlCompiler {
   /** An operand of a binary operator: parenthesised unless atomic. */
   protected operand(e: Expr, st: CompileState): string {
     const s = this.expr(e, st)
-    return e.k === 'col' || e.k === 'param' || e.k === 'lit' || e.k === 'fn' || e.k === 'agg' || e.k === 'sub'
+    return e.k === 'col' ||
+      e.k === 'param' ||
+      e.k === 'lit' ||
+      e.k === 'fn' ||
+      e.k === 'agg' ||
+      e.k === 'sub' ||
+      e.k === 'cast'
       ? s
       : `(${s})`
   }
