@@ -333,11 +333,21 @@ export type Filter<M extends Models, N extends keyof M & string, D extends numbe
       >
     } & {
       [K in ManyKeys<FieldsOf<M, N>>]?: TargetOf<FieldsOf<M, N>[K]> extends infer T extends keyof M & string
-        ? PkOf<M, T> | Instance<M, T, any> | Lookups<PkOf<M, T>, false, Instance<M, T, any>> | Filter<M, T, Depth[D]>
+        ?
+            | PkOf<M, T>
+            | Instance<M, T, any>
+            | Lookups<PkOf<M, T>, false, Instance<M, T, any>>
+            | Filter<M, T, Depth[D]>
+            | null
         : never
     } & {
       [K in keyof ReverseOf<M, N>]?: ReverseOf<M, N>[K] extends { model: infer X extends keyof M & string }
-        ? PkOf<M, X> | Instance<M, X, any> | Lookups<PkOf<M, X>, false, Instance<M, X, any>> | Filter<M, X, Depth[D]>
+        ?
+            | PkOf<M, X>
+            | Instance<M, X, any>
+            | Lookups<PkOf<M, X>, false, Instance<M, X, any>>
+            | Filter<M, X, Depth[D]>
+            | null
         : never
     } & { pk?: ScalarFilter<PkOf<M, N>> | { in: SubqueryOf<Instance<M, N, any>> } }
 

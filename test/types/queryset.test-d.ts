@@ -125,6 +125,9 @@ export async function issue8Filters() {
   db.Post.filter({ tags: { in: db.Tag.filter({ name: 'orm' }) } })
   db.Post.filter({ title: { in: db.Tag.valuesList('name', { flat: true }) } })
   db.Author.filter({ posts: { isnull: true } })
+  // Django's posts=None: authors without posts.
+  db.Author.filter({ posts: null })
+  db.Post.filter({ tags: null })
   // @ts-expect-error: a QuerySet of another model
   db.Post.filter({ author: { in: db.Tag.all() } })
   // @ts-expect-error: a flat valuesList of strings where ids are compared

@@ -410,6 +410,7 @@ function inSubquery(scope: Scope, lhs: Expr, st: QueryState, field: Field | unde
     prefetch: [],
     only: null,
     defer: [],
+    forUpdate: undefined,
   }
   const built = buildSelect(inner, ctx.features, { noOrder: !sliced }, ctx)
   if (built.node.where === FALSE || built.node.having === FALSE) return FALSE
