@@ -340,6 +340,9 @@ describeEachBackend('query semantics as Django answers them', (b) => {
     // None (the untagged post Negative gives NULL). To-many paths are not in the path types (yet): cast.
     const tagNames = await db.Author.filter({ name: 'Bharat' }).valuesList('posts.tags.name' as never, { flat: true })
     expect((tagNames as unknown as (string | null)[]).map(String).sort()).toEqual(['null', 'orm', 'orm', 'sql'])
+    // A reverse one-to-one: Django's values('name', 'profile__bio') → Ada None, Bharat 'hi', Zed None.
+    const bios = await db.Author.values('name', 'profile.bio' as never).orderBy('name')
+    expect(bios.map((r) => (r as Record<string, unknown>)['profile.bio'])).toEqual([null, 'hi', null])
     // Django: Tag.objects.values_list('name', 'posts__author__name').distinct() over tagged posts.
     const tagAuthors = await db.Tag.filter({ posts: { isnull: false } })
       .valuesList('name', 'posts.author.name' as never)
