@@ -210,6 +210,10 @@ describeEachBackend('query semantics as Django answers them', (b) => {
       ['Bharat', 1],
       ['Zed', 0],
     ])
+    // A literal past 32 bits beside an integer column (PostgreSQL would type it int4 and fail).
+    expect(titles(await db.Post.filter({ views: { lt: F('views').add(5_000_000_000).div(1_000_000_000) } }))).toEqual([
+      'Negative',
+    ])
     // In update() too (Django: UPDATE … SET views = views / 2 → -3 for -7), then restored.
     const negative = db.Post.filter({ title: 'Negative' })
     expect(await negative.update({ views: F('views').div(2) })).toBe(1)

@@ -51,10 +51,13 @@ export function resolveTyped(scope: Scope, e: Expression, mode: 'subquery' | 'jo
       if (!Number.isFinite(e.rhs)) throw new InvalidValueError(`F() arithmetic needs a finite number.`)
       // An integer binds as an integer (node:sqlite would bind every JS number as REAL); a fraction is cast to a
       // float, since PostgreSQL would otherwise type the parameter like the integer column beside it.
+      // Past 32 bits the integer is cast to 64 (PostgreSQL would type it int4 beside an integer column and fail).
       const integer = Number.isInteger(e.rhs)
-      ctx.key += integer ? 'i' : 'f'
+      const wide = integer && Math.abs(e.rhs) > 2147483647
+      ctx.key += integer ? (wide ? 'I' : 'i') : 'f'
       const p = ctx.param(e.rhs, { integer })
-      r = { expr: integer ? p : { k: 'cast', e: p, to: 'float' }, field: undefined, aggregate: false, integer }
+      const expr: Expr = integer ? (wide ? { k: 'cast', e: p, to: 'integer' } : p) : { k: 'cast', e: p, to: 'float' }
+      r = { expr, field: undefined, aggregate: false, integer }
     } else r = resolveTyped(scope, e.rhs, mode)
     ctx.key += ')'
     const integer = (l.integer ?? false) && (r.integer ?? false)
