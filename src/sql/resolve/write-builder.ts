@@ -1,10 +1,10 @@
-import type { BaseFeatures } from '../../backends/base-features.ts'
 import { FieldError, InvalidValueError } from '../../errors.ts'
 import type { Field } from '../../model/fields/field.ts'
 import type { ModelMeta } from '../../model/model-meta.ts'
 import { isModelInstance, pkValue } from '../../model/runtime.ts'
 import { col, type Expr, FALSE } from '../ast/expression-nodes.ts'
 import type { DeleteNode, InsertNode, UpdateNode } from '../ast/write-nodes.ts'
+import type { DialectFeatures } from '../dialect.ts'
 import { Expression } from '../expressions.ts'
 import type { QueryState } from '../query-state.ts'
 import { BuildContext, type Scope } from './build-context.ts'
@@ -17,7 +17,7 @@ import { type BuiltQuery, baseScope, buildSelect, whereOf, wrapForIn } from './s
  */
 function writeWhere(
   state: QueryState,
-  features: BaseFeatures,
+  features: DialectFeatures,
   tag: string,
 ): { scope: Scope; where: Expr | undefined; empty: boolean } {
   if (state.limit !== undefined || state.offset)
@@ -44,7 +44,7 @@ function writeWhere(
 /** `UPDATE t SET … WHERE …` from `QuerySet.update(values)`. */
 export function buildUpdate(
   state: QueryState,
-  features: BaseFeatures,
+  features: DialectFeatures,
   values: Record<string, unknown>,
 ): BuiltQuery<UpdateNode> {
   const { scope, where, empty } = writeWhere(state, features, 'U')
@@ -63,7 +63,7 @@ export function buildUpdate(
 }
 
 /** `DELETE FROM t WHERE …`; the database applies each foreign key's ON DELETE. */
-export function buildDelete(state: QueryState, features: BaseFeatures): BuiltQuery<DeleteNode> {
+export function buildDelete(state: QueryState, features: DialectFeatures): BuiltQuery<DeleteNode> {
   const { scope, where, empty } = writeWhere(state, features, 'D')
   return { ctx: scope.ctx, empty, node: { k: 'delete', table: state.model.table, where } }
 }
@@ -96,7 +96,7 @@ function valueExpr(scope: Scope, field: Field, v: unknown): Expr {
 /** Multi-row `INSERT`; one parameter per value. */
 export function buildInsert(
   meta: ModelMeta,
-  features: BaseFeatures,
+  features: DialectFeatures,
   fields: readonly Field[],
   rows: readonly (readonly unknown[])[],
   options: { returning?: readonly string[]; onConflict?: InsertNode['onConflict'] } = {},
