@@ -344,6 +344,13 @@ describeEachBackend('query semantics as Django answers them', (b) => {
     // None (the untagged post Negative gives NULL). To-many paths are not in the path types (yet): cast.
     const tagNames = await db.Author.filter({ name: 'Bharat' }).valuesList('posts.tags.name' as never, { flat: true })
     expect((tagNames as unknown as (string | null)[]).map(String).sort()).toEqual(['null', 'orm', 'orm', 'sql'])
+    // count() counts those rows too (Django: 6), and distinct() applies to them.
+    expect(await db.Author.values('name', 'posts.title' as never).count()).toBe(6)
+    expect(
+      await db.Author.valuesList('posts.tags.name' as never, { flat: true })
+        .distinct()
+        .count(),
+    ).toBe(3)
     // A reverse one-to-one: Django's values('name', 'profile__bio') → Ada None, Bharat 'hi', Zed None.
     const bios = await db.Author.values('name', 'profile.bio' as never).orderBy('name')
     expect(bios.map((r) => (r as Record<string, unknown>)['profile.bio'])).toEqual([null, 'hi', null])

@@ -307,7 +307,14 @@ function orderOf(scope: Scope, state: QueryState, grouped: boolean): OrderNode[]
 
 /** `SELECT COUNT(*)`: wraps the query when it is sliced, distinct or grouped. */
 export function buildCount(state: QueryState, features: DialectFeatures): BuiltQuery<SelectNode> {
-  if (state.limit !== undefined || state.offset || state.distinct || state.groupByValues || hasAnnotations(state)) {
+  if (
+    state.limit !== undefined ||
+    state.offset ||
+    state.distinct ||
+    state.groupByValues ||
+    hasAnnotations(state) ||
+    valuesThroughMany(state)
+  ) {
     const inner = buildSelect({ ...state, annotations: state.annotations }, features, { noOrder: true })
     inner.ctx.key = `C${inner.ctx.key}`
     return {
@@ -349,6 +356,10 @@ function filteredSelect(
 }
 
 const hasAnnotations = (state: QueryState) => Object.keys(state.annotations).length > 0
+
+/** `values('name', 'posts.title')`: a row per related row, so counting rows counts the joined rows. */
+const valuesThroughMany = (state: QueryState) =>
+  state.values?.some((p) => p.includes('.') && parsePath(state.model, p).hops.some(isMany)) ?? false
 
 /** `SELECT 1 … LIMIT 1`. */
 export function buildExists(state: QueryState, features: DialectFeatures): BuiltQuery<SelectNode> {
