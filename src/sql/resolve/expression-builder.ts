@@ -44,7 +44,6 @@ export function resolveExpression(scope: Scope, e: Expression): Expr {
 export function resolveTyped(scope: Scope, e: Expression, mode: 'subquery' | 'join'): ResolvedExpression {
   const ctx = scope.ctx
   if (e instanceof Arith) {
-    ctx.key += `(${e.op}`
     const l = resolveTyped(scope, e.lhs, mode)
     let r: ResolvedExpression
     if (typeof e.rhs === 'number') {
@@ -54,12 +53,10 @@ export function resolveTyped(scope: Scope, e: Expression, mode: 'subquery' | 'jo
       // Past 32 bits the integer is cast to 64 (PostgreSQL would type it int4 beside an integer column and fail).
       const integer = Number.isInteger(e.rhs)
       const wide = integer && Math.abs(e.rhs) > 2147483647
-      ctx.key += integer ? (wide ? 'I' : 'i') : 'f'
       const p = ctx.param(e.rhs, { integer })
       const expr: Expr = integer ? (wide ? { k: 'cast', e: p, to: 'integer' } : p) : { k: 'cast', e: p, to: 'float' }
       r = { expr, field: undefined, aggregate: false, integer }
     } else r = resolveTyped(scope, e.rhs, mode)
-    ctx.key += ')'
     const integer = (l.integer ?? false) && (r.integer ?? false)
     // Django's contract: integer / integer is integer division (truncated toward zero) on every backend.
     const op = e.op === '/' && integer ? 'div' : e.op
@@ -71,7 +68,6 @@ export function resolveTyped(scope: Scope, e: Expression, mode: 'subquery' | 'jo
     }
   }
   if (e instanceof FieldRef) {
-    ctx.key += `F${e.path};`
     const ann = scope.annotations.get(e.path)
     if (ann) return { expr: ann.expr, field: ann.field, aggregate: ann.aggregate, integer: ann.integer }
     const c = scope.column(e.path)
@@ -83,11 +79,9 @@ export function resolveTyped(scope: Scope, e: Expression, mode: 'subquery' | 'jo
 
 function resolveAggregate(scope: Scope, a: Aggregate, mode: 'subquery' | 'join'): ResolvedExpression {
   const ctx = scope.ctx
-  ctx.key += `${a.fn}${a.options.distinct ? 'D' : ''}(${a.path}`
   const fn = AGG_SQL[a.fn]
   const distinct = a.options.distinct ?? false
   if (a.path === '*') {
-    ctx.key += ')'
     return {
       expr: { k: 'agg', fn, arg: null, distinct },
       field: undefined,
@@ -100,10 +94,8 @@ function resolveAggregate(scope: Scope, a: Aggregate, mode: 'subquery' | 'join')
   const first = parsed.hops.findIndex(isMany)
   if (first === -1 || mode === 'join') {
     // Over the query's own rows (forward joins only), or with every hop joined in (aggregate(), grouped values()).
-    if (a.options.filter) ctx.key += '|f'
     const c = joinedColumn(scope, parsed)
     const filter = a.options.filter ? filterOn(scope, c.manyPath, a.options.filter) : undefined
-    ctx.key += ')'
     return {
       expr: { k: 'agg', fn, arg: c.expr, distinct, filter, field: c.field },
       field: resultField(a.fn, c.field),
@@ -134,7 +126,6 @@ function resolveAggregate(scope: Scope, a: Aggregate, mode: 'subquery' | 'join')
   const target = joinedColumn(related, { ...parsed, hops: parsed.hops.slice(first + 1) })
   const filter = a.options.filter ? filterOn(related, target.manyPath, a.options.filter) : undefined
   const agg: Expr = { k: 'agg', fn, arg: target.expr, distinct, field: target.field }
-  ctx.key += ')S'
   const node: SelectNode = {
     k: 'select',
     from: { table: related.meta.table, alias: related.alias },
@@ -158,7 +149,6 @@ function resolveAggregate(scope: Scope, a: Aggregate, mode: 'subquery' | 'join')
  * one join of this path alone would give.
  */
 export function resolvePerRow(scope: Scope, a: Aggregate): ResolvedExpression {
-  scope.ctx.key += 'P'
   const sum = (e: Expr): Expr => ({ k: 'agg', fn: 'SUM', arg: e, distinct: false })
   if (a.fn === 'Avg') {
     const s = resolveTyped(scope, new Aggregate('Sum', a.path, a.options), 'subquery')

@@ -62,11 +62,8 @@ export function buildWhereAt(scope: Scope, join: JoinInfo, path: string, input: 
 }
 
 function filterExpr(place: Place, input: FilterInput, negated: boolean): Expr {
-  const ctx = place.scope.ctx
   if (input instanceof QNode) {
-    ctx.key += `Q${input.op}(`
     const parts = input.children.map((c) => filterExpr(place, c, input.op === 'not' ? !negated : negated))
-    ctx.key += ')'
     if (input.op === 'not') return not(and(parts))
     return input.op === 'or' ? or(parts) : and(parts)
   }
@@ -89,13 +86,11 @@ function entryExpr(place: Place, key: string, value: unknown, negated: boolean):
   const ctx = scope.ctx
   if (place.path === '' && scope.annotations.has(key)) {
     const a = scope.annotations.get(key)!
-    ctx.key += `A${key}:`
     if (a.aggregate) ctx.aggregateRef = true
     return lookupsExpr(place, a.expr, a.field, value, negated, false)
   }
   const field = key === 'pk' ? meta.pk : (meta.fieldMap.get(key) ?? meta.attnameMap.get(key))
   if (field) {
-    ctx.key += `${key}:`
     if (field.kind === 'manyToMany') return manyToManyExpr(place, field as RelationField, value, negated)
     if ((field.kind === 'foreignKey' || field.kind === 'oneToOne') && field.name === key)
       return forwardExpr(place, field as RelationField, value, negated)
@@ -103,7 +98,6 @@ function entryExpr(place: Place, key: string, value: unknown, negated: boolean):
   }
   const rev = meta.reverse.get(key)
   if (rev) {
-    ctx.key += `R${key}:`
     return rev.kind === 'manyToMany'
       ? reverseManyExpr(place, rev, value, negated)
       : reverseExpr(place, rev, value, negated)
@@ -127,17 +121,14 @@ function forwardExpr(place: Place, field: RelationField, value: unknown, negated
     const pkOnly = Object.keys(nested).every((k) => k === 'pk' || k === field.targetMeta.pk.name)
     if (pkOnly && field.targetField === field.targetMeta.pk) {
       for (const k in nested) {
-        place.scope.ctx.key += `pk:`
         parts.push(lookupsExpr(place, local, field, nested[k], negated, nullable))
       }
     } else {
       const path = place.path ? `${place.path}.${field.name}` : field.name
       const join = place.scope.join(path, field, place.join)
-      place.scope.ctx.key += '{'
       parts.push(
         filterExpr({ scope: place.scope, meta: field.targetMeta, alias: join.alias, path, join }, nested, negated),
       )
-      place.scope.ctx.key += '}'
     }
   }
   return and(parts)
@@ -171,7 +162,7 @@ interface ToMany {
 function reverseExpr(place: Place, rev: ReverseRelation, value: unknown, negated: boolean): Expr {
   const ctx = place.scope.ctx
   const related = rev.related
-  return toManyExpr(place, value, negated, () => {
+  return toManyExpr(value, negated, () => {
     const sub = new Scope(ctx, related)
     return {
       sub,
@@ -207,7 +198,7 @@ function throughExists(
   negated: boolean,
 ): Expr {
   const ctx = place.scope.ctx
-  return toManyExpr(place, value, negated, () => {
+  return toManyExpr(value, negated, () => {
     const sub = new Scope(ctx, through)
     return {
       sub,
@@ -233,22 +224,18 @@ function throughExists(
  * with no post, a NOT EXISTS, as Django answers); a nested object is one EXISTS whose conditions all apply to the
  * same related row.
  */
-function toManyExpr(place: Place, value: unknown, negated: boolean, open: () => ToMany): Expr {
-  const ctx = place.scope.ctx
+function toManyExpr(value: unknown, negated: boolean, open: () => ToMany): Expr {
   let lookups: Record<string, unknown>
   if (value === null) lookups = { isnull: true }
   else if (!isPlainObject(value)) lookups = { exact: asPk(value) }
   else if (Object.keys(value).every((k) => LOOKUPS.has(k))) lookups = value
   else {
     const t = open()
-    ctx.key += '{'
     const cond = filterExpr(t.nested(), value, negated)
-    ctx.key += '}'
     const some = existsOf(t.sub, and([t.link, cond]))
     if (!acceptsMissing(t.nested().meta, value)) return some
     // Only `isnull: true` conditions below: Django's LEFT JOIN also matches when there is no related row at all
     // (`{ posts: { tags: { isnull: true } } }` includes authors without posts).
-    ctx.key += '?'
     return or([some, not(existsOf(t.sub, t.link))])
   }
   const parts: Expr[] = []
@@ -261,13 +248,11 @@ function toManyExpr(place: Place, value: unknown, negated: boolean, open: () => 
       continue
     }
     if (typeof presence !== 'boolean') throw new InvalidValueError(`Lookup 'isnull' takes true or false.`)
-    ctx.key += presence ? 'nT;' : 'nF;'
     const t = open()
     const any = existsOf(t.sub, t.link)
     parts.push(presence ? not(any) : any)
   }
   if (Object.keys(rest).length) {
-    ctx.key += 'k'
     const t = open()
     const at: Place = { scope: t.sub, meta: t.sub.meta, alias: t.sub.alias, path: '', join: null }
     const cond = lookupsExpr(at, t.key, t.keyField, rest, negated, false)
@@ -320,19 +305,16 @@ function lookup(
 ): Expr {
   const scope = place.scope
   const ctx = scope.ctx
-  ctx.key += `${name}`
   if (value === undefined)
     throw new InvalidValueError(`Lookup '${name}'${field ? ` on ${field.qualifiedName}` : ''} is undefined.`)
   let e: Expr
   if (value instanceof Expression) {
-    ctx.key += '~'
     const rhs = resolveExpression(scope, value)
     const op = name === 'exact' ? '=' : COMPARE[name as keyof typeof COMPARE]
     if (!op) throw new FieldError(`Lookup '${name}' cannot take an F() expression; use exact, gt, gte, lt or lte.`)
     e = { k: 'bin', op, l: lhs, r: rhs }
   } else if ((name === 'exact' || name === 'iexact') && value === null) {
     // Django: `exact=None` and `iexact=None` both mean IS NULL.
-    ctx.key += 'N;'
     return { k: 'isnull', e: lhs, negate: false }
   } else if (name === 'exact') {
     e =
@@ -341,14 +323,11 @@ function lookup(
         : { k: 'bin', op: '=', l: lhs, r: ctx.param(value, { field }) }
   } else if (name === 'isnull') {
     if (typeof value !== 'boolean') throw new InvalidValueError(`Lookup 'isnull' takes true or false.`)
-    ctx.key += value ? 'T;' : 'F;'
     return { k: 'isnull', e: lhs, negate: !value }
   } else if (name === 'in') {
     const subState = queryStateOf(value)
     if (subState) {
-      ctx.key += '['
       e = inSubquery(scope, lhs, subState, field)
-      ctx.key += ']'
     } else {
       if (!Array.isArray(value) && !(value instanceof Set))
         throw new InvalidValueError(
@@ -357,7 +336,6 @@ function lookup(
       const list = [...value].filter((v) => v !== null && v !== undefined).map(asPk)
       if (list.length === 0) {
         // Django's EmptyResultSet: no row matches, and a query whose WHERE is only this does not run at all.
-        ctx.key += '0'
         e = FALSE
       } else e = { k: 'in', e: lhs, param: ctx.param(list, { field, list: list.length }) }
     }
@@ -375,7 +353,6 @@ function lookup(
     if (value === null) throw new InvalidValueError(`Lookup '${name}' cannot take null; use isnull.`)
     e = { k: 'bin', op: COMPARE[name as keyof typeof COMPARE], l: lhs, r: ctx.param(asPk(value), { field }) }
   }
-  ctx.key += ';'
   if (e === FALSE) return FALSE
   // exclude() keeps SQL's three-valued logic from dropping NULL rows: NOT (c = ? AND c IS NOT NULL).
   if (negated && nullable) return and([e, { k: 'isnull', e: lhs, negate: true }])
