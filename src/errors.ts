@@ -27,6 +27,33 @@ export type StateErrorCode =
   /** An interceptor called `next()` twice. */
   | 'INTERCEPTOR_NEXT_TWICE'
 
+/** Codes of `MigrationError`: a migration file, the migration graph or a migrate run. */
+export type MigrationErrorCode =
+  /** Two migrations have no migration after them (two branches): `makemigrations --merge`. */
+  | 'MIGRATION_CONFLICT'
+  /** Migrations depend on each other in a cycle. */
+  | 'MIGRATION_CYCLE'
+  /** A dependency or a target names no migration. */
+  | 'MIGRATION_NODE_NOT_FOUND'
+  /** A migration file does not load or has no `migration({...})` default export. */
+  | 'MIGRATION_LOAD'
+  /** An operation names a model or field the migrations do not have at that point. */
+  | 'MIGRATION_STATE'
+  /** Going backwards meets an operation with no reverse; nothing ran. */
+  | 'MIGRATION_IRREVERSIBLE'
+  /** A lock could not be had in time (`lock_timeout`, or another migrate). */
+  | 'MIGRATION_LOCK_TIMEOUT'
+  /** A change may be a rename and there is no terminal to ask: `--rename`. */
+  | 'MIGRATION_AMBIGUOUS'
+  /** A migration failed while it ran; the message says what is left applied. */
+  | 'MIGRATION_FAILED'
+  /** A value that cannot be written into a migration file. */
+  | 'MIGRATION_WRITE'
+  /** makemigrations could not express a change (a bug: please report it). */
+  | 'MIGRATION_INTERNAL'
+  /** A migrations option was malformed (`--rename`). */
+  | 'MIGRATION_USAGE'
+
 /**
  * Every `code` a `QuarryError` can carry: stable, documented in docs/errors.md, safe to branch on. A new error
  * adds its code here.
@@ -45,6 +72,9 @@ export type ErrorCode =
   /** quarry's own invariant broke: a shape key named two statements (a bug; please report it). */
   | 'SHAPE_COLLISION'
   | StateErrorCode
+  | MigrationErrorCode
+  /** The `quarry` command line was wrong (exit code 2). */
+  | 'CLI_USAGE'
   // The PEP 249 tree (`DatabaseError` and its subclasses).
   | 'DATABASE_ERROR'
   | 'DATA_ERROR'
@@ -152,7 +182,8 @@ export class StateError extends QuarryError {
  * `MIGRATION_LOAD`, `MIGRATION_IRREVERSIBLE`, `MIGRATION_LOCK_TIMEOUT`, `MIGRATION_AMBIGUOUS`, `MIGRATION_FAILED`.
  */
 export class MigrationError extends QuarryError {
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  declare readonly code: MigrationErrorCode
+  constructor(code: MigrationErrorCode, message: string, options?: { cause?: unknown }) {
     super(code, message, options)
   }
 }

@@ -6,7 +6,7 @@ import { Output } from './output.ts'
 /** A wrong command line: exit code 2 with the command's usage. */
 export class UsageError extends QuarryError {
   constructor(message: string) {
-    super('USAGE', message)
+    super('CLI_USAGE', message)
   }
 }
 

@@ -1,6 +1,6 @@
 import { relative } from 'node:path'
 import { connect, type Database } from '../database.ts'
-import { ImproperlyConfigured, QuarryError } from '../errors.ts'
+import { ImproperlyConfigured, OperationalError } from '../errors.ts'
 import { MigrationGraph } from '../migrations/graph.ts'
 import { type LoadedMigration, loadMigrations } from '../migrations/loader.ts'
 import { defineSchema, type Schema } from '../model/schema.ts'
@@ -50,10 +50,9 @@ export class Project {
       this.#db = await connect(url, defineSchema({}), { pool: { connectTimeoutMs: 5000 } })
     } catch (e) {
       if (e instanceof ImproperlyConfigured) throw e
-      throw new QuarryError(
-        'DATABASE_UNAVAILABLE',
+      throw new OperationalError(
         `Cannot connect to database '${this.alias}' at ${redact(url)}: ${(e as Error).message}. Check that the server is running and the URL in ${relative(process.cwd(), this.loaded.file)}.`,
-        { cause: e },
+        { cause: e, vendorCode: (e as { vendorCode?: string | number }).vendorCode },
       )
     }
     return this.#db
