@@ -1,6 +1,7 @@
 import type { Backend } from '../backends/backend.ts'
 import type { BaseSchemaEditor } from '../backends/base-schema-editor.ts'
 import { dependencyOrder } from '../backends/base-schema-editor.ts'
+import { NotSupportedError } from '../errors.ts'
 import type { Field } from '../model/fields/field.ts'
 import type { RelationField } from '../model/fields/relation-field.ts'
 import type { IndexDef } from '../model/model.ts'
@@ -224,6 +225,12 @@ function alterModel(backend: Backend, p: Pair, renames: Renames, options: DiffOp
 
   const fieldChanged = kept.some(([a, b]) => columnChanged(editor, a, b))
   const sqlite = backend.vendor === 'sqlite'
+  // SQLite's rebuild moves a primary key like any other constraint; ALTER TABLE here would silently keep the old one.
+  const movedPk = kept.find(([a, b]) => a.primaryKey !== b.primaryKey)
+  if (movedPk && !sqlite)
+    throw new NotSupportedError(
+      `Changing whether ${to.name}.${movedPk[1].name} is the primary key is not something migrate does on ${backend.vendor}. Write the DDL in an op.runSql step (with its reverse), or add a new field and move the data.`,
+    )
   const needsRebuild =
     sqlite &&
     (removed.length > 0 ||

@@ -1,5 +1,5 @@
 import type { Backend } from '../backends/backend.ts'
-import { MigrationError } from '../errors.ts'
+import { MigrationError, NotSupportedError } from '../errors.ts'
 import { bindParams } from '../sql/compiled-query.ts'
 import type { SqlFragment } from '../sql/sql-tag.ts'
 import { noRenames, type Renames, type SqlStep, schemaDiff } from './ddl.ts'
@@ -53,7 +53,7 @@ export function migrationSteps(
     return ops.map((o, i) => ({
       operation: o,
       description: describe(o),
-      steps: opSteps(backend, o, states[i]!, states[i + 1]!, false),
+      steps: named(node, i, () => opSteps(backend, o, states[i]!, states[i + 1]!, false)),
     }))
   const irreversible = ops
     .map((o, i) => [o, i] as const)
@@ -69,10 +69,20 @@ export function migrationSteps(
     out.push({
       operation: o,
       description: `Undo ${describe(o)}`,
-      steps: opSteps(backend, o, states[i]!, states[i + 1]!, true),
+      steps: named(node, i, () => opSteps(backend, o, states[i]!, states[i + 1]!, true)),
     })
   }
   return out
+}
+
+/** An operation the database cannot do, named by file and position. */
+function named<T>(node: MigrationNode, i: number, fn: () => T): T {
+  try {
+    return fn()
+  } catch (e) {
+    if (e instanceof NotSupportedError) throw new NotSupportedError(`${node.file}, operation ${i + 1}: ${e.message}`)
+    throw e
+  }
 }
 
 function opSteps(

@@ -178,3 +178,40 @@ describeEachBackend('migration operations', (backend) => {
     ])
   })
 })
+
+describeEachBackend('migration operations: a primary key moved', (backend) => {
+  it('is rebuilt on SQLite and refused with the way forward elsewhere, before anything runs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'quarry-pk-'))
+    const db = await connect(await backend.freshUrl(), defineSchema({}))
+    try {
+      writeFileSync(
+        join(dir, '0001_initial.ts'),
+        `${HEAD}\nexport default migration({ dependencies: [], operations: [op.createModel('Code', { value: f.string({ maxLength: 10, primaryKey: true }), label: f.string({ maxLength: 10 }) })] })`,
+      )
+      writeFileSync(
+        join(dir, '0002_pk.ts'),
+        `${HEAD}\nexport default migration({ dependencies: ['0001_initial'], operations: [op.alterField('Code', 'value', f.string({ maxLength: 10 })), op.alterField('Code', 'label', f.string({ maxLength: 10, primaryKey: true }))] })`,
+      )
+      await db.migrate({ dir, target: '0001' })
+      await db.execute(sql`INSERT INTO code (value, label) VALUES (${'a'}, ${'x'})`)
+      const run = db.migrate({ dir })
+      if (backend.vendor === 'sqlite') {
+        await run
+        const cols = await db.executor.backend('default').introspector.columns('code')
+        expect(cols.map((c) => [c.name, c.primaryKey])).toEqual([
+          ['value', false],
+          ['label', true],
+        ])
+      } else {
+        const err = await run.catch((e) => e)
+        expect(err.message).toMatch(/0002_pk.ts, operation 1: Changing whether Code.value/)
+        expect(err.message).toContain('Changing whether Code.value is the primary key is not something migrate does')
+        expect(err.message).toContain('op.runSql')
+        expect((await db.query(sql`SELECT value FROM code`)).length).toBe(1)
+      }
+    } finally {
+      await db.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
