@@ -97,6 +97,16 @@ export class StateError extends QuarryError {
   }
 }
 
+/**
+ * A cache used wrongly: a bad key, URL or option, or a value the codec cannot store. A cache that is down is
+ * never an error for the caller of the query cache or `cachePage` (they degrade to the database).
+ */
+export class CacheError extends QuarryError {
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(code, message, options)
+  }
+}
+
 // ---- PEP 249 tree -----------------------------------------------------------------------------------------
 
 export interface DatabaseErrorOptions {

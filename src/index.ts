@@ -8,6 +8,7 @@
  */
 export { type ConnectOptions, connect, Database, type Db, type Router } from './db/database.ts'
 export {
+  CacheError,
   DatabaseError,
   DataError,
   DeferredFieldError,
