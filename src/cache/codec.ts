@@ -172,7 +172,8 @@ function revive(v: unknown, registry: ModelRegistry): unknown {
 
 function reviveInstance(o: Record<string, unknown>, registry: ModelRegistry): ModelInstance {
   const meta = registry.meta(o.m as string)
-  const deferred = (o.d as string[]).map((a) => meta.attnameMap.get(a)).filter((x) => x !== undefined)
+  const names = new Set(o.d as string[])
+  const deferred = meta.concreteFields.filter((f) => names.has(f.attname))
   const Cls = deferredClass(meta, deferred)
   const inst = new Cls() as ModelInstance & Record<string, unknown>
   const f = o.f as Record<string, unknown>

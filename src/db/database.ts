@@ -1,5 +1,8 @@
+import { createHash } from 'node:crypto'
 import type { Backend } from '../backends/backend.ts'
 import { createBackend, type PoolOptions } from '../backends/create-backend.ts'
+import type { BaseCache } from '../cache/base-cache.ts'
+import { QueryCache } from '../cache/query-cache.ts'
 import { ImproperlyConfigured, InvalidValueError } from '../errors.ts'
 import type { RelationField } from '../model/fields/relation-field.ts'
 import type { ModelMeta, ReverseRelation } from '../model/model-meta.ts'
@@ -37,6 +40,12 @@ export interface ConnectOptions {
   logParams?: boolean
   /** Pool sizing for server databases. */
   pool?: PoolOptions
+  /**
+   * A cache (`createCache()` from `quarry/cache`) for `QuerySet.cache()`. Every write through this database then
+   * invalidates the cached queries (and `cachePage({ dependsOn })` pages) that read the tables it wrote, in
+   * every process sharing the cache.
+   */
+  cache?: BaseCache
 }
 
 /**
@@ -49,15 +58,31 @@ export class Database<M extends Models = Models> implements DbCore {
   readonly options: Readonly<ConnectOptions>
   /** Prefetching, fetch modes and the N+1 detector (query/loading). */
   readonly loading: LoadingHooks
+  /** The query cache, when `connect()` was given a `cache`. */
+  readonly queryCache: QueryCache | undefined
   readonly #hosts = new Map<string, AliasHost>()
   readonly #managers = new Map<string, unknown>()
 
-  constructor(schema: Schema<M>, backends: ReadonlyMap<string, Backend>, options: ConnectOptions = {}) {
+  constructor(
+    schema: Schema<M>,
+    backends: ReadonlyMap<string, Backend>,
+    options: ConnectOptions = {},
+    /** A stable id per alias (a hash of its URL without password) so processes on one database share entries. */
+    dbIds: ReadonlyMap<string, string> = new Map(),
+  ) {
     this.schema = schema
     this.options = options
     this.executor = new Executor(backends, this, { logParams: options.logParams })
     this.loading = new Loader(this)
     if (!backends.has('default')) throw new ImproperlyConfigured("connect() needs a 'default' database.")
+    const cache = options.cache
+    if (cache !== undefined) {
+      if (typeof (cache as Partial<BaseCache>).readMany !== 'function')
+        throw new ImproperlyConfigured('connect(…, { cache }) takes a cache from createCache() (quarry/cache).')
+      this.queryCache = new QueryCache(cache, dbIds, schema.models())
+      this.executor.use(this.queryCache)
+      cache.models.bind(schema.models(), (alias) => this.host(alias))
+    }
     for (const meta of schema.userModels()) {
       if (meta.name in this)
         throw new ImproperlyConfigured(`Model name '${meta.name}' clashes with db.${meta.name}. Rename the model.`)
@@ -73,6 +98,10 @@ export class Database<M extends Models = Models> implements DbCore {
       this.#managers.set(name, m)
     }
     return m
+  }
+
+  get hasQueryCache(): boolean {
+    return this.queryCache !== undefined
   }
 
   // ---- routing -----------------------------------------------------------------------------------------------
@@ -203,6 +232,7 @@ export class Database<M extends Models = Models> implements DbCore {
 
   /** Close every connection. Queries after this fail with a clear error. */
   close(): Promise<void> {
+    this.queryCache?.generations.stop()
     return this.executor.close()
   }
 }
@@ -294,5 +324,18 @@ export async function connect<M extends Models>(
     for (const b of backends.values()) await b.close()
     throw e
   }
-  return new Database(schema, backends, options) as Db<M>
+  const ids = new Map<string, string>()
+  for (const [alias, u] of Object.entries(urls)) ids.set(alias, databaseId(u))
+  return new Database(schema, backends, options, ids) as Db<M>
+}
+
+/** The identity of a database URL for cache keys: the same database gets the same id in every process. */
+function databaseId(url: string): string {
+  let id = url
+  try {
+    const u = new URL(url)
+    u.password = ''
+    id = u.toString()
+  } catch {}
+  return createHash('sha1').update(id).digest('base64url').slice(0, 12)
 }

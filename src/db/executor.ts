@@ -5,6 +5,7 @@ import { callSite, type StackHolder, siteOf } from '../profiler/call-site.ts'
 import { type QueryEvent, queryChannel } from '../profiler/events.ts'
 import type { StatementNode } from '../sql/ast/write-nodes.ts'
 import { bindParams, type CompiledQuery } from '../sql/compiled-query.ts'
+import type { InterceptedStatement, Interceptor } from './interceptor.ts'
 
 export type StatementKind = QueryEvent['kind']
 
@@ -29,7 +30,21 @@ export interface RunInfo {
   model?: string | undefined
   /** Where the query was built, for when the live stack no longer shows user code. */
   site?: StackHolder | undefined
+  /** `QuerySet.cache({ ttl })`: the query cache may answer this read. */
+  cache?: CacheHint | undefined
 }
+
+/** What `QuerySet.cache()` asks of the query cache. */
+export interface CacheHint {
+  /** Seconds; `null` forever; `undefined` the cache's default. */
+  readonly ttl?: number | null | undefined
+}
+
+/**
+ * The cache hint of the QuerySet being fetched, for the statements it runs on the way (prefetches): set by
+ * `QuerySet.fetch` around the whole fetch when the QuerySet has `.cache()`.
+ */
+export const cacheScope = new AsyncLocalStorage<CacheHint>()
 
 const CHECK_SHAPES = process.env.QUARRY_CHECK_SHAPES === '1'
 
@@ -54,11 +69,17 @@ export class Executor {
   readonly #owner: object
   readonly logParams: boolean
   #closed = false
+  #interceptors: Interceptor[] = []
 
   constructor(backends: ReadonlyMap<string, Backend>, owner: object, options: { logParams?: boolean } = {}) {
     this.backends = backends
     this.#owner = owner
     this.logParams = options.logParams ?? false
+  }
+
+  /** Put an interceptor around every statement (the query cache). The first registered is the outermost. */
+  use(interceptor: Interceptor): void {
+    this.#interceptors = [...this.#interceptors, interceptor]
   }
 
   backend(alias: string): Backend {
@@ -125,6 +146,9 @@ export class Executor {
       q.tables,
       options?.bigints ? readRowsBig : readRows,
       length,
+      undefined,
+      'rows',
+      options,
     )
   }
 
@@ -134,11 +158,11 @@ export class Executor {
     values: readonly unknown[],
     info: RunInfo,
   ): Promise<Record<string, unknown>[]> {
-    return this.#run(alias, q.sql, bindParams(q, values), info, q.tables, readObjects, length)
+    return this.#run(alias, q.sql, bindParams(q, values), info, q.tables, readObjects, length, undefined, 'objects')
   }
 
   write(alias: string, q: CompiledQuery, values: readonly unknown[], info: RunInfo): Promise<RunResult> {
-    return this.#run(alias, q.sql, bindParams(q, values), info, q.tables, runWrite, rowCount)
+    return this.#run(alias, q.sql, bindParams(q, values), info, q.tables, runWrite, rowCount, undefined, 'run')
   }
 
   /** Statements without parameters (DDL, transaction control). */
@@ -152,6 +176,7 @@ export class Executor {
       (c, s) => c.exec(s),
       () => 0,
       conn,
+      'exec',
     )
   }
 
@@ -205,7 +230,42 @@ export class Executor {
     }
   }
 
-  async #run<T>(
+  #run<T>(
+    alias: string,
+    sql: string,
+    params: readonly unknown[],
+    info: RunInfo,
+    tables: readonly string[],
+    fn: (c: Connection, sql: string, params: readonly unknown[]) => T | Promise<T>,
+    count: (r: T) => number,
+    conn: Connection | undefined,
+    result: InterceptedStatement['result'],
+    options?: QueryOptions,
+  ): Promise<T> {
+    const chain = this.#interceptors
+    // No interceptor: no statement object, no closure (the hot path of every query).
+    if (chain.length === 0 || info.kind === 'transaction')
+      return this.#execute(alias, sql, params, info, tables, fn, count, conn)
+    const stmt: InterceptedStatement = {
+      alias,
+      vendor: this.backend(alias).vendor,
+      sql,
+      params,
+      tables,
+      kind: info.kind,
+      result,
+      info,
+      options,
+      tx: this.tx(alias),
+    }
+    const step = (i: number): Promise<unknown> =>
+      i === chain.length
+        ? this.#execute(alias, sql, params, info, tables, fn, count, conn)
+        : chain[i]!.intercept(stmt, () => step(i + 1))
+    return step(0) as Promise<T>
+  }
+
+  async #execute<T>(
     alias: string,
     sql: string,
     params: readonly unknown[],

@@ -33,6 +33,8 @@ export interface DbCore {
   readonly schema: Schema
   readonly loading: LoadingHooks
   /** Alias to read `state` from (explicit `using`, the open transaction, or the router). */
+  /** Whether `connect()` was given a cache (so `QuerySet.cache()` has somewhere to cache). */
+  readonly hasQueryCache: boolean
   readAlias(state: QueryState): string
   writeAlias(state: QueryState): string
 }
