@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import type { BaseCache } from '../cache/base-cache.ts'
 import type { Generations } from '../cache/generations.ts'
 import { CacheError, ImproperlyConfigured } from '../errors.ts'
-import { type FetchHandler, type FetchMiddleware, knownBody } from './fetch-middleware.ts'
+import { type FetchHandler, type FetchMiddleware, knownBody, materialize } from './fetch-middleware.ts'
 
 /** A model manager (`db.Post`) whose writes should drop the pages. */
 export interface PageDependency {
@@ -57,7 +57,7 @@ const HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'date', 'a
 export function cachePage(options: CachePageOptions, handler: FetchHandler): FetchHandler {
   const mw = cachePageMiddleware(options)
   const next = async (req: Request) => handler(req)
-  return (req) => mw(req, next)
+  return async (req) => materialize(await mw(req, next))
 }
 
 /** The Fetch middleware behind `cachePage` and its adapters. */
@@ -207,7 +207,8 @@ function replay(page: StoredPage, req: Request, hit: boolean): Response {
   }
   headers.set('content-length', String(page.b.byteLength))
   if (req.method === 'HEAD') return new Response(null, { status: page.s, headers })
-  const res = new Response(page.b, { status: page.s, headers })
+  // Built without its body (see knownBody): adapters write the stored bytes as they are.
+  const res = new Response(null, { status: page.s, headers })
   knownBody.set(res, page.b)
   return res
 }

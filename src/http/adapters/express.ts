@@ -1,5 +1,5 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http'
-import { bodyOf, type FetchMiddleware } from '../fetch-middleware.ts'
+import { bodyOf, type FetchMiddleware, knownBody } from '../fetch-middleware.ts'
 import { fetchRequest, headerEntries } from './node-request.ts'
 
 /** The part of Express's request, response and `next` the adapter uses (no dependency on express itself). */
@@ -98,7 +98,6 @@ async function send(res: ServerResponse, response: Response): Promise<void> {
   for (const name of res.getHeaderNames()) res.removeHeader(name)
   res.statusCode = response.status
   for (const [k, v] of headerEntries(response)) res.setHeader(k, v)
-  if (response.body === null) return void res.end()
-  const body = await bodyOf(response)
-  res.end(body)
+  if (response.body === null && !knownBody.has(response)) return void res.end()
+  res.end(await bodyOf(response))
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http'
 import { Readable } from 'node:stream'
-import { bodyOf, type FetchMiddleware } from '../fetch-middleware.ts'
+import { bodyOf, type FetchMiddleware, knownBody } from '../fetch-middleware.ts'
 import { fetchRequest, headerEntries } from './node-request.ts'
 
 /** The parts of Fastify's request and reply the adapter uses (no dependency on fastify itself). */
@@ -49,8 +49,13 @@ export type FastifyHooks = {
   onRequest: (req: FastifyRequestLike, reply: FastifyReplyLike, done: Done) => void
   onSend: (req: FastifyRequestLike, reply: FastifyReplyLike, payload: unknown, done: SendDone) => void
 }
-/** A plugin (hooks for every route of the scope it is registered in) that is also a route options object. */
-export type FastifyAdapter = ((instance: FastifyInstanceLike, opts: unknown, done: () => void) => void) & FastifyHooks
+/**
+ * Route options (`onRequest` + `onSend` hooks) for one route, with `plugin` for every route of a scope. `plugin`
+ * is not enumerable, so Fastify sees only the hooks in the route options.
+ */
+export type FastifyAdapter = FastifyHooks & {
+  readonly plugin: (instance: FastifyInstanceLike, opts: unknown, done: () => void) => void
+}
 
 /**
  * Fastify (5) hooks from a Fetch middleware (`onRequest` + `onSend`): the middleware sees the request first; if it
@@ -60,7 +65,7 @@ export type FastifyAdapter = ((instance: FastifyInstanceLike, opts: unknown, don
  *
  * @example
  * app.get('/posts', toFastify(mw), handler)          // one route
- * app.register(toFastify(mw))                          // every route of this scope
+ * app.register(toFastify(mw).plugin)                   // every route of this scope
  */
 export function toFastify(mw: FetchMiddleware): FastifyAdapter {
   const onRequest: FastifyHooks['onRequest'] = (req, reply, done) => {
@@ -99,7 +104,7 @@ export function toFastify(mw: FetchMiddleware): FastifyAdapter {
       for (const name of Object.keys(reply.getHeaders())) reply.removeHeader(name)
       reply.code(response.status)
       for (const [k, v] of headerEntries(response)) reply.header(k, v)
-      return response.body === null ? '' : Buffer.from(await bodyOf(response))
+      return response.body === null && !knownBody.has(response) ? '' : Buffer.from(await bodyOf(response))
     })().then(
       (body) => done(null, body),
       (err: Error) => done(err),
@@ -112,7 +117,7 @@ export function toFastify(mw: FetchMiddleware): FastifyAdapter {
   }
   // Like fastify-plugin: the hooks apply to the scope that registers the plugin, not to a new child scope.
   ;(plugin as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')] = true
-  return Object.assign(plugin, { onRequest, onSend })
+  return Object.defineProperty({ onRequest, onSend }, 'plugin', { value: plugin, enumerable: false }) as FastifyAdapter
 }
 
 async function toResponse(reply: FastifyReplyLike, payload: unknown): Promise<Response> {
@@ -137,5 +142,5 @@ async function toResponse(reply: FastifyReplyLike, payload: unknown): Promise<Re
 async function sendReply(reply: FastifyReplyLike, response: Response): Promise<void> {
   reply.code(response.status)
   for (const [k, v] of headerEntries(response)) reply.header(k, v)
-  reply.send(response.body === null ? undefined : Buffer.from(await bodyOf(response)))
+  reply.send(response.body === null && !knownBody.has(response) ? undefined : Buffer.from(await bodyOf(response)))
 }

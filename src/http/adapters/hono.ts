@@ -1,4 +1,4 @@
-import type { FetchMiddleware } from '../fetch-middleware.ts'
+import { type FetchMiddleware, materialize } from '../fetch-middleware.ts'
 
 /** The part of Hono's context the adapter uses (no dependency on hono itself). */
 export interface HonoContextLike {
@@ -16,11 +16,13 @@ export type HonoMiddleware = (c: HonoContextLike, next: () => Promise<void>) => 
 export function toHono(mw: FetchMiddleware): HonoMiddleware {
   return async (c, nextHono) => {
     let ran = false
-    const response = await mw(c.req.raw, async () => {
-      ran = true
-      await nextHono()
-      return c.res
-    })
+    const response = materialize(
+      await mw(c.req.raw, async () => {
+        ran = true
+        await nextHono()
+        return c.res
+      }),
+    )
     if (!ran)
       return response
       // Assigning c.res merges the old response's headers into the new one; start from none.

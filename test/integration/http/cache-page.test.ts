@@ -105,7 +105,20 @@ const servers: Record<string, () => Promise<Served>> = {
   async fastify() {
     const calls = new Map<string, number>()
     const app = Fastify()
-    for (const r of routes)
+    // One route per path with the hooks as route options; 'page' also through the scope plugin.
+    app.register(async (scope) => {
+      scope.register(cachePage.fastify(options('page')).plugin)
+      scope.route({
+        method: ['GET', 'HEAD', 'POST'],
+        url: '/page',
+        handler: async (_req, reply) => {
+          const a = await answer('page', null, count(calls, 'page'))
+          reply.code(a.status).headers(a.headers)
+          return a.body
+        },
+      })
+    })
+    for (const r of routes.filter((x) => x !== 'page'))
       app.route({
         method: ['GET', 'HEAD', 'POST'],
         url: `/${r}`,
