@@ -17,13 +17,13 @@ const [framework, mode, file] = process.argv.slice(2) as [
 ]
 const cache = createCache('memory://')
 const db = await connect(`sqlite:${file}`, schema, { nPlusOne: 'off', cache })
-const escape = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`)
+const esc = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`)
 
 /** The page: 50 newest posts with their author, as HTML. */
 async function render(): Promise<string> {
   const posts = await db.Post.selectRelated('author').orderBy('-createdAt').limit(50)
   const items = posts.map(
-    (p) => `<li><h2>${escape(p.title)}</h2><p>by ${escape(p.author.name)}, ${p.views} views</p></li>`,
+    (p) => `<li><h2>${esc(p.title)}</h2><p>by ${esc(p.author.name)}, ${p.views} views</p></li>`,
   )
   return `<!doctype html><html><body><ul>${items.join('')}</ul></body></html>`
 }

@@ -1,4 +1,4 @@
-import { diagnosticChannel } from '../profiler/events.ts'
+import { diagnosticChannel } from '../diagnostics/channels.ts'
 
 /**
  * Published on the `quarry:diagnostic` channel when a cache operation fails or times out and quarry carried on

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
-import { cacheScope, type TxState } from '../db/executor.ts'
-import type { InterceptedStatement, Interceptor } from '../db/interceptor.ts'
+import { cacheScope } from '../engine/cache-scope.ts'
+import type { Interceptor, Statement, StatementResult } from '../engine/interceptors.ts'
 import type { ModelMeta } from '../model/model-meta.ts'
 import type { BaseCache } from './base-cache.ts'
 import { ALL_TABLES, Generations } from './generations.ts'
@@ -30,14 +30,13 @@ const MEMO_SIZE = 256
  * - A cache that fails or is slow costs at most `timeoutMs` and a `cache` diagnostics event; writes whose bump
  *   failed make their tables bypass the cache until the bump is written.
  */
-export class QueryCache implements Interceptor {
+export class QueryCache {
   readonly cache: BaseCache
   readonly generations: Generations
   readonly #dbIds: ReadonlyMap<string, string>
   /** Tables whose rows a delete on the key table may also remove or change (ON DELETE), transitively. */
   readonly #dependents = new Map<string, string[]>()
   readonly #memo = new Map<string, { text: string; entry: Entry }>()
-  readonly #pendingByTx = new WeakMap<TxState, { cb: () => Promise<void>; tables: Set<string> }>()
   /** After a failure, reads skip the cache for a moment instead of paying the timeout on every query. */
   #downUntil = 0
 
@@ -64,10 +63,11 @@ export class QueryCache implements Interceptor {
     }
   }
 
-  intercept(stmt: InterceptedStatement, next: () => Promise<unknown>): Promise<unknown> {
+  /** The engine interceptor (`db.intercept()`); connect() installs it outermost. */
+  readonly interceptor: Interceptor = (stmt, next) => {
     if (stmt.kind === 'select') {
-      const hint = stmt.info.cache ?? cacheScope.getStore()
-      if (hint === undefined || stmt.result !== 'rows' || stmt.tx !== undefined) return next()
+      const hint = cacheScope.getStore()
+      if (hint === undefined || stmt.returns !== 'rows' || stmt.transaction !== undefined) return next()
       return this.#read(stmt, hint.ttl, next)
     }
     const tables = this.#written(stmt)
@@ -75,7 +75,7 @@ export class QueryCache implements Interceptor {
     return this.#write(stmt, tables, next)
   }
 
-  async #read(stmt: InterceptedStatement, ttl: number | null | undefined, next: () => Promise<unknown>) {
+  async #read(stmt: Statement, ttl: number | null | undefined, next: () => Promise<StatementResult>) {
     const ttlMs = this.cache.ttlMs(ttl)
     const tables = [...stmt.tables, ALL_TABLES]
     if (ttlMs === 0 || this.generations.blocked(tables) || performance.now() < this.#downUntil) return next()
@@ -126,27 +126,17 @@ export class QueryCache implements Interceptor {
     return entry.r
   }
 
-  async #write(stmt: InterceptedStatement, tables: string[], next: () => Promise<unknown>) {
+  async #write(stmt: Statement, tables: string[], next: () => Promise<StatementResult>) {
     const result = await next()
-    const tx = stmt.tx
-    if (tx === undefined) await this.generations.bump(tables)
-    else {
-      // One callback per transaction collects the tables; a savepoint rolled back drops callbacks added inside
-      // it, so a write there registers a new one (a few extra bumps at worst, never a missing one).
-      let pending = this.#pendingByTx.get(tx)
-      if (!pending || !tx.onCommit.includes(pending.cb)) {
-        const set = new Set<string>()
-        pending = { tables: set, cb: () => this.generations.bump([...set]) }
-        this.#pendingByTx.set(tx, pending)
-        tx.onCommit.push(pending.cb)
-      }
-      for (const t of tables) pending.tables.add(t)
-    }
+    // Inside a transaction: after the outermost commit. A rolled-back transaction (or savepoint) drops the
+    // callback, so it invalidates nothing.
+    if (stmt.transaction === undefined) await this.generations.bump(tables)
+    else stmt.transaction.onCommit(() => this.generations.bump(tables))
     return result
   }
 
   /** Tables a statement writes (with their ON DELETE dependents), or null for a read. */
-  #written(stmt: InterceptedStatement): string[] | null {
+  #written(stmt: Statement): string[] | null {
     switch (stmt.kind) {
       case 'insert':
         return [...stmt.tables]
@@ -170,11 +160,10 @@ export class QueryCache implements Interceptor {
     return [...out]
   }
 
-  #key(stmt: InterceptedStatement): string {
+  #key(stmt: Statement): string {
     const h = createHash('sha1')
     h.update(this.#dbIds.get(stmt.alias) ?? stmt.alias)
     h.update('\0')
-    h.update(stmt.options?.bigints ? 'B' : 'N')
     h.update(stmt.sql)
     h.update('\0')
     h.update(this.cache.encode(stmt.params))

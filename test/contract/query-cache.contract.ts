@@ -153,15 +153,13 @@ describeEachBackend('query cache', (b) => {
     const reached = new Promise<void>((r) => {
       arrived = r
     })
-    db.executor.use({
-      async intercept(stmt, next) {
-        const r = await next()
-        if (hold && stmt.kind === 'select') {
-          arrived()
-          await hold
-        }
-        return r
-      },
+    const stop = db.intercept(async (stmt, next) => {
+      const r = await next()
+      if (hold && stmt.kind === 'select') {
+        arrived()
+        await hold
+      }
+      return r
     })
     let release!: () => void
     hold = new Promise((r) => {
@@ -176,6 +174,7 @@ describeEachBackend('query cache', (b) => {
     // The entry the reader stored carries the generation from before the write: it is never served.
     expect(await assertNumQueries(db, 1, titles)).toEqual(['eins', 'two'])
     expect(await assertNumQueries(db, 0, titles)).toEqual(['eins', 'two'])
+    stop()
     await db.Post.filter({ title: 'eins' }).update({ title: 'one' })
   })
 
