@@ -22,9 +22,7 @@ const esc = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`)
 /** The page: 50 newest posts with their author, as HTML. */
 async function render(): Promise<string> {
   const posts = await db.Post.selectRelated('author').orderBy('-createdAt').limit(50)
-  const items = posts.map(
-    (p) => `<li><h2>${esc(p.title)}</h2><p>by ${esc(p.author.name)}, ${p.views} views</p></li>`,
-  )
+  const items = posts.map((p) => `<li><h2>${esc(p.title)}</h2><p>by ${esc(p.author.name)}, ${p.views} views</p></li>`)
   return `<!doctype html><html><body><ul>${items.join('')}</ul></body></html>`
 }
 const options = { ttl: 600, cache, dependsOn: [db.Post] }
