@@ -2,7 +2,14 @@ import { createHash } from 'node:crypto'
 import type { BaseCache } from '../cache/base-cache.ts'
 import type { Generations } from '../cache/generations.ts'
 import { CacheError, ImproperlyConfigured } from '../errors.ts'
-import { type FetchHandler, type FetchMiddleware, knownBody, materialize } from './fetch-middleware.ts'
+import {
+  type FetchHandler,
+  type FetchMiddleware,
+  fastPaths,
+  knownBody,
+  materialize,
+  type RawReply,
+} from './fetch-middleware.ts'
 
 /** A model manager (`db.Post`) whose writes should drop the pages. */
 export interface PageDependency {
@@ -86,10 +93,10 @@ export function cachePageMiddleware(options: CachePageOptions): FetchMiddleware 
   const k = (kind: string, text: string) => `${cache.prefix}:${prefix}:${kind}:${hash(text)}`
 
   /** The stored page for this request, if current. */
-  async function lookup(req: Request, base: string): Promise<{ page?: StoredPage; key?: string }> {
+  async function lookup(header: Header, base: string): Promise<{ page?: StoredPage; key?: string }> {
     const varyText = await cache.bounded('get', cache.readRaw(k('vary', base)))
     if (varyText === undefined) return {}
-    const key = k('page', variantOf(base, JSON.parse(varyText) as string[], req))
+    const key = k('page', variantOf(base, JSON.parse(varyText) as string[], header))
     const keys = [key, ...tables.map((t) => gens!.key(t))]
     const texts = await cache.bounded('get', cache.readMany(keys))
     const text = texts[0]
@@ -126,30 +133,33 @@ export function cachePageMiddleware(options: CachePageOptions): FetchMiddleware 
     const vary = varyOf(res)
     try {
       await cache.bounded('set', cache.writeRaw(k('vary', base), JSON.stringify(vary), ttl * 1000))
-      await cache.bounded('set', cache.writeRaw(k('page', variantOf(base, vary, req)), cache.encode(page), ttl * 1000))
+      const key = k('page', variantOf(base, vary, headerOf(req)))
+      await cache.bounded('set', cache.writeRaw(key, cache.encode(page), ttl * 1000))
     } catch (e) {
       cache.report('set', e)
     }
-    return { res: null, page: { ...page, variant: variantOf(base, vary, req), vary } }
+    return { res: null, page: { ...page, variant: variantOf(base, vary, headerOf(req)), vary } }
   }
 
-  return async (req, next) => {
+  const middleware: FetchMiddleware = async (req, next) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next(req)
     const base = `${req.method} ${req.url}`
+    const header = headerOf(req)
     let found: { page?: StoredPage; key?: string } = {}
     try {
-      found = await lookup(req, base)
+      found = await lookup(header, base)
     } catch (e) {
       cache.report('get', e)
     }
-    if (found.page) return replay(found.page, req, true)
+    if (found.page) return toResponse(replay(found.page, req.method, header, true))
     // One computation per page in this process; the others wait for it.
     const flightKey = found.key ?? base
     const flight = inflight.get(flightKey)
     if (flight) {
       const page = await flight.catch(() => null)
       // The leader's page serves a waiter only if the waiter's own varying headers pick the same variant.
-      if (page && variantOf(base, page.vary, req) === page.variant) return replay(page, req, false)
+      if (page && variantOf(base, page.vary, header) === page.variant)
+        return toResponse(replay(page, req.method, header, false))
       return next(req)
     }
     let mine: Response | null = null
@@ -160,11 +170,22 @@ export function cachePageMiddleware(options: CachePageOptions): FetchMiddleware 
     inflight.set(flightKey, p)
     try {
       const page = await p
-      return page ? replay(page, req, false) : mine!
+      return page ? toResponse(replay(page, req.method, header, false)) : mine!
     } finally {
       inflight.delete(flightKey)
     }
   }
+  // Node adapters answer hits from here without building a Request or a Response.
+  fastPaths.set(middleware, async (method, url, header) => {
+    if (method !== 'GET' && method !== 'HEAD') return undefined
+    try {
+      const { page } = await lookup(header, `${method} ${url}`)
+      return page && replay(page, method, header, true)
+    } catch {
+      return undefined // the normal path reports it
+    }
+  })
+  return middleware
 }
 
 /** Seconds to cache `res` for, or 0 if it must not be cached (Django's rules). */
@@ -184,31 +205,37 @@ function varyOf(res: Response): string[] {
   return [...new Set(v.split(',').map((s) => s.trim().toLowerCase()))].filter(Boolean).sort()
 }
 
-function variantOf(base: string, vary: readonly string[], req: Request): string {
+type Header = (name: string) => string | null
+const headerOf =
+  (req: Request): Header =>
+  (name) =>
+    req.headers.get(name)
+
+function variantOf(base: string, vary: readonly string[], header: Header): string {
   if (vary.length === 0) return base
-  return `${base}\n${vary.map((h) => `${h}:${req.headers.get(h) ?? ''}`).join('\n')}`
+  return `${base}\n${vary.map((h) => `${h}:${header(h) ?? ''}`).join('\n')}`
 }
 
 function hash(text: string): string {
   return createHash('sha1').update(text).digest('base64url')
 }
 
-function replay(page: StoredPage, req: Request, hit: boolean): Response {
-  const headers = new Headers(page.h)
-  headers.set('x-cache', hit ? 'HIT' : 'MISS')
-  if (hit) headers.set('age', String(Math.max(0, Math.floor((Date.now() - page.t) / 1000))))
-  const etag = headers.get('etag')
-  const inm = req.headers.get('if-none-match')
+function replay(page: StoredPage, method: string, header: Header, hit: boolean): RawReply {
+  const headers: [string, string][] = [...page.h, ['x-cache', hit ? 'HIT' : 'MISS']]
+  if (hit) headers.push(['age', String(Math.max(0, Math.floor((Date.now() - page.t) / 1000)))])
+  const etag = page.h.find(([n]) => n === 'etag')?.[1]
+  const inm = header('if-none-match')
   // If-None-Match compares weakly (RFC 9110 §13.1.2): W/"x" matches "x".
   const bare = (t: string) => t.trim().replace(/^W\//, '')
-  if (etag && inm?.split(',').some((t) => t.trim() === '*' || bare(t) === bare(etag))) {
-    headers.delete('content-type')
-    return new Response(null, { status: 304, headers })
-  }
-  headers.set('content-length', String(page.b.byteLength))
-  if (req.method === 'HEAD') return new Response(null, { status: page.s, headers })
+  if (etag && inm?.split(',').some((t) => t.trim() === '*' || bare(t) === bare(etag)))
+    return { status: 304, headers: headers.filter(([n]) => n !== 'content-type'), body: null }
+  headers.push(['content-length', String(page.b.byteLength)])
+  return { status: page.s, headers, body: method === 'HEAD' ? null : page.b }
+}
+
+function toResponse(reply: RawReply): Response {
   // Built without its body (see knownBody): adapters write the stored bytes as they are.
-  const res = new Response(null, { status: page.s, headers })
-  knownBody.set(res, page.b)
+  const res = new Response(null, { status: reply.status, headers: reply.headers as [string, string][] })
+  if (reply.body) knownBody.set(res, reply.body)
   return res
 }

@@ -27,3 +27,24 @@ export function materialize(res: Response): Response {
   if (bytes === undefined || res.body !== null) return res
   return new Response(bytes, { status: res.status, statusText: res.statusText, headers: res.headers })
 }
+
+/** A reply as plain data: what an adapter writes without building a Fetch `Response`. */
+export interface RawReply {
+  readonly status: number
+  readonly headers: readonly (readonly [string, string])[]
+  /** null: no body (304, HEAD). */
+  readonly body: Uint8Array | null
+}
+
+/**
+ * An optional shortcut a middleware can offer next to itself: answer from the method, the full URL and a header
+ * getter, with no Fetch `Request` or `Response` built (a cached page: ~30 µs less per hit on Node). `undefined`
+ * means "take the normal path". Adapters for Node frameworks try it first.
+ */
+export type FastPath = (
+  method: string,
+  url: string,
+  header: (name: string) => string | null,
+) => Promise<RawReply | undefined>
+
+export const fastPaths = new WeakMap<FetchMiddleware, FastPath>()

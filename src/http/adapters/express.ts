@@ -1,6 +1,6 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http'
-import { bodyOf, type FetchMiddleware, knownBody } from '../fetch-middleware.ts'
-import { fetchRequest, headerEntries } from './node-request.ts'
+import { bodyOf, type FetchMiddleware, fastPaths, knownBody } from '../fetch-middleware.ts'
+import { fetchRequest, fullUrl, headerEntries, nodeHeader, writeRaw } from './node-request.ts'
 
 /** The part of Express's request, response and `next` the adapter uses (no dependency on express itself). */
 export type ExpressMiddleware = (
@@ -18,7 +18,8 @@ export type ExpressMiddleware = (
  * app.get('/posts', toExpress(cachePageMiddleware({ ttl: 900, cache })), handler)
  */
 export function toExpress(mw: FetchMiddleware): ExpressMiddleware {
-  return (req, res, nextExpress) => {
+  const fast = fastPaths.get(mw)
+  const slow: ExpressMiddleware = (req, res, nextExpress) => {
     const request = fetchRequest(
       req.method ?? 'GET',
       req.originalUrl ?? req.url ?? '/',
@@ -44,6 +45,15 @@ export function toExpress(mw: FetchMiddleware): ExpressMiddleware {
         restore?.()
         nextExpress(err)
       },
+    )
+  }
+  if (!fast) return slow
+  return (req, res, nextExpress) => {
+    const method = req.method ?? 'GET'
+    const url = fullUrl(req.originalUrl ?? req.url ?? '/', req.headers, req.protocol === 'https')
+    fast(method, url, nodeHeader(req.headers)).then(
+      (reply) => (reply ? writeRaw(res, reply) : slow(req, res, nextExpress)),
+      () => slow(req, res, nextExpress),
     )
   }
 }

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http'
 import { Readable } from 'node:stream'
-import { bodyOf, type FetchMiddleware, knownBody } from '../fetch-middleware.ts'
-import { fetchRequest, headerEntries } from './node-request.ts'
+import { bodyOf, type FetchMiddleware, fastPaths, knownBody } from '../fetch-middleware.ts'
+import { fetchRequest, fullUrl, headerEntries, nodeHeader } from './node-request.ts'
 
 /** The parts of Fastify's request and reply the adapter uses (no dependency on fastify itself). */
 interface FastifyRequestLike {
@@ -68,7 +68,7 @@ export type FastifyAdapter = FastifyHooks & {
  * app.register(toFastify(mw).plugin)                   // every route of this scope
  */
 export function toFastify(mw: FetchMiddleware): FastifyAdapter {
-  const onRequest: FastifyHooks['onRequest'] = (req, reply, done) => {
+  const slowOnRequest: FastifyHooks['onRequest'] = (req, reply, done) => {
     const request = fetchRequest(req.method, req.url, req.headers, req.protocol === 'https')
     const state = {} as State
     ;(req as unknown as Record<symbol, State>)[STATE] = state
@@ -93,6 +93,22 @@ export function toFastify(mw: FetchMiddleware): FastifyAdapter {
       },
     )
   }
+  const fast = fastPaths.get(mw)
+  const onRequest: FastifyHooks['onRequest'] = !fast
+    ? slowOnRequest
+    : (req, reply, done) => {
+        fast(req.method, fullUrl(req.url, req.headers, req.protocol === 'https'), nodeHeader(req.headers)).then(
+          (raw) => {
+            if (!raw) return slowOnRequest(req, reply, done)
+            reply.code(raw.status)
+            for (const [k, v] of raw.headers) reply.header(k, v)
+            reply.send(
+              raw.body === null ? undefined : Buffer.from(raw.body.buffer, raw.body.byteOffset, raw.body.byteLength),
+            )
+          },
+          () => slowOnRequest(req, reply, done),
+        )
+      }
   const onSend: FastifyHooks['onSend'] = (req, reply, payload, done) => {
     const state = (req as unknown as Record<symbol, State | undefined>)[STATE]
     const resolve = state?.resolveNext
