@@ -1,4 +1,4 @@
-import { type FetchMiddleware, materialize } from '../fetch-middleware.ts'
+import { type FetchMiddleware, fastPaths, materialize } from '../fetch-middleware.ts'
 
 /** The part of Hono's context the adapter uses (no dependency on hono itself). */
 export interface HonoContextLike {
@@ -14,7 +14,17 @@ export type HonoMiddleware = (c: HonoContextLike, next: () => Promise<void>) => 
  * app.get('/posts', toHono(cachePageMiddleware({ ttl: 900, cache })), (c) => c.html(render()))
  */
 export function toHono(mw: FetchMiddleware): HonoMiddleware {
+  const fast = fastPaths.get(mw)
   return async (c, nextHono) => {
+    if (fast) {
+      const raw = c.req.raw
+      const reply = await fast(raw.method, raw.url, (name) => raw.headers.get(name)).catch(() => undefined)
+      if (reply)
+        return new Response(reply.body as Uint8Array<ArrayBuffer> | null, {
+          status: reply.status,
+          headers: reply.headers as [string, string][],
+        })
+    }
     let ran = false
     const response = materialize(
       await mw(c.req.raw, async () => {
