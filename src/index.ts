@@ -23,6 +23,7 @@ export {
   DataError,
   DeferredFieldError,
   DoesNotExist,
+  type ErrorCode,
   FieldError,
   ImproperlyConfigured,
   IntegrityError,
@@ -37,6 +38,7 @@ export {
   QuarryError,
   RawSqlError,
   StateError,
+  type StateErrorCode,
 } from './errors.ts'
 export type { Field } from './model/fields/field.ts'
 export { f, type JsonValue } from './model/fields/index.ts'
