@@ -19,6 +19,7 @@ export type {
 } from './engine/interceptors.ts'
 export {
   CacheError,
+  type CacheErrorCode,
   DatabaseError,
   DataError,
   DeferredFieldError,
