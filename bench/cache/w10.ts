@@ -40,7 +40,7 @@ async function measure(framework: string, mode: string): Promise<number> {
     const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]()
     const port = Number((await lines.next()).value)
     const url = `http://127.0.0.1:${port}/`
-    await autocannon({ url, connections: 2, duration: 1 }) // warm-up (and, for hit, the first miss)
+    await autocannon({ url, connections: Number(opt.connections), duration: 2 }) // warm-up: JIT, and for hit the first miss
     const r = await autocannon({ url, connections: Number(opt.connections), duration: Number(opt.seconds) })
     if (r.non2xx || r.errors) throw new Error(`${framework} ${mode}: ${r.non2xx} non-2xx, ${r.errors} errors`)
     return r.requests.average

@@ -79,7 +79,12 @@ export class QueryCache {
     const ttlMs = this.cache.ttlMs(ttl)
     const tables = [...stmt.tables, ALL_TABLES]
     if (ttlMs === 0 || this.generations.blocked(tables) || performance.now() < this.#downUntil) return next()
-    const key = this.#key(stmt)
+    let key: string
+    try {
+      key = this.#key(stmt)
+    } catch {
+      return next() // a bound value the codec cannot key (never expected): just ask the database
+    }
     let gens: string[]
     let text: string | undefined
     try {
