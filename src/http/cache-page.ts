@@ -29,6 +29,11 @@ export interface CachePageOptions {
   dependsOn?: readonly PageDependency[] | undefined
   /** Keeps the keys of several cachePage uses apart (default `page`). */
   keyPrefix?: string | undefined
+  /**
+   * Across processes (a shared cache such as Redis): one process computes a missing page while the others poll
+   * for it, up to `waitMs` (then compute it themselves). Within one process misses are always single-flight.
+   */
+  lock?: boolean | { timeoutMs?: number; waitMs?: number } | undefined
 }
 
 interface StoredPage {
@@ -162,6 +167,12 @@ export function cachePageMiddleware(options: CachePageOptions): FetchMiddleware 
         return toResponse(replay(page, req.method, header, false))
       return next(req)
     }
+    let release: (() => Promise<void>) | undefined
+    if (options.lock && cache.sharedLocks) {
+      const other = await waitForOther(flightKey, header, base)
+      if (other.page) return toResponse(replay(other.page, req.method, header, true))
+      release = other.release
+    }
     let mine: Response | null = null
     const p = compute(req, base, next).then(({ res, page }) => {
       mine = res
@@ -173,8 +184,46 @@ export function cachePageMiddleware(options: CachePageOptions): FetchMiddleware 
       return page ? toResponse(replay(page, req.method, header, false)) : mine!
     } finally {
       inflight.delete(flightKey)
+      await release?.()
     }
   }
+  /**
+   * With `lock`: take the page's lock, or wait for the process holding it to store the page. Returns the page
+   * another process stored, or how to release the lock this process took to compute it (nothing if it gave up
+   * waiting). An abandoned lock expires after `timeoutMs`.
+   */
+  async function waitForOther(
+    flightKey: string,
+    header: Header,
+    base: string,
+  ): Promise<{ page?: StoredPage; release?: () => Promise<void> }> {
+    const o = typeof options.lock === 'object' ? options.lock : {}
+    const lockKey = k('lock', flightKey)
+    const token = `${process.pid}:${Math.random().toString(36).slice(2)}`
+    const deadline = performance.now() + (o.waitMs ?? 10_000)
+    let pause = 5
+    try {
+      for (;;) {
+        const mine = await cache.bounded('lock', cache.lockRaw(lockKey, token, o.timeoutMs ?? 10_000))
+        // Look after taking the lock too: the previous holder may have stored the page and let go meanwhile.
+        const { page } = await lookup(header, base)
+        const release = () =>
+          cache.bounded('lock', cache.unlockRaw(lockKey, token)).catch((e) => cache.report('lock', e))
+        if (page) {
+          if (mine) await release()
+          return { page }
+        }
+        if (mine) return { release }
+        if (performance.now() >= deadline) return {}
+        await new Promise((r) => setTimeout(r, pause))
+        pause = Math.min(pause * 2, 100)
+      }
+    } catch (e) {
+      cache.report('lock', e)
+      return {}
+    }
+  }
+
   // Node adapters answer hits from here without building a Request or a Response.
   fastPaths.set(middleware, async (method, url, header) => {
     if (method !== 'GET' && method !== 'HEAD') return undefined
