@@ -103,6 +103,24 @@ describeEachBackend('query cache', (b) => {
     await db.Author.filter({ id: authorId }).update({ name: 'Ann' })
   })
 
+  it('prefetched tables count as read: a write to one re-runs that level only', async () => {
+    const q = () =>
+      db.Post.filter({ published: true })
+        .orderBy('title')
+        .prefetchRelated('tags')
+        .cache()
+        .then((ps) => ps.map((p) => p.tags.map((t) => t.name).join('+')))
+    const [p] = await db.Post.filter({ title: 'one' })
+    await q()
+    await assertNumQueries(db, 0, q)
+    const t = await db.Tag.create({ name: 'fresh' })
+    await p!.tags.add(t)
+    // The posts' entry is still current; the tags level (tag and the join table) is asked again.
+    expect(await assertNumQueries(db, 1, q)).toEqual(['fresh', ''])
+    await p!.tags.remove(t)
+    expect(await assertNumQueries(db, 1, q)).toEqual(['', ''])
+  })
+
   it('a rolled-back transaction invalidates nothing; reads inside a transaction bypass the cache', async () => {
     await titles()
     await expect(
