@@ -50,7 +50,7 @@ async function measure(framework: string, mode: string): Promise<number> {
 }
 
 const frameworks = opt.only.split(',')
-const modes = ['hello', 'miss', 'hit'] as const
+const modes = ['hello', 'static', 'miss', 'hit'] as const
 const results: Record<string, Record<string, number[]>> = {}
 for (let round = 0; round < Number(opt.rounds); round++)
   for (const f of frameworks)
@@ -62,13 +62,15 @@ rmSync(dir, { recursive: true, force: true })
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const rows = frameworks.map((f) => {
-  const [hello, miss, hit] = modes.map((m) => median(results[f]![m]!))
+  const [hello, stat, miss, hit] = modes.map((m) => median(results[f]![m]!))
   return {
     framework: f,
     helloRps: Math.round(hello!),
+    staticRps: Math.round(stat!),
     missRps: Math.round(miss!),
     hitRps: Math.round(hit!),
     hitVsHello: Number((hit! / hello!).toFixed(2)),
+    hitVsStatic: Number((hit! / stat!).toFixed(2)),
     hitVsMiss: Number((hit! / miss!).toFixed(1)),
   }
 })

@@ -265,8 +265,9 @@ function variantOf(base: string, vary: readonly string[], header: Header): strin
   return `${base}\n${vary.map((h) => `${h}:${header(h) ?? ''}`).join('\n')}`
 }
 
+/** Short keys are used as they are (no hashing on a hit's path); long ones are hashed to bound the key size. */
 function hash(text: string): string {
-  return createHash('sha1').update(text).digest('base64url')
+  return text.length <= 160 ? text : createHash('sha1').update(text).digest('base64url')
 }
 
 function replay(page: StoredPage, method: string, header: Header, hit: boolean): RawReply {

@@ -1,9 +1,13 @@
+import type { IncomingHttpHeaders } from 'node:http'
 import { type FetchMiddleware, fastPaths, materialize } from '../fetch-middleware.ts'
+import { nodeHeader } from './node-request.ts'
 
 /** The part of Hono's context the adapter uses (no dependency on hono itself). */
 export interface HonoContextLike {
   req: { raw: Request }
   res: Response
+  /** On @hono/node-server: `{ incoming, outgoing }`, the Node request and response. */
+  env?: unknown
 }
 export type HonoMiddleware = (c: HonoContextLike, next: () => Promise<void>) => Promise<Response | undefined>
 
@@ -18,7 +22,10 @@ export function toHono(mw: FetchMiddleware): HonoMiddleware {
   return async (c, nextHono) => {
     if (fast) {
       const raw = c.req.raw
-      const reply = await fast(raw.method, raw.url, (name) => raw.headers.get(name)).catch(() => undefined)
+      // On Node, read headers from the IncomingMessage: @hono/node-server builds `raw.headers` only when asked.
+      const incoming = (c.env as { incoming?: { headers?: IncomingHttpHeaders } } | undefined)?.incoming?.headers
+      const header = incoming ? nodeHeader(incoming) : (name: string) => raw.headers.get(name)
+      const reply = await fast(raw.method, raw.url, header).catch(() => undefined)
       if (reply)
         return new Response(reply.body as Uint8Array<ArrayBuffer> | null, {
           status: reply.status,
