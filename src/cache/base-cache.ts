@@ -108,8 +108,15 @@ export abstract class BaseCache implements Cache {
     return decode(unwrap(text), this.models)
   }
 
+  /**
+   * Whether the store lives in this process and answers at once (memory, dummy): its operations need no timer.
+   * Default false.
+   */
+  readonly inProcess: boolean = false
+
   /** Run a store operation within `timeoutMs`. */
   bounded<T>(op: string, p: Promise<T>): Promise<T> {
+    if (this.inProcess) return p
     let timer: NodeJS.Timeout | undefined
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(

@@ -5,6 +5,7 @@ import { BaseCache } from '../base-cache.ts'
  * development and tests where caching would get in the way, with the same key checks as the real ones.
  */
 export class DummyCache extends BaseCache {
+  override readonly inProcess = true
   override readonly storesValues = false
   async readRaw(): Promise<string | undefined> {
     return undefined

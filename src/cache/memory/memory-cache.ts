@@ -17,6 +17,7 @@ export interface MemoryCacheOptions extends BaseCacheOptions {
  * const cache = new MemoryCache({ maxEntries: 10_000, maxBytes: 64 * 2 ** 20 })
  */
 export class MemoryCache extends BaseCache {
+  override readonly inProcess = true
   readonly #lru: LRUCache<string, string>
 
   constructor(options: MemoryCacheOptions = {}) {
