@@ -280,7 +280,24 @@ function replay(page: StoredPage, method: string, header: Header, hit: boolean):
   if (etag && inm?.split(',').some((t) => t.trim() === '*' || bare(t) === bare(etag)))
     return { status: 304, headers: headers.filter(([n]) => n !== 'content-type'), body: null }
   headers.push(['content-length', String(page.b.byteLength)])
-  return { status: page.s, headers, body: method === 'HEAD' ? null : page.b }
+  if (method === 'HEAD') return { status: page.s, headers, body: null }
+  return { status: page.s, headers, body: page.b, text: textOf(page) }
+}
+
+const texts = new WeakMap<StoredPage, string | undefined>()
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+
+/** The body of a text page as a string (decoded once per stored page), or undefined for bytes that are not UTF-8. */
+function textOf(page: StoredPage): string | undefined {
+  if (texts.has(page)) return texts.get(page)
+  const type = page.h.find(([n]) => n === 'content-type')?.[1] ?? ''
+  let text: string | undefined
+  if (/^text\/|json|xml|javascript/i.test(type) && !/charset=(?!utf-?8)/i.test(type))
+    try {
+      text = utf8.decode(page.b)
+    } catch {}
+  texts.set(page, text)
+  return text
 }
 
 function toResponse(reply: RawReply): Response {

@@ -34,6 +34,11 @@ export interface RawReply {
   readonly headers: readonly (readonly [string, string])[]
   /** null: no body (304, HEAD). */
   readonly body: Uint8Array | null
+  /**
+   * The body as a string when it is valid UTF-8 text. Node writes a string body together with the headers in one
+   * write; bytes go out as a second buffer of a writev (measurably slower per request). Same content either way.
+   */
+  readonly text?: string | undefined
 }
 
 /**

@@ -103,7 +103,9 @@ export function toFastify(mw: FetchMiddleware): FastifyAdapter {
             reply.code(raw.status)
             for (const [k, v] of raw.headers) reply.header(k, v)
             reply.send(
-              raw.body === null ? undefined : Buffer.from(raw.body.buffer, raw.body.byteOffset, raw.body.byteLength),
+              raw.body === null
+                ? undefined
+                : (raw.text ?? Buffer.from(raw.body.buffer, raw.body.byteOffset, raw.body.byteLength)),
             )
           },
           () => slowOnRequest(req, reply, done),

@@ -27,7 +27,7 @@ export function toHono(mw: FetchMiddleware): HonoMiddleware {
       const header = incoming ? nodeHeader(incoming) : (name: string) => raw.headers.get(name)
       const reply = await fast(raw.method, raw.url, header).catch(() => undefined)
       if (reply)
-        return new Response(reply.body as Uint8Array<ArrayBuffer> | null, {
+        return new Response(reply.text ?? (reply.body as Uint8Array<ArrayBuffer> | null), {
           status: reply.status,
           headers: reply.headers as [string, string][],
         })

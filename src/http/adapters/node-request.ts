@@ -41,7 +41,7 @@ export function nodeHeader(headers: IncomingHttpHeaders): (name: string) => stri
 export function writeRaw(res: ServerResponse, reply: RawReply): void {
   res.statusCode = reply.status
   for (const [k, v] of reply.headers) res.setHeader(k, v)
-  res.end(reply.body ?? undefined)
+  res.end(reply.text ?? reply.body ?? undefined)
 }
 
 /** Header pairs of a Response for `setHeader`, with Set-Cookie kept as separate values. */
