@@ -1,9 +1,10 @@
 import { buildInstance } from '../db/persistence.ts'
 import { DoesNotExist, IntegrityError } from '../errors.ts'
 import type { Models } from '../model/schema.ts'
-import type { CreateInput, Filter, Instance } from '../model/types.ts'
+import type { CreateInput, Filter, Instance, UpdateInput } from '../model/types.ts'
 import { isPlainObject } from '../sql/resolve/where-builder.ts'
 import { assertFragment, type SqlFragment } from '../sql/sql-tag.ts'
+import { type BulkCreateOptions, type BulkUpdateOptions, bulkCreate, bulkUpdate } from './bulk.ts'
 import { QuerySet } from './query-set.ts'
 
 /**
@@ -40,28 +41,115 @@ export class Manager<M extends Models, N extends keyof M & string> extends Query
   }
 
   /**
+   * Insert many rows in as few statements as the database's bind-parameter limit allows (whatever `batchSize`
+   * says), all in one transaction: a bad row anywhere writes nothing, and the error names its index and field.
+   * Defaults and `autoNowAdd` are applied; primary keys are set where the database returns them (PostgreSQL,
+   * SQLite, MariaDB 10.5+), not with `ignoreConflicts`, and not on MySQL.
+   *
+   * @example
+   * const tags = await db.Tag.bulkCreate([{ name: 'orm' }, { name: 'sql' }])
+   * // INSERT INTO "tag" ("name") VALUES (?), (?) RETURNING "id"
+   * // PostgreSQL: INSERT INTO "tag" ("name") SELECT * FROM UNNEST($1::varchar(50)[]) RETURNING "id"
+   * await db.Tag.bulkCreate(rows, { ignoreConflicts: true })  // … ON CONFLICT DO NOTHING / INSERT IGNORE
+   */
+  async bulkCreate(
+    objs: readonly (CreateInput<M, N> | Instance<M, N, any>)[],
+    options: BulkCreateOptions = {},
+  ): Promise<Instance<M, N>[]> {
+    return (await bulkCreate(this.db, this.state, objs, options)) as unknown as Instance<M, N>[]
+  }
+
+  /**
+   * Write `fields` of many saved instances: one statement per batch, all batches in one transaction. `autoNow`
+   * fields are updated too. Returns the number of rows matched.
+   *
+   * @example
+   * for (const p of posts) p.title = p.title.toUpperCase()
+   * await db.Post.bulkUpdate(posts, ['title'])
+   * // UPDATE "blog_post" SET "title" = "v"."column2" FROM (VALUES (?, ?), …) AS "v" WHERE "blog_post"."id" = "v"."column1"
+   */
+  async bulkUpdate(
+    objs: readonly Instance<M, N, any>[],
+    fields: readonly (keyof UpdateInput<M, N> & string)[],
+    options: BulkUpdateOptions = {},
+  ): Promise<number> {
+    return bulkUpdate(this.db, this.state, objs, fields, options)
+  }
+
+  /**
    * The row matching `lookup`, or a new one made from `lookup` and `defaults`; `[instance, created]`.
-   * Safe against a concurrent insert of the same unique row.
+   * Safe against a concurrent insert of the same unique row: the loser's `IntegrityError` is caught and the row
+   * read again.
+   *
+   * @example
+   * const [tag, created] = await db.Tag.getOrCreate({ name: 'orm' })
    */
   async getOrCreate(
     lookup: Filter<M, N>,
     options: { defaults?: Partial<CreateInput<M, N>> } = {},
   ): Promise<[Instance<M, N>, boolean]> {
+    const found = await oneOrNull(this.filter(lookup as never))
+    if (found) return [found as Instance<M, N>, false]
+    return this.#createOrReread(lookup, { ...plainLookups(lookup as Record<string, unknown>), ...options.defaults })
+  }
+
+  /**
+   * Update the row matching `lookup` with `defaults`, or create it from `lookup`, `createDefaults` (or `defaults`);
+   * `[instance, created]`. Runs in a transaction with the row locked (`SELECT … FOR UPDATE`), and is safe against
+   * a concurrent create of the same unique row.
+   *
+   * @example
+   * const [author] = await db.Author.updateOrCreate({ email: 'b@x.org' }, { defaults: { name: 'Bharat' } })
+   */
+  async updateOrCreate(
+    lookup: Filter<M, N>,
+    options: { defaults?: Partial<CreateInput<M, N>>; createDefaults?: Partial<CreateInput<M, N>> } = {},
+  ): Promise<[Instance<M, N>, boolean]> {
+    const defaults = (options.defaults ?? {}) as Record<string, unknown>
+    const alias = this.db.writeAlias(this.state)
+    return this.db.executor.atomic(alias, async () => {
+      const locked = this.filter(lookup as never).selectForUpdate()
+      let obj = (await oneOrNull(locked)) as Instance<M, N> | null
+      if (!obj) {
+        const data = { ...plainLookups(lookup as Record<string, unknown>), ...(options.createDefaults ?? defaults) }
+        const [made, created] = await this.#createOrReread(lookup, data, true)
+        if (created) return [made, true]
+        obj = made
+      }
+      const names = Object.keys(defaults)
+      if (names.length === 0) return [obj, false]
+      const row = obj as unknown as Record<string, unknown>
+      for (const k of names) row[k] = defaults[k]
+      const meta = this.state.model
+      const auto = meta.concreteFields.filter((f) => f.kind === 'datetime' && f.options.autoNow).map((f) => f.name)
+      await (obj as unknown as { save(o: object): Promise<void> }).save({ updateFields: [...names, ...auto] })
+      return [obj, false]
+    })
+  }
+
+  /**
+   * Create the row in a savepoint; if a concurrent insert won the race (IntegrityError), read the winner's row
+   * instead — locking it when `lock`, which also makes MySQL's REPEATABLE READ see the newly committed row.
+   */
+  async #createOrReread(
+    lookup: Filter<M, N>,
+    data: Record<string, unknown>,
+    lock = false,
+  ): Promise<[Instance<M, N>, boolean]> {
+    const alias = this.db.writeAlias(this.state)
     try {
-      return [(await this.get(lookup as never)) as Instance<M, N>, false]
-    } catch (e) {
-      if (!(e instanceof DoesNotExist)) throw e
-    }
-    const data = { ...plainLookups(lookup as Record<string, unknown>), ...options.defaults } as CreateInput<M, N>
-    try {
-      const alias = this.db.writeAlias(this.state)
       return await this.db.executor.atomic(
         alias,
-        async () => [await this.create(data), true] as [Instance<M, N>, boolean],
+        async () => [await this.create(data as CreateInput<M, N>), true] as [Instance<M, N>, boolean],
       )
     } catch (e) {
       if (!(e instanceof IntegrityError)) throw e
-      return [(await this.get(lookup as never)) as Instance<M, N>, false]
+      let qs = this.filter(lookup as never)
+      if (lock) qs = qs.selectForUpdate()
+      const again = await oneOrNull(qs)
+      if (again) return [again as Instance<M, N>, false]
+      // The conflict was on some other unique field than the lookup's: the insert really failed.
+      throw e
     }
   }
 
@@ -77,6 +165,16 @@ export class Manager<M extends Models, N extends keyof M & string> extends Query
     return rows.map((r) =>
       this.db.instanceFromObject(this.state.model, r, this.db.readAlias(this.state)),
     ) as unknown as Instance<M, N>[]
+  }
+}
+
+/** The one row of `qs`, or null (MultipleObjectsReturned as `get`). */
+async function oneOrNull(qs: { get(): Promise<unknown> }): Promise<unknown> {
+  try {
+    return await qs.get()
+  } catch (e) {
+    if (e instanceof DoesNotExist) return null
+    throw e
   }
 }
 

@@ -19,6 +19,14 @@ export class PostgresOperations extends BaseOperations {
   override formatExplain(rows: readonly unknown[][]): string {
     return rows.map((r) => (typeof r[0] === 'string' ? r[0] : JSON.stringify(r[0], null, 2))).join('\n')
   }
+  /** `$1::varchar(200)`: parameters in a VALUES list have no column to take their type from. */
+  override typedParam(placeholder: string, field: Field): string {
+    return this.columnTypeOf ? `${placeholder}::${this.columnTypeOf(field)}` : placeholder
+  }
+  /** `$1::varchar(200)[]`: the array is sent as a literal (postgres-driver.ts), typed here. */
+  override arrayParam(placeholder: string, field: Field): string {
+    return `${placeholder}::${this.columnTypeOf ? this.columnTypeOf(field) : 'text'}[]`
+  }
   /** JSON goes as text; the driver would turn a JS array into a PostgreSQL array literal. */
   override jsonToDb(v: unknown): unknown {
     return JSON.stringify(v)

@@ -6,9 +6,10 @@ import type { ModelMeta } from '../../model/model-meta.ts'
 import { and, type Expr, lit } from '../ast/expression-nodes.ts'
 import type { OrderNode, SelectColumn, SelectNode } from '../ast/select-node.ts'
 import { Aggregate, type Expression, OrderBy } from '../expressions.ts'
-import type { QueryState } from '../query-state.ts'
+import type { KeysetSpec, QueryState } from '../query-state.ts'
 import { BuildContext, type JoinInfo, Scope } from './build-context.ts'
 import { resolveTyped } from './expression-builder.ts'
+import { keysetCondition } from './keyset-builder.ts'
 import { buildWhere } from './where-builder.ts'
 
 /** How the columns of a row map onto a model instance and the instances selected with it. */
@@ -142,7 +143,7 @@ export function buildSelect(
     from: { table: state.model.table, alias: scope.alias },
     joins: scope.joins,
     columns,
-    where,
+    where: state.keyset ? withKeyset(scope, where, orderBy, state.keyset) : where,
     groupBy,
     having,
     orderBy,
@@ -154,6 +155,14 @@ export function buildSelect(
   if (state.forUpdate) ctx.key += `U${JSON.stringify(state.forUpdate)}`
   if (state.distinct) ctx.key += 'D'
   return { node, ctx, layout }
+}
+
+/** The filters AND the keyset bounds of a `paginate()` page. */
+function withKeyset(scope: Scope, where: Expr | undefined, order: OrderNode[] | undefined, spec: KeysetSpec): Expr {
+  if (!order?.length) throw new InvalidValueError('Keyset pagination needs an ordering: call orderBy() first.')
+  const left = new Set(scope.joins.filter((j) => j.type === 'LEFT').map((j) => j.alias))
+  const k = keysetCondition(scope.ctx, order, spec, (alias) => left.has(alias))
+  return where ? and([where, k]) : k
 }
 
 function countParam(scope: Scope, tag: string, n: number): Expr {
