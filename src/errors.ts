@@ -83,6 +83,25 @@ export class InvalidCursor extends QuarryError {
   }
 }
 
+/** A `Paginator` page number that cannot be served (Django's `InvalidPage`). */
+export class InvalidPage extends QuarryError {
+  constructor(code: string, message: string) {
+    super(code, message)
+  }
+}
+/** The page number is not an integer: `paginator.getPage()` serves page 1 instead. */
+export class PageNotAnInteger extends InvalidPage {
+  constructor(message: string) {
+    super('PAGE_NOT_AN_INTEGER', message)
+  }
+}
+/** The page number is below 1 or past the last page: `paginator.getPage()` serves the last page instead. */
+export class EmptyPage extends InvalidPage {
+  constructor(message: string) {
+    super('EMPTY_PAGE', message)
+  }
+}
+
 /** Raw SQL given as a plain string instead of the `sql` tag. */
 export class RawSqlError extends QuarryError {
   constructor(message: string) {

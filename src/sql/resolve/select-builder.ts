@@ -159,6 +159,7 @@ export function buildSelect(
 
 /** The filters AND the keyset bounds of a `paginate()` page. */
 function withKeyset(scope: Scope, where: Expr | undefined, order: OrderNode[] | undefined, spec: KeysetSpec): Expr {
+  if (!spec.after && !spec.before) return where
   if (!order?.length) throw new InvalidValueError('Keyset pagination needs an ordering: call orderBy() first.')
   const left = new Set(scope.joins.filter((j) => j.type === 'LEFT').map((j) => j.alias))
   const k = keysetCondition(scope.ctx, order, spec, (alias) => left.has(alias))
