@@ -158,7 +158,12 @@ export function buildSelect(
 }
 
 /** The filters AND the keyset bounds of a `paginate()` page. */
-function withKeyset(scope: Scope, where: Expr | undefined, order: OrderNode[] | undefined, spec: KeysetSpec): Expr {
+function withKeyset(
+  scope: Scope,
+  where: Expr | undefined,
+  order: OrderNode[] | undefined,
+  spec: KeysetSpec,
+): Expr | undefined {
   if (!spec.after && !spec.before) return where
   if (!order?.length) throw new InvalidValueError('Keyset pagination needs an ordering: call orderBy() first.')
   const left = new Set(scope.joins.filter((j) => j.type === 'LEFT').map((j) => j.alias))
