@@ -94,9 +94,13 @@ export class Manager<M extends Models, N extends keyof M & string> extends Query
   }
 
   /**
-   * Update the row matching `lookup` with `defaults`, or create it from `lookup`, `createDefaults` (or `defaults`);
-   * `[instance, created]`. Runs in a transaction with the row locked (`SELECT … FOR UPDATE`), and is safe against
-   * a concurrent create of the same unique row.
+   * Update the row matching `lookup` with `defaults`, or create it from `lookup` and `createDefaults` (or
+   * `defaults`); `[instance, created]`. The update runs in a transaction with the row locked (`SELECT … FOR
+   * UPDATE` by primary key), and a concurrent create of the same unique row is caught and read again.
+   *
+   * The create and the locked update are separate transactions (unless the caller holds one): a loser of the
+   * create race ends its transaction, and the locks its failed INSERT took with it, before it locks the winner's row,
+   * so fifty concurrent calls queue on one row lock instead of deadlocking (InnoDB).
    *
    * @example
    * const [author] = await db.Author.updateOrCreate({ email: 'b@x.org' }, { defaults: { name: 'Bharat' } })
@@ -107,35 +111,40 @@ export class Manager<M extends Models, N extends keyof M & string> extends Query
   ): Promise<[Instance<M, N>, boolean]> {
     const defaults = (options.defaults ?? {}) as Record<string, unknown>
     const alias = this.db.writeAlias(this.state)
-    return this.db.executor.atomic(alias, async () => {
-      const locked = this.filter(lookup as never).selectForUpdate()
-      let obj = (await oneOrNull(locked)) as Instance<M, N> | null
-      if (!obj) {
+    const meta = this.state.model
+    const names = Object.keys(defaults)
+    const auto = meta.concreteFields.filter((f) => f.kind === 'datetime' && f.options.autoNow).map((f) => f.name)
+    // Each round either creates the row, or updates it; another round only if it vanished in between.
+    for (let round = 0; ; round++) {
+      let found = (await oneOrNull(this.filter(lookup as never))) as Instance<M, N> | null
+      if (!found) {
         const data = { ...plainLookups(lookup as Record<string, unknown>), ...(options.createDefaults ?? defaults) }
-        const [made, created] = await this.#createOrReread(lookup, data, true)
+        const [made, created] = await this.#createOrReread(lookup, data)
         if (created) return [made, true]
-        obj = made
+        found = made
       }
-      const names = Object.keys(defaults)
-      if (names.length === 0) return [obj, false]
-      const row = obj as unknown as Record<string, unknown>
-      for (const k of names) row[k] = defaults[k]
-      const meta = this.state.model
-      const auto = meta.concreteFields.filter((f) => f.kind === 'datetime' && f.options.autoNow).map((f) => f.name)
-      await (obj as unknown as { save(o: object): Promise<void> }).save({ updateFields: [...names, ...auto] })
-      return [obj, false]
-    })
+      const pk = (found as unknown as Record<string, unknown>)[meta.pk.attname]
+      const updated = await this.db.executor.atomic(alias, async () => {
+        const locked = this.filter(lookup as never)
+          .filter({ pk } as never)
+          .selectForUpdate()
+        const obj = (await oneOrNull(locked)) as Instance<M, N> | null
+        if (!obj || names.length === 0) return obj
+        const row = obj as unknown as Record<string, unknown>
+        for (const k of names) row[k] = defaults[k]
+        await (obj as unknown as { save(o: object): Promise<void> }).save({ updateFields: [...names, ...auto] })
+        return obj
+      })
+      if (updated) return [updated, false]
+      if (round >= 5) throw new DoesNotExist(meta.name)
+    }
   }
 
   /**
-   * Create the row in a savepoint; if a concurrent insert won the race (IntegrityError), read the winner's row
-   * instead — locking it when `lock`, which also makes MySQL's REPEATABLE READ see the newly committed row.
+   * Create the row in its own transaction (a savepoint inside the caller's); if a concurrent insert won the race
+   * (IntegrityError), read the winner's row instead.
    */
-  async #createOrReread(
-    lookup: Filter<M, N>,
-    data: Record<string, unknown>,
-    lock = false,
-  ): Promise<[Instance<M, N>, boolean]> {
+  async #createOrReread(lookup: Filter<M, N>, data: Record<string, unknown>): Promise<[Instance<M, N>, boolean]> {
     const alias = this.db.writeAlias(this.state)
     try {
       return await this.db.executor.atomic(
@@ -144,9 +153,7 @@ export class Manager<M extends Models, N extends keyof M & string> extends Query
       )
     } catch (e) {
       if (!(e instanceof IntegrityError)) throw e
-      let qs = this.filter(lookup as never)
-      if (lock) qs = qs.selectForUpdate()
-      const again = await oneOrNull(qs)
+      const again = await oneOrNull(this.filter(lookup as never))
       if (again) return [again as Instance<M, N>, false]
       // The conflict was on some other unique field than the lookup's: the insert really failed.
       throw e

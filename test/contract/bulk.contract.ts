@@ -242,4 +242,53 @@ describeEachBackend('bulk writes', (b) => {
     await assertNumQueries(db, 2, () => post.tags.add(...ids))
     expect(await post.tags.count()).toBe(300)
   })
+
+  it('getOrCreate: 50 concurrent calls for one key end with exactly one row', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () => items.Item.getOrCreate({ sku: 'race-1' }, { defaults: { title: 'won' } })),
+    )
+    expect(await items.Item.filter({ sku: 'race-1' }).count()).toBe(1)
+    expect(results.filter(([, created]) => created)).toHaveLength(1)
+    const ids = new Set(results.map(([row]) => row.id))
+    expect(ids.size).toBe(1)
+    expect(results.every(([row]) => row.title === 'won')).toBe(true)
+  })
+
+  it('updateOrCreate: 50 concurrent calls for one key end with exactly one row, updated by the others', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        items.Item.updateOrCreate(
+          { sku: 'race-2' },
+          { defaults: { title: `by ${i}`, qty: i }, createDefaults: { title: 'created', qty: -1 } },
+        ),
+      ),
+    )
+    const rows = await items.Item.filter({ sku: 'race-2' })
+    expect(rows).toHaveLength(1)
+    expect(results.filter(([, created]) => created)).toHaveLength(1)
+    // Every call but the creating one wrote its defaults, so the row holds one of theirs.
+    const updated = results.filter(([, created]) => !created).map(([row]) => row.title)
+    expect(updated).toHaveLength(49)
+    expect(updated).toContain(rows[0]!.title)
+    expect(rows[0]!.qty).toBe(Number(rows[0]!.title.slice(3)))
+  })
+
+  it('updateOrCreate updates an existing row (and its autoNow field) or creates a missing one', async () => {
+    const [made, created] = await items.Item.updateOrCreate({ sku: 'uoc' }, { defaults: { title: 'first' } })
+    expect(created).toBe(true)
+    expect(made.title).toBe('first')
+    const before = made.touched.getTime()
+    await new Promise((r) => setTimeout(r, 5))
+    const [again, created2] = await items.Item.updateOrCreate({ sku: 'uoc' }, { defaults: { title: 'second', qty: 9 } })
+    expect(created2).toBe(false)
+    expect(again.id).toBe(made.id)
+    const fresh = await items.Item.get({ sku: 'uoc' })
+    expect([fresh.title, fresh.qty]).toEqual(['second', 9])
+    expect(fresh.touched.getTime()).toBeGreaterThan(before)
+    // An IntegrityError that is not about the lookup is not swallowed.
+    await items.Item.create({ sku: 'taken', title: 't' })
+    await expect(items.Item.getOrCreate({ title: 'nobody has this' }, { defaults: { sku: 'taken' } })).rejects.toThrow(
+      IntegrityError,
+    )
+  })
 })

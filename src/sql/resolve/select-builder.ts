@@ -150,7 +150,8 @@ export function buildSelect(
     distinct: state.distinct || undefined,
     limit: limit !== undefined ? countParam(scope, 'L', limit) : undefined,
     offset: state.offset ? countParam(scope, 'O', state.offset) : undefined,
-    lock: state.forUpdate,
+    // API: selectForUpdate() has no effect where the database has no row locks (SQLite locks the whole file).
+    lock: features.supportsSelectForUpdate ? state.forUpdate : undefined,
   }
   if (state.forUpdate) ctx.key += `U${JSON.stringify(state.forUpdate)}`
   if (state.distinct) ctx.key += 'D'
