@@ -1,5 +1,3 @@
-import type { Backend } from '../backends/backend.ts'
-import { buildInstance } from '../db/persistence.ts'
 import { DatabaseError, FieldError, InvalidValueError, NotSupportedError } from '../errors.ts'
 import type { Field } from '../model/fields/field.ts'
 import type { ModelMeta } from '../model/model-meta.ts'
@@ -7,8 +5,11 @@ import { isModelInstance, type ModelInstance, metaOf, stateOf } from '../model/r
 import type { BulkInsertNode, BulkUpdateNode, OnConflictNode } from '../sql/ast/write-nodes.ts'
 import type { QueryState } from '../sql/query-state.ts'
 import type { DbCore } from './db-core.ts'
+import { buildInstance } from './persistence.ts'
 
 type Row = Record<string, unknown>
+/** The backend of one alias, as the engine hands it out (query/ does not import backends/). */
+type Backend = ReturnType<DbCore['executor']['backend']>
 
 export interface BulkCreateOptions {
   /** Rows per INSERT; capped so a statement never exceeds the database's bind-parameter limit. */

@@ -1,4 +1,3 @@
-import type { BaseFeatures } from '../../backends/base-features.ts'
 import { InvalidCursor } from '../../errors.ts'
 import type { Field } from '../../model/fields/field.ts'
 import { and, type Expr, FALSE, or } from '../ast/expression-nodes.ts'
@@ -56,7 +55,7 @@ export function keysetCondition(
 /** Rows strictly after `values` in the order of `terms`. */
 function beyond(
   ctx: BuildContext,
-  features: BaseFeatures,
+  features: BuildContext['features'],
   terms: Term[],
   values: readonly unknown[],
   tag: string,
