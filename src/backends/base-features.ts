@@ -41,6 +41,11 @@ export class BaseFeatures {
   readonly supportsRowValues: boolean = true
   /** `INSERT … ON CONFLICT DO NOTHING` / `INSERT IGNORE`. */
   readonly supportsIgnoreConflicts: boolean = true
+  /**
+   * Ignoring conflicts skips unique violations only (`ON CONFLICT DO NOTHING`), so many-to-many `add()` can insert
+   * every link in one statement and let the database skip the existing ones.
+   */
+  readonly canIgnoreUniqueConflictsOnly: boolean = true
   /** Upsert updating named columns on conflict. */
   readonly supportsUpdateConflicts: boolean = true
   /** The upsert names its conflict target columns (PostgreSQL, SQLite; MySQL uses any unique key). */

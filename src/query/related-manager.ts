@@ -105,8 +105,9 @@ export class RelatedManager<M extends Models, N extends keyof M & string> extend
   }
 
   /**
-   * Link objects to this instance: many-to-many inserts the missing join rows (one query to find them, one
-   * insert); a reverse foreign key points the objects at this instance (one UPDATE).
+   * Link objects to this instance: many-to-many inserts the missing join rows (one `INSERT … ON CONFLICT DO
+   * NOTHING` into an auto-created join table; otherwise one query to find them and one insert); a reverse foreign
+   * key points the objects at this instance (one UPDATE).
    */
   async add(...items: RelatedItem<M, N>[]): Promise<void> {
     if (items.length === 0) return
@@ -121,7 +122,13 @@ export class RelatedManager<M extends Models, N extends keyof M & string> extend
         }
       return this.#changed(items)
     }
-    const { near, far } = rel.through!
+    const { near, far, meta } = rel.through!
+    const features = this.db.executor.backend(this.#alias).features
+    if (meta.autoCreated && features.canIgnoreUniqueConflictsOnly) {
+      // One statement: the (near, far) pair is unique, so links that exist are skipped by the database.
+      await this.db.executor.atomic(this.#alias, () => this.#insertLinks([...new Set(ids)], true))
+      return this.#changed(items)
+    }
     await this.db.executor.atomic(this.#alias, async () => {
       const have = new Set(
         await this.#through({ [near.name]: this.#key, [far.name]: { in: ids } }).valuesList(far.attname as never, {
@@ -214,7 +221,7 @@ export class RelatedManager<M extends Models, N extends keyof M & string> extend
   }
 
   /** INSERT join rows, as many per statement as the bind-parameter limit allows. */
-  async #insertLinks(ids: readonly unknown[]): Promise<void> {
+  async #insertLinks(ids: readonly unknown[], ignoreExisting = false): Promise<void> {
     if (ids.length === 0) return
     const { meta, near, far } = this.#rel.through!
     const backend = this.db.executor.backend(this.#alias)
@@ -231,7 +238,7 @@ export class RelatedManager<M extends Models, N extends keyof M & string> extend
     const per = Math.max(1, Math.floor(backend.features.maxBindParams / fields.length))
     for (let i = 0; i < ids.length; i += per) {
       const rows = ids.slice(i, i + per).map((id) => [this.#key, id, ...fixed])
-      const built = buildInsert(meta, backend.features, fields, rows)
+      const built = buildInsert(meta, backend.features, fields, rows, ignoreExisting ? { onConflict: {} } : {})
       const entry = this.db.executor.shape(backend, built.ctx.key, built.node)
       await this.db.executor.write(this.#alias, entry.compiled, built.ctx.params, { kind: 'insert', model: meta.name })
     }

@@ -17,9 +17,13 @@ import { buildSelect } from '../../src/sql/resolve/select-builder.ts'
 import { blogSchema } from '../support/blog-schema.ts'
 
 const mariadb = { mariadb: true, version: [10, 11] } as const
-function dialect(features: BaseFeatures, ops: BaseOperations, Editor: typeof SqliteSchemaEditor) {
+function dialect(
+  features: BaseFeatures,
+  ops: BaseOperations,
+  Editor: new (o: BaseOperations, f: BaseFeatures) => { columnType(f: never): string },
+) {
   const editor = new Editor(ops, features)
-  ops.columnTypeOf = (f) => editor.columnType(f)
+  ops.columnTypeOf = (f) => editor.columnType(f as never)
   return { features, compiler: new SqlCompiler(ops, features) }
 }
 const dialects = {
