@@ -23,6 +23,7 @@ export {
   DeferredFieldError,
   DoesNotExist,
   EmptyPage,
+  type ErrorCode,
   FieldError,
   ImproperlyConfigured,
   IntegrityError,
@@ -39,6 +40,7 @@ export {
   QuarryError,
   RawSqlError,
   StateError,
+  type StateErrorCode,
 } from './errors.ts'
 export type { Field } from './model/fields/field.ts'
 export { f, type JsonValue } from './model/fields/index.ts'

@@ -49,7 +49,6 @@ export class Manager<M extends Models, N extends keyof M & string> extends Query
    * @example
    * const tags = await db.Tag.bulkCreate([{ name: 'orm' }, { name: 'sql' }])
    * // INSERT INTO "tag" ("name") VALUES (?), (?) RETURNING "id"
-   * // PostgreSQL: INSERT INTO "tag" ("name") SELECT * FROM UNNEST($1::varchar(50)[]) RETURNING "id"
    * await db.Tag.bulkCreate(rows, { ignoreConflicts: true })  // … ON CONFLICT DO NOTHING / INSERT IGNORE
    */
   async bulkCreate(
@@ -124,10 +123,10 @@ export class Manager<M extends Models, N extends keyof M & string> extends Query
         found = made
       }
       const pk = (found as unknown as Record<string, unknown>)[meta.pk.attname]
-      const updated = await this.db.executor.atomic(alias, async () => {
-        const locked = this.filter(lookup as never)
-          .filter({ pk } as never)
-          .selectForUpdate()
+      const updated = await this.db.runner.atomic(alias, async () => {
+        // Row locks where the database has them; SQLite's write transaction already locks the whole file.
+        let locked = this.filter(lookup as never).filter({ pk } as never)
+        if (this.db.runner.features(alias).supportsSelectForUpdate) locked = locked.selectForUpdate()
         const obj = (await oneOrNull(locked)) as Instance<M, N> | null
         if (!obj || names.length === 0) return obj
         const row = obj as unknown as Record<string, unknown>
@@ -147,7 +146,7 @@ export class Manager<M extends Models, N extends keyof M & string> extends Query
   async #createOrReread(lookup: Filter<M, N>, data: Record<string, unknown>): Promise<[Instance<M, N>, boolean]> {
     const alias = this.db.writeAlias(this.state)
     try {
-      return await this.db.executor.atomic(
+      return await this.db.runner.atomic(
         alias,
         async () => [await this.create(data as CreateInput<M, N>), true] as [Instance<M, N>, boolean],
       )
@@ -168,10 +167,11 @@ export class Manager<M extends Models, N extends keyof M & string> extends Query
    */
   async raw(query: SqlFragment): Promise<Instance<M, N>[]> {
     assertFragment(query, 'raw()')
-    const rows = await this.db.rawObjects(query, this.db.readAlias(this.state), this.state.model.name)
-    return rows.map((r) =>
-      this.db.instanceFromObject(this.state.model, r, this.db.readAlias(this.state)),
-    ) as unknown as Instance<M, N>[]
+    const alias = this.db.readAlias(this.state)
+    const meta = this.state.model
+    const rows = await this.db.runner.rawObjects(query, alias, meta.name)
+    const host = this.db.host(alias)
+    return rows.map((r) => this.db.runner.instanceFromObject(meta, r, alias, host)) as unknown as Instance<M, N>[]
   }
 }
 

@@ -3,13 +3,10 @@ import type { BaseFeatures } from '../../src/backends/base-features.ts'
 import type { BaseOperations } from '../../src/backends/base-operations.ts'
 import { MysqlFeatures } from '../../src/backends/mysql/mysql-features.ts'
 import { MysqlOperations } from '../../src/backends/mysql/mysql-operations.ts'
-import { MysqlSchemaEditor } from '../../src/backends/mysql/mysql-schema-editor.ts'
 import { PostgresFeatures } from '../../src/backends/postgres/postgres-features.ts'
 import { PostgresOperations } from '../../src/backends/postgres/postgres-operations.ts'
-import { PostgresSchemaEditor } from '../../src/backends/postgres/postgres-schema-editor.ts'
 import { SqliteFeatures } from '../../src/backends/sqlite/sqlite-features.ts'
 import { SqliteOperations } from '../../src/backends/sqlite/sqlite-operations.ts'
-import { SqliteSchemaEditor } from '../../src/backends/sqlite/sqlite-schema-editor.ts'
 import { F } from '../../src/index.ts'
 import { SqlCompiler } from '../../src/sql/compiler/sql-compiler.ts'
 import { emptyState, type QueryState } from '../../src/sql/query-state.ts'
@@ -17,19 +14,13 @@ import { buildSelect } from '../../src/sql/resolve/select-builder.ts'
 import { blogSchema } from '../support/blog-schema.ts'
 
 const mariadb = { mariadb: true, version: [10, 11] } as const
-function dialect(
-  features: BaseFeatures,
-  ops: BaseOperations,
-  Editor: new (o: BaseOperations, f: BaseFeatures) => { columnType(f: never): string },
-) {
-  const editor = new Editor(ops, features)
-  ops.columnTypeOf = (f) => editor.columnType(f as never)
+function dialect(features: BaseFeatures, ops: BaseOperations) {
   return { features, compiler: new SqlCompiler(ops, features) }
 }
 const dialects = {
-  sqlite: dialect(new SqliteFeatures(), new SqliteOperations(), SqliteSchemaEditor),
-  postgres: dialect(new PostgresFeatures(), new PostgresOperations(), PostgresSchemaEditor),
-  mysql: dialect(new MysqlFeatures(mariadb), new MysqlOperations(mariadb), MysqlSchemaEditor),
+  sqlite: dialect(new SqliteFeatures(), new SqliteOperations()),
+  postgres: dialect(new PostgresFeatures(), new PostgresOperations()),
+  mysql: dialect(new MysqlFeatures(mariadb), new MysqlOperations(mariadb)),
 }
 type Name = keyof typeof dialects
 const each = <T>(fn: (d: (typeof dialects)[Name]) => T) =>

@@ -1,5 +1,7 @@
 import type { Field } from '../../model/fields/field.ts'
 import { BaseOperations, type Converter, targetKind } from '../base-operations.ts'
+import { columnTypeFor } from '../base-schema-editor.ts'
+import { postgresDataTypes } from './postgres-schema-editor.ts'
 
 /**
  * PostgreSQL spelling: `$n` placeholders, `~` / `~*` regex, native booleans, `timestamptz`, `jsonb`. The base
@@ -21,11 +23,11 @@ export class PostgresOperations extends BaseOperations {
   }
   /** `$1::varchar(200)`: parameters in a VALUES list have no column to take their type from. */
   override typedParam(placeholder: string, field: Field): string {
-    return this.columnTypeOf ? `${placeholder}::${this.columnTypeOf(field)}` : placeholder
+    return `${placeholder}::${columnTypeFor(postgresDataTypes, field)}`
   }
   /** `$1::varchar(200)[]`: the array is sent as a literal (postgres-driver.ts), typed here. */
   override arrayParam(placeholder: string, field: Field): string {
-    return `${placeholder}::${this.columnTypeOf ? this.columnTypeOf(field) : 'text'}[]`
+    return `${placeholder}::${columnTypeFor(postgresDataTypes, field)}[]`
   }
   /** JSON goes as text; the driver would turn a JS array into a PostgreSQL array literal. */
   override jsonToDb(v: unknown): unknown {

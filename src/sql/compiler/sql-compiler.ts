@@ -1,5 +1,3 @@
-import type { BaseFeatures } from '../../backends/base-features.ts'
-import type { BaseOperations, Converter } from '../../backends/base-operations.ts'
 import { InvalidValueError } from '../../errors.ts'
 import type { Expr, ParamSpec } from '../ast/expression-nodes.ts'
 import type { SelectNode } from '../ast/select-node.ts'
@@ -13,6 +11,7 @@ import type {
   UpdateNode,
 } from '../ast/write-nodes.ts'
 import type { BindSlot, CompiledQuery } from '../compiled-query.ts'
+import type { Converter, DialectFeatures, DialectOperations } from '../dialect.ts'
 
 /**
  * The one SQL compiler. Dialects differ only through `features` flags and `operations` snippets
@@ -23,10 +22,10 @@ import type { BindSlot, CompiledQuery } from '../compiled-query.ts'
  * // { sql: 'DELETE FROM "author" WHERE "author"."id" = ?', bind: [{ i: 0, el: -1, conv }], tables: ['author'] }
  */
 export class SqlCompiler {
-  readonly ops: BaseOperations
-  readonly features: BaseFeatures
+  readonly ops: DialectOperations
+  readonly features: DialectFeatures
 
-  constructor(ops: BaseOperations, features: BaseFeatures) {
+  constructor(ops: DialectOperations, features: DialectFeatures) {
     this.ops = ops
     this.features = features
   }
@@ -58,6 +57,20 @@ export class SqlCompiler {
         break
     }
     return { sql, bind: st.bind, tables: [...st.tables] }
+  }
+
+  /**
+   * A condition with its values written in as literals (`ops.literal`) and its columns unqualified: for DDL,
+   * which takes no parameters (partial-index conditions). Values are quoted by the dialect, never spliced in.
+   *
+   * @example
+   * compiler.compileCondition(buildIndexCondition(Post, { published: true }, features))
+   * // SQLite: '"published" = 1'   PostgreSQL: '"published" = TRUE'
+   */
+  compileCondition(expr: Expr, values: readonly unknown[]): string {
+    const st = new CompileState()
+    st.inline = values
+    return this.expr(expr, st)
   }
 
   protected q(name: string): string {
@@ -184,12 +197,13 @@ export class SqlCompiler {
   expr(e: Expr, st: CompileState): string {
     switch (e.k) {
       case 'col':
-        return `${this.q(e.t)}.${this.q(e.c)}`
+        return st.inline === undefined ? `${this.q(e.t)}.${this.q(e.c)}` : this.q(e.c)
       case 'param':
         return this.param(e.i, e.spec, st)
       case 'lit':
         return e.sql
       case 'bin':
+        if (e.op === 'div') return this.ops.integerDivide(this.operand(e.l, st), this.operand(e.r, st))
         return `${this.operand(e.l, st)} ${e.op} ${this.operand(e.r, st)}`
       case 'and':
       case 'or':
@@ -219,7 +233,9 @@ export class SqlCompiler {
       case 'sub':
         return `(${this.select(e.sub, st)})`
       case 'cast':
-        return this.ops.castFloat(this.expr(e.e, st))
+        return e.to === 'float' ? this.ops.castFloat(this.expr(e.e, st)) : this.ops.castInteger(this.expr(e.e, st))
+      case 'random':
+        return this.ops.random()
       case 'row':
         return `(${e.items.map((i) => this.expr(i, st)).join(', ')})`
       case 'ident':
@@ -239,6 +255,8 @@ export class SqlCompiler {
       e.k === 'fn' ||
       e.k === 'agg' ||
       e.k === 'sub' ||
+      e.k === 'cast' ||
+      e.k === 'random' ||
       e.k === 'row'
       ? s
       : `(${s})`
@@ -278,7 +296,7 @@ export class SqlCompiler {
   protected inList(lhs: Expr, p: Expr & { k: 'param' }, st: CompileState): string {
     const n = p.spec.list ?? 0
     const left = this.operand(lhs, st)
-    if (this.features.hasArrayParams) return `${left} = ANY(${this.param(p.i, p.spec, st)})`
+    if (this.features.hasArrayParams && st.inline === undefined) return `${left} = ANY(${this.param(p.i, p.spec, st)})`
     if (n === 0) return '1=0'
     const conv = this.converter({ ...p.spec, list: undefined, jsonList: undefined })
     if (p.spec.jsonList) {
@@ -302,6 +320,11 @@ export class SqlCompiler {
   }
 
   protected slot(i: number, el: number, conv: Converter | null, st: CompileState): string {
+    if (st.inline !== undefined) {
+      let v = st.inline[i]
+      if (el >= 0) v = (v as unknown[])[el]
+      return this.ops.literal(conv === null ? v : conv(v))
+    }
     st.bind.push({ i, el, conv })
     return this.ops.placeholder(st.bind.length)
   }
@@ -309,10 +332,16 @@ export class SqlCompiler {
   /** Field conversion, then the pattern shaping of the lookup (`%…%`). */
   protected converter(spec: ParamSpec): Converter | null {
     if (spec.count) return toCount
+    if (spec.integer) return this.ops.integerParam
     const field = spec.lookup ? undefined : spec.field
     let conv = field ? this.ops.toDb(field) : null
     if (spec.json) conv = (v) => (v === null || v === undefined ? null : this.ops.jsonToDb(v))
-    if (spec.lookup && spec.lookup !== 'regex' && spec.lookup !== 'iregex') {
+    if (spec.exact) {
+      // `exact` on a string keeps the field's conversion, then the dialect's shaping (MySQL: LIKE-escaped).
+      const shape = this.ops.patternValue('exact')
+      const c = conv
+      if (shape) conv = c ? (v) => (v === null ? v : shape(c(v))) : (v) => (v === null ? v : shape(v))
+    } else if (spec.lookup && spec.lookup !== 'regex' && spec.lookup !== 'iregex') {
       const shape = this.ops.patternValue(spec.lookup)
       const check = stringCheck(spec)
       conv = shape ? (v) => shape(check(v)) : check
@@ -347,6 +376,8 @@ function stringCheck(spec: ParamSpec): Converter {
 export class CompileState {
   readonly bind: BindSlot[] = []
   readonly tables = new Set<string>()
+  /** The values to write in as literals instead of binding them (`compileCondition`). */
+  inline: readonly unknown[] | undefined = undefined
 }
 
 export type { DeleteNode, InsertNode, RawNode, SelectNode, UpdateNode }

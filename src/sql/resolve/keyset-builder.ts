@@ -38,7 +38,7 @@ export function keysetCondition(
     return { e: o.e, field, desc: o.desc, nullsFirst, nullable }
   })
   const parts: Expr[] = []
-  if (spec.after) parts.push(beyond(ctx, features, terms, spec.after, 'a'))
+  if (spec.after) parts.push(beyond(ctx, features, terms, spec.after))
   if (spec.before)
     parts.push(
       beyond(
@@ -46,7 +46,6 @@ export function keysetCondition(
         features,
         terms.map((t) => ({ ...t, desc: !t.desc, nullsFirst: !t.nullsFirst })),
         spec.before,
-        'b',
       ),
     )
   return and(parts)
@@ -58,12 +57,10 @@ function beyond(
   features: BuildContext['features'],
   terms: Term[],
   values: readonly unknown[],
-  tag: string,
 ): Expr {
   if (values.length !== terms.length)
     throw new InvalidCursor(`The cursor has ${values.length} values but the ordering has ${terms.length} terms.`)
   const isNull = values.map((v) => v === null || v === undefined)
-  ctx.key += `K${tag}${isNull.map((n) => (n ? 'n' : 'v')).join('')}`
   const param = (i: number) => ctx.param(values[i], { field: terms[i]!.field })
   const gt = (t: Term, i: number): Expr => ({ k: 'bin', op: t.desc ? '<' : '>', l: t.e, r: param(i) })
   const sameDirection = terms.every((t) => t.desc === terms[0]!.desc)
@@ -74,7 +71,6 @@ function beyond(
     terms.length > 1 &&
     terms.every((t, i) => !t.nullable && !isNull[i])
   ) {
-    ctx.key += 'R'
     return {
       k: 'bin',
       op: terms[0]!.desc ? '<' : '>',
@@ -106,7 +102,6 @@ function beyond(
   const expanded = or(disjuncts)
   // A sargable bound on the first column: every row after the cursor has first >= its value (or <= descending).
   if (!isNull[0] && !first.nullable && terms.length > 1) {
-    ctx.key += 'P'
     return and([{ k: 'bin', op: first.desc ? '<=' : '>=', l: first.e, r: param(0) }, expanded])
   }
   return expanded
