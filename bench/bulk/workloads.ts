@@ -75,7 +75,7 @@ const POST_COLUMNS = ['title', 'body', 'views', 'published', 'created_at', 'auth
 export const SYSTEMS: Record<string, Record<Backend, string[]>> = {
   W6: {
     sqlite: ['raw-values', 'quarry-bulkCreate', 'quarry-create-loop'],
-    postgres: ['raw-values', 'raw-unnest', 'quarry-bulkCreate', 'quarry-values', 'quarry-create-loop'],
+    postgres: ['raw-values', 'raw-unnest', 'quarry-bulkCreate', 'quarry-unnest', 'quarry-create-loop'],
   },
   W7: {
     sqlite: ['raw-update-from-values', 'quarry-bulkUpdate', 'quarry-save-loop', 'raw-case-when'],
@@ -228,7 +228,8 @@ async function quarryW6(task: Task, variant: string): Promise<Prepared> {
   const db = await connect(task.url, schema)
   const loop = variant === 'create-loop'
   const rows = newPosts(task.seed, loop ? W6_LOOP_ROWS : W6_ROWS)
-  const strategy = variant === 'values' ? 'values' : 'auto'
+  // bulkCreate's default (multi-row VALUES), or its UNNEST strategy (one array per column) to re-measure the choice.
+  const strategy = variant === 'unnest' ? 'arrays' : 'auto'
   const state = db.Post.state
   return {
     rows: rows.length,
