@@ -102,7 +102,7 @@ export async function bulkCreate(
   )
   const fromArrays = strategy === 'arrays'
   if (fromArrays && !features.canInsertFromArrays)
-    throw new NotSupportedError(`The ${features.vendor} backend cannot insert from arrays.`)
+    throw new NotSupportedError('This database cannot insert from arrays (features.canInsertFromArrays).')
   const run = async () => {
     for (let g = 0; g < groups.length; g++) {
       const { rows, fields, returning } = groups[g]!
@@ -218,13 +218,13 @@ function conflictClause(meta: ModelMeta, features: Features, options: BulkCreate
     throw new InvalidValueError('bulkCreate(): give ignoreConflicts or updateConflicts, not both.')
   if (options.ignoreConflicts) {
     if (!features.supportsIgnoreConflicts)
-      throw new NotSupportedError(`The ${features.vendor} backend cannot ignore conflicts in bulkCreate().`)
+      throw new NotSupportedError('This database cannot ignore conflicts in bulkCreate().')
     return {}
   }
   const u = options.updateConflicts
   if (!u) return undefined
   if (!features.supportsUpdateConflicts)
-    throw new NotSupportedError(`The ${features.vendor} backend cannot update conflicts in bulkCreate().`)
+    throw new NotSupportedError('This database cannot update conflicts in bulkCreate().')
   const column = (name: string, what: string) => {
     const f = meta.fieldMap.get(name) ?? meta.attnameMap.get(name)
     if (!f?.concrete)
@@ -247,7 +247,7 @@ function conflictClause(meta: ModelMeta, features: Features, options: BulkCreate
   const unique = (u.uniqueFields ?? []).map((n) => column(n, 'unique field'))
   if (features.supportsUpdateConflictsWithTarget && unique.length === 0)
     throw new InvalidValueError(
-      `bulkCreate({ updateConflicts }) needs uniqueFields on ${features.vendor}: the unique columns a conflict is on.`,
+      'bulkCreate({ updateConflicts }) needs uniqueFields on this database: the unique columns a conflict is on.',
     )
   return { update, target: features.supportsUpdateConflictsWithTarget ? unique.map((f) => f.column) : undefined }
 }

@@ -33,6 +33,20 @@ export interface DialectFeatures {
   readonly hasNullsFirstWhenAscending: boolean
   /** `UPDATE t SET … FROM (VALUES …) AS v` (otherwise bulk updates join a derived table). */
   readonly supportsUpdateFromValues: boolean
+  /** `INSERT … SELECT * FROM UNNEST($1::t[], …)`: one array parameter per column. */
+  readonly canInsertFromArrays: boolean
+  /** `INSERT … RETURNING` works on multi-row inserts, rows in insertion order (bulk creates set primary keys). */
+  readonly canReturnRowsFromBulkInsert: boolean
+  /** `INSERT … ON CONFLICT DO NOTHING` / `INSERT IGNORE`. */
+  readonly supportsIgnoreConflicts: boolean
+  /** Ignoring conflicts skips unique violations only (not foreign key or value errors, as `INSERT IGNORE` does). */
+  readonly canIgnoreUniqueConflictsOnly: boolean
+  /** Upsert updating named columns on conflict. */
+  readonly supportsUpdateConflicts: boolean
+  /** The upsert names its conflict target columns (otherwise it fires on any unique key). */
+  readonly supportsUpdateConflictsWithTarget: boolean
+  /** `SELECT … FOR UPDATE` row locks. */
+  readonly supportsSelectForUpdate: boolean
 }
 
 /**
