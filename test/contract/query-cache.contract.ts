@@ -88,6 +88,21 @@ describeEachBackend('query cache', (b) => {
     await assertNumQueries(db, 0, titles)
   })
 
+  it('bulk writes invalidate too: bulkCreate and bulkUpdate', async () => {
+    await titles()
+    const made = await db.Post.bulkCreate([
+      { title: 'bulk-a', published: true, author: authorId },
+      { title: 'bulk-b', published: true, author: authorId },
+    ])
+    expect(await assertNumQueries(db, 1, titles)).toEqual(['bulk-a', 'bulk-b', 'one', 'two'])
+    const rows = await db.Post.filter({ title: { startswith: 'bulk-' } }).orderBy('title')
+    for (const r of rows) r.title = `${r.title}!`
+    await db.Post.bulkUpdate(rows, ['title'])
+    expect(await assertNumQueries(db, 1, titles)).toEqual(['bulk-a!', 'bulk-b!', 'one', 'two'])
+    await db.Post.filter({ title: { startswith: 'bulk-' } }).delete()
+    expect(made).toHaveLength(2)
+  })
+
   it('a write to a joined table invalidates the joined query; an unrelated table does not', async () => {
     const q = () =>
       db.Post.filter({ published: true })
