@@ -1,10 +1,10 @@
 import type { Backend, RunResult } from '../backends/backend.ts'
-import type { BaseFeatures } from '../backends/base-features.ts'
 import { InvalidValueError, QuarryError } from '../errors.ts'
 import type { Field } from '../model/fields/field.ts'
 import type { ModelMeta } from '../model/model-meta.ts'
 import { HOST, type InstanceHost, type ModelInstance } from '../model/runtime.ts'
-import type { InsertNode, StatementNode } from '../sql/ast/write-nodes.ts'
+import type { BulkInsertNode, BulkUpdateNode, InsertNode, StatementNode } from '../sql/ast/write-nodes.ts'
+import type { Converter, DialectFeatures } from '../sql/dialect.ts'
 import type { Aggregate } from '../sql/expressions.ts'
 import type { QueryState } from '../sql/query-state.ts'
 import { fastFilterKey, fastSelectShape } from '../sql/resolve/fast-shape.ts'
@@ -70,7 +70,7 @@ export class Runner {
   }
 
   /** The capability flags of the database behind `alias` (batch sizes, array parameters). */
-  features(alias: string): BaseFeatures {
+  features(alias: string): DialectFeatures {
     return this.executor.backend(alias).features
   }
 
@@ -277,6 +277,36 @@ export class Runner {
     return { rowCount: out.length, returned: out[0]?.[0] }
   }
 
+  /** The driver-value converters of `fields` on `alias`: bulk writes check and convert every row before sending. */
+  converters(alias: string, fields: readonly Field[]): (Converter | null)[] {
+    const ops = this.executor.backend(alias).ops
+    return fields.map((f) => ops.toDb(f))
+  }
+
+  /**
+   * A many-row INSERT of values already converted (query/bulk.ts), bound positionally: the returned rows when it
+   * has RETURNING.
+   */
+  async bulkInsert(
+    alias: string,
+    node: BulkInsertNode,
+    params: readonly unknown[],
+    model: string,
+  ): Promise<unknown[][] | undefined> {
+    const prepared = this.prepared.prepare(this.executor.backend(alias), node)
+    const ran = { kind: 'insert', model } as const
+    if (node.returning?.length) return this.executor.rows(alias, prepared.compiled, params, ran)
+    await this.executor.write(alias, prepared.compiled, params, ran)
+    return undefined
+  }
+
+  /** One statement of a bulk update (query/bulk.ts), values already converted: rows matched. */
+  async bulkUpdate(alias: string, node: BulkUpdateNode, params: readonly unknown[], model: string): Promise<number> {
+    const prepared = this.prepared.prepare(this.executor.backend(alias), node)
+    const r = await this.executor.write(alias, prepared.compiled, params, { kind: 'update', model })
+    return r.rowCount
+  }
+
   // ---- raw SQL -------------------------------------------------------------------------------------------------
 
   /** Rows of a raw query as objects keyed by column name. */
@@ -392,7 +422,7 @@ export class Runner {
   async #rows(
     alias: string,
     state: QueryState,
-    build: (features: BaseFeatures) => BuiltQuery<StatementNode>,
+    build: (features: DialectFeatures) => BuiltQuery<StatementNode>,
   ): Promise<unknown[][] | null> {
     const backend = this.executor.backend(alias)
     const built = build(backend.features)
@@ -405,7 +435,7 @@ export class Runner {
     alias: string,
     state: QueryState,
     kind: 'update' | 'delete',
-    build: (features: BaseFeatures) => BuiltQuery<StatementNode>,
+    build: (features: DialectFeatures) => BuiltQuery<StatementNode>,
   ): Promise<RunResult> {
     const backend = this.executor.backend(alias)
     const built = build(backend.features)
