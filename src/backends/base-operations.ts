@@ -155,6 +155,42 @@ export class BaseOperations {
 
   // ---- values ------------------------------------------------------------------------------------------------
 
+  /**
+   * A value interpolated into raw SQL, bound the way the ORM binds a field of its type (a `Date` in the backend's
+   * datetime form, a boolean as the backend stores it). A value with no single SQL form is refused rather than
+   * sent for the driver to guess (node:sqlite reads a leading object as named parameters and shifts the others;
+   * mysql2 and postgres.js each turn an array into something different).
+   */
+  readonly rawToDb = (v: unknown): unknown => {
+    switch (typeof v) {
+      case 'string':
+      case 'number':
+      case 'bigint':
+        return v
+      case 'boolean':
+        return this.boolToDb(v)
+      case 'undefined':
+        throw new InvalidValueError('A value in raw SQL is undefined. Pass null for SQL NULL.')
+      case 'object':
+        if (v === null) return null
+        if (v instanceof Date) {
+          if (Number.isNaN(v.getTime()))
+            throw new InvalidValueError('A Date in raw SQL is invalid (NaN). Pass a valid Date.')
+          return this.dateTimeToDb(v)
+        }
+        if (v instanceof Uint8Array) return v
+        if (Array.isArray(v))
+          throw new InvalidValueError(
+            'An array has no single SQL form in raw SQL. For a list write `x IN ${sql.in(values)}`; for JSON pass JSON.stringify(value).',
+          )
+        break
+    }
+    const type = typeof v === 'object' ? ((v as object).constructor?.name ?? 'Object') : typeof v
+    throw new InvalidValueError(
+      `A value of type ${type} has no SQL form in raw SQL. Pass a string, number, bigint, boolean, Date, Uint8Array or null (JSON.stringify(value) for JSON).`,
+    )
+  }
+
   /** Boolean as bound to the driver. */
   boolToDb(v: boolean): unknown {
     return v

@@ -228,6 +228,7 @@ export class SqlCompiler {
   /** Field conversion, then the pattern shaping of the lookup (`%…%`). */
   protected converter(spec: ParamSpec): Converter | null {
     if (spec.count) return toCount
+    if (spec.raw) return this.ops.rawToDb
     const field = spec.lookup ? undefined : spec.field
     let conv = field ? this.ops.toDb(field) : null
     if (spec.json) conv = (v) => (v === null || v === undefined ? null : this.ops.jsonToDb(v))
