@@ -9,11 +9,16 @@ export interface PoolOptions {
   idleTimeoutMs?: number
   /** Give up opening a connection after this long, in ms. Default 10 000. */
   connectTimeoutMs?: number
+  /**
+   * Give up waiting for a free connection after this long, in ms, with an `OperationalError` naming what holds
+   * them (on SQLite: waiting for another transaction to end). Default 5 000.
+   */
+  acquireTimeoutMs?: number
 }
 
 /** Backend factories by URL scheme; server backends load their driver only when used. */
 const factories = new Map<string, (url: string, pool: PoolOptions) => Promise<Backend>>([
-  ['sqlite', async (url) => new SqliteBackend(url)],
+  ['sqlite', async (url, pool) => new SqliteBackend(url, pool)],
   ['postgres', postgres],
   ['postgresql', postgres],
   ['mysql', mysql],

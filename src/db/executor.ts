@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Backend, Connection, Lease, QueryOptions, RunResult } from '../backends/backend.ts'
 import { ImproperlyConfigured, StateError } from '../errors.ts'
-import { callSite, type StackHolder, siteOf } from '../profiler/call-site.ts'
+import { callSite, captureStack, type StackHolder, siteOf } from '../profiler/call-site.ts'
 import { type QueryEvent, queryChannel } from '../profiler/events.ts'
 import type { StatementNode } from '../sql/ast/write-nodes.ts'
 import { bindParams, type CompiledQuery } from '../sql/compiled-query.ts'
@@ -42,6 +42,7 @@ const runWrite = (c: Connection, sql: string, p: readonly unknown[]) => c.run(sq
 const length = (r: readonly unknown[]) => r.length
 const rowCount = (r: RunResult) => r.rowCount
 const SHAPE_CACHE_SIZE = 2000
+const TRANSACTION = { purpose: 'transaction' } as const
 
 /**
  * Runs every statement: picks the connection (the transaction's, or one from the pool), binds values, times it,
@@ -179,7 +180,13 @@ export class Executor {
         let conn: Connection | undefined = tx?.lease.conn
         try {
           if (shared) conn = await backend.withConnection((c) => c)
-          else if (!tx) conn = (lease = await backend.acquire()).conn
+          else if (!tx) {
+            const stack = captureStack()
+            conn = (lease = await backend.acquire({
+              purpose: 'iterator',
+              site: () => siteOf(stack) ?? siteOf(info.site),
+            })).conn
+          }
         } catch (e) {
           throw backend.translateError(e, q.sql)
         }
@@ -277,7 +284,7 @@ export class Executor {
     const backend = this.backend(alias)
     let lease: Lease
     try {
-      lease = await backend.acquire()
+      lease = await backend.acquire(TRANSACTION)
     } catch (e) {
       throw backend.translateError(e, undefined)
     }

@@ -1,8 +1,9 @@
 import mysql, { type Pool, type PoolConnection } from 'mysql2'
-import { ImproperlyConfigured } from '../../errors.ts'
+import { ImproperlyConfigured, OperationalError } from '../../errors.ts'
 import type { Connection, Lease } from '../backend.ts'
 import { BaseBackend } from '../base-backend.ts'
 import type { PoolOptions } from '../create-backend.ts'
+import { bounded, DEFAULT_ACQUIRE_TIMEOUT_MS, LeaseBook, type LeaseOwner } from '../lease-book.ts'
 import { MysqlConnection } from './mysql-driver.ts'
 import { translateMysqlError } from './mysql-errors.ts'
 import { MysqlFeatures, type MysqlServer } from './mysql-features.ts'
@@ -76,6 +77,9 @@ export class MysqlBackend extends BaseBackend<MysqlFeatures, MysqlOperations, My
   readonly #pool: Pool
   readonly #conns = new WeakMap<PoolConnection, MysqlConnection>()
   #closed: Promise<void> | null = null
+  readonly #book = new LeaseBook()
+  readonly #max: number
+  readonly #acquireTimeoutMs: number
 
   /**
    * Connect (one connection, to read the server version) and build the backend.
@@ -100,10 +104,10 @@ export class MysqlBackend extends BaseBackend<MysqlFeatures, MysqlOperations, My
       await new Promise((r) => p.end(r))
       throw translateMysqlError(e, undefined)
     }
-    return new MysqlBackend(p, server)
+    return new MysqlBackend(p, server, pool)
   }
 
-  private constructor(pool: Pool, server: MysqlServer) {
+  private constructor(pool: Pool, server: MysqlServer, options: PoolOptions) {
     super({
       features: new MysqlFeatures(server),
       ops: new MysqlOperations(server),
@@ -111,31 +115,48 @@ export class MysqlBackend extends BaseBackend<MysqlFeatures, MysqlOperations, My
       translate: translateMysqlError,
     })
     this.#pool = pool
+    this.#max = options.max ?? 10
+    this.#acquireTimeoutMs = options.acquireTimeoutMs ?? DEFAULT_ACQUIRE_TIMEOUT_MS
   }
 
-  acquire(): Promise<Lease> {
-    return new Promise((resolve, reject) =>
-      this.#pool.getConnection((err, c) => {
-        if (err) return reject(err)
-        let conn = this.#conns.get(c)
-        if (!conn) this.#conns.set(c, (conn = new MysqlConnection(c)))
-        let done = false
-        resolve({
-          conn,
-          release: (broken) => {
-            if (done) return
-            done = true
-            // A stream stopped before its end still has rows on the wire: close rather than read them all.
-            if (broken || conn.streaming) destroy(c, conn)
-            else c.release()
-          },
-        })
-      }),
+  /**
+   * A connection of the pool, until released. mysql2 would wait for a free connection forever; the wait is bounded
+   * here, and a connection that arrives after it gave up goes straight back to the pool.
+   */
+  async acquire(owner?: LeaseOwner): Promise<Lease> {
+    const c = await bounded(
+      new Promise<PoolConnection>((resolve, reject) =>
+        this.#pool.getConnection((err, c) => (err ? reject(err) : resolve(c))),
+      ),
+      this.#acquireTimeoutMs,
+      () =>
+        this.#book.size >= this.#max
+          ? this.#book.exhausted('MySQL', this.#max, this.#acquireTimeoutMs)
+          : new OperationalError(
+              `Could not open a MySQL connection within ${this.#acquireTimeoutMs} ms (pool.acquireTimeoutMs).`,
+              { vendorCode: 'POOL_TIMEOUT' },
+            ),
+      (late) => late.release(),
     )
+    let conn = this.#conns.get(c)
+    if (!conn) this.#conns.set(c, (conn = new MysqlConnection(c)))
+    const end = this.#book.hold(owner)
+    let done = false
+    return {
+      conn,
+      release: (broken) => {
+        if (done) return
+        done = true
+        end()
+        // A stream stopped before its end still has rows on the wire: close rather than read them all.
+        if (broken || conn.streaming) destroy(c, conn)
+        else c.release()
+      },
+    }
   }
 
   async withConnection<T>(fn: (c: Connection) => T | Promise<T>): Promise<T> {
-    const lease = await this.acquire()
+    const lease = await this.acquire({ purpose: 'statement' })
     try {
       const r = await fn(lease.conn)
       lease.release()

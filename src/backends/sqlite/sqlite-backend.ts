@@ -1,5 +1,6 @@
 import type { Connection, Lease } from '../backend.ts'
 import { BaseBackend } from '../base-backend.ts'
+import type { LeaseOwner } from '../lease-book.ts'
 import { SingleConnectionPool } from '../single-connection-pool.ts'
 import { SqliteConnection } from './sqlite-driver.ts'
 import { translateSqliteError } from './sqlite-errors.ts'
@@ -22,7 +23,7 @@ export class SqliteBackend extends BaseBackend<SqliteFeatures, SqliteOperations,
   readonly #conn: SqliteConnection
   readonly #pool: SingleConnectionPool
 
-  constructor(url: string) {
+  constructor(url: string, pool: { acquireTimeoutMs?: number | undefined } = {}) {
     super({
       features: new SqliteFeatures(),
       ops: new SqliteOperations(),
@@ -34,12 +35,12 @@ export class SqliteBackend extends BaseBackend<SqliteFeatures, SqliteOperations,
     } catch (e) {
       throw translateSqliteError(e, undefined)
     }
-    this.#pool = new SingleConnectionPool(this.#conn)
+    this.#pool = new SingleConnectionPool(this.#conn, pool)
     this.introspector = new SqliteIntrospector(() => this.#conn)
   }
 
-  acquire(): Promise<Lease> {
-    return this.#pool.acquire()
+  acquire(owner?: LeaseOwner): Promise<Lease> {
+    return this.#pool.acquire(owner)
   }
   idleConnection(): Connection | undefined {
     return this.#pool.idle()
