@@ -43,6 +43,17 @@ const length = (r: readonly unknown[]) => r.length
 const rowCount = (r: RunResult) => r.rowCount
 const SHAPE_CACHE_SIZE = 2000
 const TRANSACTION = { purpose: 'transaction' } as const
+const STREAM_CLOSE_MS = 2_000
+
+const closedError = () => new StateError('DATABASE_CLOSED', 'This database was closed with db.close(). Connect again.')
+
+/**
+ * The last resort for an `iterator()` dropped in the middle of a loop, without `break` or `return()`: once it is
+ * garbage collected its stream is ended, which gives the connection (and on PostgreSQL its transaction) back.
+ */
+const abandoned = new FinalizationRegistry<AsyncGenerator<unknown[][]>>((rows) => {
+  void rows.return(undefined).catch(() => {})
+})
 
 /**
  * Runs every statement: picks the connection (the transaction's, or one from the pool), binds values, times it,
@@ -55,6 +66,8 @@ export class Executor {
   readonly #owner: object
   readonly logParams: boolean
   #closed = false
+  /** Streams not yet ended, for close(). */
+  readonly #open = new Set<AsyncGenerator<unknown[][]>>()
 
   constructor(backends: ReadonlyMap<string, Backend>, owner: object, options: { logParams?: boolean } = {}) {
     this.backends = backends
@@ -156,7 +169,11 @@ export class Executor {
     )
   }
 
-  /** Stream rows in chunks (server-side cursor or the driver's iterator); `undefined` if the backend cannot. */
+  /**
+   * Stream rows in chunks (server-side cursor or the driver's iterator); `undefined` if the backend cannot. A stream
+   * gives its connection back when the loop ends or stops (`break`, `return()`, an error); when the iterator is
+   * dropped without either, when it is garbage collected; and at the latest on `close()`.
+   */
   stream(
     alias: string,
     q: CompiledQuery,
@@ -169,46 +186,84 @@ export class Executor {
     if (!backend.features.canStreamRows) return undefined
     const tx = this.tx(alias)
     const params = bindParams(q, values)
-    const self = this
     return {
-      async *[Symbol.asyncIterator]() {
-        // A pool lends the stream a connection of its own. A single connection (SQLite) is shared instead: an
-        // exclusive lease would make every query run inside the loop wait for the loop to end (a deadlock); a
-        // reading statement may share its connection with others. It still waits for someone else's transaction.
-        const shared = !tx && !backend.features.hasConnectionPool
-        let lease: Lease | null = null
-        let conn: Connection | undefined = tx?.lease.conn
-        try {
-          if (shared) conn = await backend.withConnection((c) => c)
-          else if (!tx) {
-            const stack = captureStack()
-            conn = (lease = await backend.acquire({
-              purpose: 'iterator',
-              site: () => siteOf(stack) ?? siteOf(info.site),
-            })).conn
+      [Symbol.asyncIterator]: () => {
+        if (this.#closed) throw closedError()
+        const rows = this.#streamRows(alias, backend, tx, q, params, chunkSize, info, options)
+        this.#open.add(rows)
+        let finished = false
+        /** The rows ran out (not: the stream was ended early). */
+        let exhausted = false
+        const settle = (r: IteratorResult<unknown[][]>) => {
+          if (r.done && !finished) {
+            finished = true
+            this.#open.delete(rows)
+            abandoned.unregister(handle)
           }
-        } catch (e) {
-          throw backend.translateError(e, q.sql)
+          return r
         }
-        const site = queryChannel.hasSubscribers ? (callSite() ?? siteOf(info.site)) : undefined
-        let error: Error | undefined
-        const started = performance.now()
-        let count = 0
-        try {
-          if (!conn?.stream) throw new StateError('NO_STREAM', `The ${backend.vendor} connection cannot stream rows.`)
-          for await (const chunk of conn.stream(q.sql, params, chunkSize, options)) {
-            count += chunk.length
-            yield chunk
-          }
-        } catch (e) {
-          error = backend.translateError(e, q.sql)
-          throw error
-        } finally {
-          lease?.release(error !== undefined)
-          if (queryChannel.hasSubscribers)
-            self.#publish(alias, backend, q.sql, params, info, q.tables, started, count, site, error)
+        const handle: AsyncIterator<unknown[][]> = {
+          // After close() a stream that was cut short says so, rather than end as if its rows had run out.
+          next: () =>
+            this.#closed && !exhausted
+              ? Promise.reject(closedError())
+              : rows.next().then((r) => {
+                  if (r.done) exhausted = true
+                  return settle(r)
+                }),
+          return: (v?: unknown) => rows.return(v as undefined).then(settle),
+          throw: (e?: unknown) => rows.throw(e).then(settle),
         }
+        // Held by the loop that iterates; `rows` (what the registry keeps) does not refer back to it.
+        abandoned.register(handle, rows, handle)
+        return handle
       },
+    }
+  }
+
+  async *#streamRows(
+    alias: string,
+    backend: Backend,
+    tx: TxState | undefined,
+    q: CompiledQuery,
+    params: readonly unknown[],
+    chunkSize: number,
+    info: RunInfo,
+    options: QueryOptions | undefined,
+  ): AsyncGenerator<unknown[][]> {
+    // A pool lends the stream a connection of its own. A single connection (SQLite) is shared instead: an
+    // exclusive lease would make every query run inside the loop wait for the loop to end (a deadlock); a
+    // reading statement may share its connection with others. It still waits for someone else's transaction.
+    const shared = !tx && !backend.features.hasConnectionPool
+    let lease: Lease | null = null
+    let conn: Connection | undefined = tx?.lease.conn
+    try {
+      if (shared) conn = await backend.withConnection((c) => c)
+      else if (!tx) {
+        const stack = captureStack()
+        conn = (lease = await backend.acquire({ purpose: 'iterator', site: () => siteOf(stack) ?? siteOf(info.site) }))
+          .conn
+      }
+    } catch (e) {
+      throw backend.translateError(e, q.sql)
+    }
+    const site = queryChannel.hasSubscribers ? (callSite() ?? siteOf(info.site)) : undefined
+    let error: Error | undefined
+    const started = performance.now()
+    let count = 0
+    try {
+      if (!conn?.stream) throw new StateError('NO_STREAM', `The ${backend.vendor} connection cannot stream rows.`)
+      for await (const chunk of conn.stream(q.sql, params, chunkSize, options)) {
+        count += chunk.length
+        yield chunk
+      }
+    } catch (e) {
+      error = backend.translateError(e, q.sql)
+      throw error
+    } finally {
+      lease?.release(error !== undefined)
+      if (queryChannel.hasSubscribers)
+        this.#publish(alias, backend, q.sql, params, info, q.tables, started, count, site, error)
     }
   }
 
@@ -222,8 +277,7 @@ export class Executor {
     count: (r: T) => number,
     conn?: Connection,
   ): Promise<T> {
-    if (this.#closed)
-      throw new StateError('DATABASE_CLOSED', 'This database was closed with db.close(). Connect again.')
+    if (this.#closed) throw closedError()
     const backend = this.backend(alias)
     const listening = queryChannel.hasSubscribers
     // The call site is read before the first await, while the caller's frames are still on the stack.
@@ -340,9 +394,20 @@ export class Executor {
     else await cb()
   }
 
+  /**
+   * Close every connection. Open streams are ended first (their connections given back); a stream in the middle of
+   * reading a chunk is waited for at most `STREAM_CLOSE_MS`, so close() never waits on a loop that was abandoned.
+   */
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
+    const ending = [...this.#open].map((rows) => rows.return(undefined).catch(() => {}))
+    this.#open.clear()
+    if (ending.length) {
+      let timer: NodeJS.Timeout | undefined
+      await Promise.race([Promise.all(ending), new Promise((r) => (timer = setTimeout(r, STREAM_CLOSE_MS)))])
+      clearTimeout(timer)
+    }
     for (const b of this.backends.values()) await b.close()
   }
 }

@@ -1,8 +1,10 @@
 // Issue 9, items 2–4: nothing waits forever. A query started outside a transaction and awaited inside one (SQLite),
 // an exhausted pool (servers) and abandoned iterators each end with a clear OperationalError within a bounded time,
 // and the database keeps serving other work afterwards.
+import v8 from 'node:v8'
+import vm from 'node:vm'
 import { expect, it } from 'vitest'
-import { OperationalError } from '../../src/index.ts'
+import { connect, OperationalError, StateError } from '../../src/index.ts'
 import { describeEachBackend } from '../support/backends.ts'
 import { blogSchema } from '../support/blog-schema.ts'
 
@@ -80,5 +82,72 @@ describeEachBackend('bounded waits', (b) => {
     // Everything was released: the database serves again.
     expect(await within(db.Post.count())).toEqual({ value: 6 })
     expect(await within(db.atomic(() => db.Author.count()))).toEqual({ value: 1 })
+  })
+})
+
+/** A full garbage collection (V8's `gc`, enabled for this process only). */
+function collectGarbage(): void {
+  v8.setFlagsFromString('--expose-gc')
+  ;(vm.runInNewContext('gc') as () => void)()
+}
+
+describeEachBackend('abandoned iterators', (b) => {
+  it('break and return() give the connection back at once', async () => {
+    const db = await b.connect(blogSchema, { pool: { max: 1, acquireTimeoutMs: 1000 } })
+    const a = await db.Author.create({ name: 'it' })
+    for (let i = 0; i < 5; i++) await db.Post.create({ title: `p${i}`, author: a })
+    for (let round = 0; round < 3; round++) {
+      for await (const _ of db.Post.all().iterator({ chunkSize: 2 })) break
+      const it = db.Post.all().iterator({ chunkSize: 2 })
+      await it.next()
+      await it.return(undefined)
+    }
+    expect(await within(db.atomic(() => db.Post.count()))).toEqual({ value: 5 })
+  })
+
+  it('iterators dropped mid-loop are released when collected, and never hang other work', async () => {
+    const db = await b.connect(blogSchema, { pool: { max: 3, acquireTimeoutMs: 1000 } })
+    const a = await db.Author.create({ name: 'gc' })
+    for (let i = 0; i < 5; i++) await db.Post.create({ title: `p${i}`, author: a })
+    const abandon = async () => {
+      const it = db.Post.all().iterator({ chunkSize: 2 })
+      expect((await it.next()).done).toBe(false)
+    }
+    for (let i = 0; i < 10; i++) {
+      // Ten abandoned loops with a pool of three: later work ends (an error naming the holders, or a result) in bounded time.
+      const outcome = await within(abandon())
+      expect(outcome).not.toBe('hung')
+      if (outcome !== 'hung' && outcome.error) expect(outcome.error).toBeInstanceOf(OperationalError)
+    }
+    expect(await within(db.Post.count())).not.toBe('hung')
+    // Last resort: a collected iterator gives its connection back.
+    for (let i = 0; i < 5; i++) {
+      collectGarbage()
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    expect(await within(db.atomic(() => db.Post.count()))).toEqual({ value: 5 })
+  })
+
+  it('db.close() ends open streams, in bounded time; their next() is a clear error', async () => {
+    const url = await b.freshUrl()
+    const db = await connect(url, blogSchema, { pool: { max: 2, acquireTimeoutMs: 1000 } })
+    await db.createTables()
+    const a = await db.Author.create({ name: 'close' })
+    for (let i = 0; i < 5; i++) await db.Post.create({ title: `p${i}`, author: a })
+    const open = [db.Post.all().iterator({ chunkSize: 2 }), db.Post.all().iterator({ chunkSize: 2 })]
+    for (const it of open) await it.next()
+    expect(await within(db.close())).toEqual({ value: undefined })
+    for (const it of open) {
+      // Rows already read into the current chunk may still come; then a clear error, never a silent early end.
+      const drain = async () => {
+        for (let i = 0; i < 10; i++) if ((await it.next()).done) return 'ended as if complete'
+        return 'never ended'
+      }
+      const outcome = await within(drain())
+      expect(outcome).not.toBe('hung')
+      const err = (outcome as { error?: Error }).error
+      expect(err).toBeInstanceOf(StateError)
+      expect(err!.message).toMatch(/closed/)
+    }
   })
 })

@@ -112,9 +112,15 @@ export class PostgresBackend extends BaseBackend<PostgresFeatures, PostgresOpera
     return fn(this.#pooled)
   }
 
-  /** Waits for running statements and reserved connections, then closes every connection. */
+  /** Waits (at most `acquireTimeoutMs`) for running statements and reserved connections, then closes every connection. */
   async close(): Promise<void> {
-    await this.#activity.idle()
+    // Bounded: a connection held by code that never gives it back must not keep close() waiting forever.
+    await bounded(
+      this.#activity.idle(),
+      this.#acquireTimeoutMs,
+      () => new OperationalError('close'),
+      () => {},
+    ).catch(() => {})
     // Nothing is running: end at once (postgres.js's graceful end never finishes for a connection lost mid-statement).
     await this.#sql.end({ timeout: 0 })
   }
