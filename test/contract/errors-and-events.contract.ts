@@ -67,10 +67,11 @@ describeEachBackend('bad input and query events', (b) => {
     expect(many.message).toContain('more than one Post (2)')
   })
 
-  it('database errors are translated with the driver error kept as cause', async () => {
+  it('database errors are translated, the driver error kept behind unsafeDriverError()', async () => {
     const err = await db.query(sql`select * from no_such_table_here`).catch((e) => e)
     expect(err).toBeInstanceOf(QuarryError)
     expect(err.cause).toBeDefined()
+    expect(err.unsafeDriverError()).toBeInstanceOf(Error)
     const syntax = await db.query(sql`selec nonsense`).catch((e) => e)
     expect(syntax).toBeInstanceOf(ProgrammingError)
   })

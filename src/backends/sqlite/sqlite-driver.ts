@@ -1,4 +1,5 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite'
+import { DataError } from '../../errors.ts'
 import type { Connection, QueryOptions, RunResult } from '../backend.ts'
 
 const STATEMENT_CACHE_SIZE = 512
@@ -39,7 +40,12 @@ export class SqliteConnection implements Connection {
       let re = cache.get(key)
       if (!re) {
         if (cache.size > 256) cache.clear()
-        re = new RegExp(String(pattern), ci ? 'iu' : 'u')
+        try {
+          re = new RegExp(String(pattern), ci ? 'iu' : 'u')
+        } catch {
+          // The engine's message quotes the pattern, which may be user input: say what failed without it.
+          throw new DataError('Invalid regular expression in a regex lookup.', { vendorCode: 'INVALID_REGEX' })
+        }
         cache.set(key, re)
       }
       return re.test(String(value)) ? 1 : 0

@@ -1,6 +1,9 @@
-import { type DriverErrorInfo, type ErrorKind, translateDriverError } from '../base-errors.ts'
+import { type DriverErrorInfo, type ErrorKind, pick, translateDriverError } from '../base-errors.ts'
 
-/** node:sqlite error → PEP 249 tree, by SQLite's primary result code. */
+/**
+ * node:sqlite error → PEP 249 tree, by SQLite's primary result code. SQLite's own messages name tables, columns and
+ * constraints, never values; quarry's SQL functions throw messages without their arguments.
+ */
 export function translateSqliteError(error: unknown, sql: string | undefined): Error {
   return translateDriverError(error, sql, classify)
 }
@@ -9,7 +12,7 @@ function classify(error: unknown): DriverErrorInfo {
   const e = error as { errcode?: number; message?: string }
   const code = typeof e.errcode === 'number' ? e.errcode : undefined
   const message = e.message ?? String(error)
-  return { kind: kindOf(code, message), vendorCode: code, message }
+  return { kind: kindOf(code, message), vendorCode: code, message, details: pick(error, ['code', 'errcode', 'errstr']) }
 }
 
 function kindOf(code: number | undefined, message: string): ErrorKind {
