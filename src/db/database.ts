@@ -162,16 +162,30 @@ export class Database<M extends Models = Models> implements DbCore {
   // ---- events ------------------------------------------------------------------------------------------------
 
   /**
-   * Listen to every statement this database runs. Returns a function that stops listening.
+   * Listen to every statement this database runs. Returns a function that stops listening. Events are plain data
+   * (`JSON.stringify(e)` works); a listener that throws is reported once as a process warning, never fatal.
    *
    * @example
    * const stop = db.on('query', (e) => console.log(e.sql, e.durationMs, e.callSite))
    */
   on(event: 'query', listener: (e: QueryEvent) => void): () => void {
     if (event !== 'query') throw new InvalidValueError(`Unknown event '${event}'. Use 'query'.`)
+    let reported = false
     const handler = (message: unknown) => {
       const e = message as QueryEvent
-      if (e.database === this) listener(e)
+      if (e.database !== this) return
+      // diagnostics_channel would rethrow a subscriber's error as an uncaught exception, killing the process over
+      // a logging bug: the error is reported once instead, and the statement and other listeners carry on.
+      try {
+        listener(e)
+      } catch (err) {
+        if (reported) return
+        reported = true
+        process.emitWarning(
+          `A db.on('query') listener threw: ${err instanceof Error ? err.message : String(err)}. The query went on; later errors of this listener are not reported.`,
+          { type: 'QuarryListenerWarning', code: 'QUARRY_LISTENER_THREW' },
+        )
+      }
     }
     queryChannel.subscribe(handler)
     return () => queryChannel.unsubscribe(handler)

@@ -63,7 +63,8 @@ export class Executor {
   readonly backends: ReadonlyMap<string, Backend>
   readonly #tx = new AsyncLocalStorage<ReadonlyMap<string, TxState>>()
   readonly #shapes = new Map<Backend, Map<string, ShapeEntry>>()
-  readonly #owner: object
+  /** The prototype of this database's events: `database` is inherited, so the events themselves are plain data. */
+  readonly #eventProto: { readonly database: object }
   readonly logParams: boolean
   #closed = false
   /** Streams not yet ended, for close(). */
@@ -71,7 +72,7 @@ export class Executor {
 
   constructor(backends: ReadonlyMap<string, Backend>, owner: object, options: { logParams?: boolean } = {}) {
     this.backends = backends
-    this.#owner = owner
+    this.#eventProto = Object.freeze({ database: owner })
     this.logParams = options.logParams ?? false
   }
 
@@ -309,7 +310,8 @@ export class Executor {
     site: string | undefined,
     error?: Error,
   ): void {
-    const event: QueryEvent = {
+    const event = {
+      __proto__: this.#eventProto,
       sql,
       durationMs: performance.now() - started,
       rowCount,
@@ -319,10 +321,9 @@ export class Executor {
       kind: info.kind,
       tables,
       model: info.model,
-      database: this.#owner,
-    }
+    } as unknown as QueryEvent
     if (this.logParams) event.params = params
-    if (error) event.error = error
+    if (error) event.error = { name: error.name, code: (error as { code?: string }).code, message: error.message }
     queryChannel.publish(event)
   }
 
