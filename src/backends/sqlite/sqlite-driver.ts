@@ -1,4 +1,5 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite'
+import { RE2JS } from 're2js'
 import { DataError } from '../../errors.ts'
 import type { Connection, QueryOptions, RunResult } from '../backend.ts'
 
@@ -34,21 +35,27 @@ export class SqliteConnection implements Connection {
     this.db.exec('PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000')
     if (path !== ':memory:' && path !== '') this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL')
     const cache = new Map<string, RegExp>()
+    const regexes = new Map<string, RE2JS>()
+    // RE2 (re2js, pure JavaScript): linear time in the text, so no pattern can freeze the process the way a
+    // backtracking RegExp does on `^(a+)+$`; and POSIX classes (`[[:digit:]]`) mean what they mean on the servers.
     this.db.function('quarry_regexp', { deterministic: true }, (pattern, value, ci) => {
       if (value === null || pattern === null) return null
       const key = `${ci}:${pattern}`
-      let re = cache.get(key)
+      let re = regexes.get(key)
       if (!re) {
-        if (cache.size > 256) cache.clear()
+        if (regexes.size > 256) regexes.clear()
         try {
-          re = new RegExp(String(pattern), ci ? 'iu' : 'u')
+          re = RE2JS.compile(String(pattern), ci ? RE2JS.CASE_INSENSITIVE : 0)
         } catch {
           // The engine's message quotes the pattern, which may be user input: say what failed without it.
-          throw new DataError('Invalid regular expression in a regex lookup.', { vendorCode: 'INVALID_REGEX' })
+          throw new DataError(
+            'Invalid regular expression in a regex lookup (RE2 syntax on SQLite: no backreferences or lookaround).',
+            { vendorCode: 'INVALID_REGEX' },
+          )
         }
-        cache.set(key, re)
+        regexes.set(key, re)
       }
-      return re.test(String(value)) ? 1 : 0
+      return re.matcher(String(value)).find() ? 1 : 0
     })
     // LIKE with `\` escapes and Unicode case folding (SQLite's LIKE folds ASCII only).
     this.db.function('quarry_ilike', { deterministic: true }, (pattern, value) => {

@@ -33,6 +33,11 @@ const PATTERNS = new Set(['iexact', 'contains', 'icontains', 'startswith', 'ista
 const COMPARE = { gt: '>', gte: '>=', lt: '<', lte: '<=' } as const
 const STRINGY = new Set(['string', 'text', 'enum', 'uuid'])
 
+function isEmpty(o: Record<string, unknown>): boolean {
+  for (const _ in o) return false
+  return true
+}
+
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (v === null || typeof v !== 'object') return false
   const p = Object.getPrototypeOf(v)
@@ -81,6 +86,11 @@ function filterExpr(place: Place, input: FilterInput, negated: boolean): Expr {
 function entryExpr(place: Place, key: string, value: unknown, negated: boolean): Expr {
   const { scope, meta } = place
   const ctx = scope.ctx
+  if (isPlainObject(value) && isEmpty(value))
+    // `filter({ title: req.body.title })` with a body of `{}` would otherwise match every row.
+    throw new InvalidValueError(
+      `Filter on '${meta.name}.${key}' got an empty object: it names no lookup and would match every row. Pass a value or a lookup such as { exact: … }; validate untyped input (request bodies, query strings) with a schema validator before it reaches filter().`,
+    )
   if (place.path === '' && scope.annotations.has(key)) {
     const a = scope.annotations.get(key)!
     ctx.key += `A${key}:`
