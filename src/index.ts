@@ -6,12 +6,23 @@
  * const Author = model('Author', { name: f.string({ maxLength: 100 }) })
  * const db = await connect('sqlite::memory:', defineSchema({ Author }))
  */
-export { type ConnectOptions, connect, Database, type Db, type Router } from './db/database.ts'
+export { type ConnectOptions, connect, Database, type Db, type Router } from './database.ts'
+export type { QueryEvent } from './diagnostics/events.ts'
+export { withQueryContext } from './diagnostics/query-context.ts'
+export type {
+  Interceptor,
+  Statement,
+  StatementKind,
+  StatementResult,
+  StatementResults,
+  TransactionInfo,
+} from './engine/interceptors.ts'
 export {
   DatabaseError,
   DataError,
   DeferredFieldError,
   DoesNotExist,
+  type ErrorCode,
   FieldError,
   ImproperlyConfigured,
   IntegrityError,
@@ -26,13 +37,13 @@ export {
   QuarryError,
   RawSqlError,
   StateError,
+  type StateErrorCode,
 } from './errors.ts'
 export type { Field } from './model/fields/field.ts'
 export { f, type JsonValue } from './model/fields/index.ts'
 export { type IndexDef, index, type ModelDef, type ModelOptions, model } from './model/model.ts'
 export { defineSchema, type Schema } from './model/schema.ts'
 export type { CreateInput, Filter, Instance, Lookups, RelRef, UpdateInput } from './model/types.ts'
-export type { QueryEvent } from './profiler/events.ts'
 export type { FetchMode, NPlusOneMode } from './query/db-core.ts'
 export { Avg, Count, F, Max, Min, Q, Sum } from './query/expressions.ts'
 export type { NPlusOneReport } from './query/loading/n-plus-one.ts'

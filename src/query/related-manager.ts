@@ -1,3 +1,4 @@
+import type { StackHolder } from '../diagnostics/call-site.ts'
 import { InvalidValueError, StateError } from '../errors.ts'
 import type { Field } from '../model/fields/field.ts'
 import type { RelationField } from '../model/fields/relation-field.ts'
@@ -5,9 +6,7 @@ import type { ReverseRelation } from '../model/model-meta.ts'
 import { isModelInstance, type ModelInstance, metaOf, relationCache } from '../model/runtime.ts'
 import type { Models } from '../model/schema.ts'
 import type { CreateInput, Instance, PkOf } from '../model/types.ts'
-import type { StackHolder } from '../profiler/call-site.ts'
 import { emptyState, type QueryState } from '../sql/query-state.ts'
-import { buildInsert } from '../sql/resolve/write-builder.ts'
 import type { DbCore } from './db-core.ts'
 import type { Loader } from './loading/loader.ts'
 import { findRelation, type Relation } from './loading/relation.ts'
@@ -63,7 +62,7 @@ export class RelatedManager<M extends Models, N extends keyof M & string> extend
   ) {
     const meta = metaOf(instance)
     const rel = findRelation(meta, relation.name)
-    if (!rel?.many) throw new StateError('NOT_SUPPORTED', `${meta.name}.${relation.name} is not a to-many relation.`)
+    if (!rel?.many) throw new StateError('NOT_TO_MANY', `${meta.name}.${relation.name} is not a to-many relation.`)
     const key = (instance as unknown as Row)[rel.sourceKey.attname]
     if (key === undefined || key === null)
       throw new StateError('NOT_SAVED', `Save this ${meta.name} before using its related objects.`)
@@ -96,7 +95,7 @@ export class RelatedManager<M extends Models, N extends keyof M & string> extend
       this.#changed([])
       return made
     }
-    return this.db.executor.atomic(this.#alias, async () => {
+    return this.db.runner.atomic(this.#alias, async () => {
       const target = new Manager<M, N>(this.db, { ...emptyState(rel.target), using: this.#alias, site: NO_SITE })
       const made = await target.create(data as CreateInput<M, N>)
       await this.add(made as RelatedItem<M, N>)
@@ -122,7 +121,7 @@ export class RelatedManager<M extends Models, N extends keyof M & string> extend
       return this.#changed(items)
     }
     const { near, far } = rel.through!
-    await this.db.executor.atomic(this.#alias, async () => {
+    await this.db.runner.atomic(this.#alias, async () => {
       const have = new Set(
         await this.#through({ [near.name]: this.#key, [far.name]: { in: ids } }).valuesList(far.attname as never, {
           flat: true,
@@ -167,7 +166,7 @@ export class RelatedManager<M extends Models, N extends keyof M & string> extend
   async set(items: readonly RelatedItem<M, N>[]): Promise<void> {
     const rel = this.#rel
     const ids = keysOf(items, rel.targetKey)
-    await this.db.executor.atomic(this.#alias, async () => {
+    await this.db.runner.atomic(this.#alias, async () => {
       if (rel.kind === 'manyToMany') {
         const { near, far } = rel.through!
         const current = await this.#through({ [near.name]: this.#key }).valuesList(far.attname as never, { flat: true })
@@ -217,7 +216,6 @@ export class RelatedManager<M extends Models, N extends keyof M & string> extend
   async #insertLinks(ids: readonly unknown[]): Promise<void> {
     if (ids.length === 0) return
     const { meta, near, far } = this.#rel.through!
-    const backend = this.db.executor.backend(this.#alias)
     const extra = meta.concreteFields.filter((f) => f !== near && f !== far && !(f === meta.pk && f.dbGenerated))
     const fixed = extra.map((f) => {
       const v = f.getDefault() ?? (f.nullable ? null : undefined)
@@ -228,12 +226,10 @@ export class RelatedManager<M extends Models, N extends keyof M & string> extend
       return v
     })
     const fields: Field[] = [near, far, ...extra]
-    const per = Math.max(1, Math.floor(backend.features.maxBindParams / fields.length))
+    const per = Math.max(1, Math.floor(this.db.runner.features(this.#alias).maxBindParams / fields.length))
     for (let i = 0; i < ids.length; i += per) {
       const rows = ids.slice(i, i + per).map((id) => [this.#key, id, ...fixed])
-      const built = buildInsert(meta, backend.features, fields, rows)
-      const entry = this.db.executor.shape(backend, built.ctx.key, built.node)
-      await this.db.executor.write(this.#alias, entry.compiled, built.ctx.params, { kind: 'insert', model: meta.name })
+      await this.db.runner.insert(this.#alias, meta, fields, rows)
     }
   }
 
@@ -271,7 +267,7 @@ function managerState(rel: Relation, key: unknown, alias: string): QueryState {
     // Filter the target through its accessor back to the source: an EXISTS on the join table.
     if (!rel.back)
       throw new StateError(
-        'NOT_SUPPORTED',
+        'RELATED_NAME_REQUIRED',
         `${rel.source.name}.${rel.name} has relatedName '+', which its manager needs. Give it a relatedName, or use prefetchRelated('${rel.name}').`,
       )
     filter = { [rel.back]: key }

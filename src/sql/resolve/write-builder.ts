@@ -1,10 +1,10 @@
-import type { BaseFeatures } from '../../backends/base-features.ts'
 import { FieldError, InvalidValueError } from '../../errors.ts'
 import type { Field } from '../../model/fields/field.ts'
 import type { ModelMeta } from '../../model/model-meta.ts'
 import { isModelInstance, pkValue } from '../../model/runtime.ts'
 import { col, type Expr } from '../ast/expression-nodes.ts'
 import type { DeleteNode, InsertNode, UpdateNode } from '../ast/write-nodes.ts'
+import type { DialectFeatures } from '../dialect.ts'
 import { Expression } from '../expressions.ts'
 import type { QueryState } from '../query-state.ts'
 import { BuildContext, type Scope } from './build-context.ts'
@@ -15,13 +15,17 @@ import { type BuiltQuery, baseScope, buildSelect, whereOf, wrapForIn } from './s
  * WHERE for UPDATE/DELETE. Conditions that need joins become `pk IN (SELECT pk …)`, since neither statement
  * takes joins portably.
  */
-function writeWhere(state: QueryState, features: BaseFeatures, tag: string): { scope: Scope; where: Expr | undefined } {
+function writeWhere(
+  state: QueryState,
+  features: DialectFeatures,
+  tag: string,
+): { scope: Scope; where: Expr | undefined } {
   if (state.limit !== undefined || state.offset)
     throw new InvalidValueError(
       `Cannot ${tag === 'U' ? 'update' : 'delete'} a sliced QuerySet. Filter by primary key instead.`,
     )
   const ctx = new BuildContext(features)
-  const probe = baseScope(state, features, tag, ctx)
+  const probe = baseScope(state, features, ctx)
   const where = whereOf(probe, state)
   if (probe.joins.length === 0) return { scope: probe, where }
   const inner = buildSelect(
@@ -39,18 +43,16 @@ function writeWhere(state: QueryState, features: BaseFeatures, tag: string): { s
 /** `UPDATE t SET … WHERE …` from `QuerySet.update(values)`. */
 export function buildUpdate(
   state: QueryState,
-  features: BaseFeatures,
+  features: DialectFeatures,
   values: Record<string, unknown>,
 ): BuiltQuery<UpdateNode> {
   const { scope, where } = writeWhere(state, features, 'U')
   const ctx = scope.ctx
   const sets: [string, Expr][] = []
-  ctx.key += 'set:'
   for (const key in values) {
     const field = assignableField(state.model, key)
     const v = values[key]
     if (v === undefined) continue
-    ctx.key += `${key}${v instanceof Expression ? '~' : ''},`
     sets.push([field.column, valueExpr(scope, field, v)])
   }
   if (sets.length === 0) throw new InvalidValueError('update() needs at least one field to set.')
@@ -58,7 +60,7 @@ export function buildUpdate(
 }
 
 /** `DELETE FROM t WHERE …`; the database applies each foreign key's ON DELETE. */
-export function buildDelete(state: QueryState, features: BaseFeatures): BuiltQuery<DeleteNode> {
+export function buildDelete(state: QueryState, features: DialectFeatures): BuiltQuery<DeleteNode> {
   const { scope, where } = writeWhere(state, features, 'D')
   return { ctx: scope.ctx, node: { k: 'delete', table: state.model.table, where } }
 }
@@ -91,13 +93,12 @@ function valueExpr(scope: Scope, field: Field, v: unknown): Expr {
 /** Multi-row `INSERT`; one parameter per value. */
 export function buildInsert(
   meta: ModelMeta,
-  features: BaseFeatures,
+  features: DialectFeatures,
   fields: readonly Field[],
   rows: readonly (readonly unknown[])[],
   options: { returning?: readonly string[]; onConflict?: InsertNode['onConflict'] } = {},
 ): BuiltQuery<InsertNode> {
   const ctx = new BuildContext(features)
-  ctx.key = `I|${meta.name}|${fields.map((f) => f.name).join(',')}|${rows.length}|${options.returning?.join(',') ?? ''}|${JSON.stringify(options.onConflict ?? null)}`
   const out: Expr[][] = []
   for (const row of rows) {
     const r: Expr[] = []

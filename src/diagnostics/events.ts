@@ -1,5 +1,3 @@
-import diagnostics from 'node:diagnostics_channel'
-
 /**
  * One executed statement, as published on the `quarry:query` channel and to `db.on('query')`: plain, serialisable
  * data (`JSON.stringify(event)` works for any statement, `params` aside: bound values are whatever was bound).
@@ -22,6 +20,13 @@ export interface QueryEvent {
   tables: readonly string[]
   /** Model queried, where there is one. */
   model: string | undefined
+  /**
+   * The query's shape key: equal for two statements that differ only in their parameter values, so reports can
+   * group "the same query" (duplicates, N+1) without parsing SQL. Absent for raw SQL, DDL and transaction control.
+   */
+  shapeKey?: string
+  /** The id given to `withQueryContext(id, fn)` around the code that ran the statement (a request id, say). */
+  contextId?: string
   /** The error, when the statement failed: its class name, stable code and message (which carry no values). */
   error?: QueryEventError
   /**
@@ -37,9 +42,3 @@ export interface QueryEventError {
   code: string | undefined
   message: string
 }
-
-/** Published for every statement. Free when nobody subscribes (one `hasSubscribers` check). */
-export const queryChannel = diagnostics.channel('quarry:query')
-
-/** Published for every N+1 report and other diagnostics. */
-export const diagnosticChannel = diagnostics.channel('quarry:diagnostic')
