@@ -5,7 +5,20 @@ import { captureQueries } from '../../src/testing/index.ts'
 import { describeEachBackend } from '../support/backends.ts'
 import { blogSchema } from '../support/blog-schema.ts'
 
-const DOCUMENTED = ['sql', 'durationMs', 'rowCount', 'callSite', 'alias', 'vendor', 'kind', 'tables', 'model', 'error']
+const DOCUMENTED = [
+  'sql',
+  'durationMs',
+  'rowCount',
+  'callSite',
+  'alias',
+  'vendor',
+  'kind',
+  'tables',
+  'model',
+  'shapeKey',
+  'contextId',
+  'error',
+]
 
 describeEachBackend('query events', (b) => {
   let db: Awaited<ReturnType<typeof b.connect<typeof blogSchema.$models>>>
