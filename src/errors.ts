@@ -10,6 +10,8 @@
 export type StateErrorCode =
   /** `db.close()` was called; connect again. */
   | 'DATABASE_CLOSED'
+  /** A sliced QuerySet was filtered, reordered, updated or deleted (its window would change). */
+  | 'QUERY_SLICED'
   /** The instance has no primary key yet: save it first. */
   | 'NOT_SAVED'
   /** A related instance was assigned before it was saved. */
