@@ -158,7 +158,10 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
   using(alias: string): QuerySet<M, N, L, A, V> {
     return this.with({ using: alias })
   }
-  /** Lock the selected rows until the transaction ends (`SELECT … FOR UPDATE`); no effect on SQLite. */
+  /**
+   * Lock the selected rows until the transaction ends: `SELECT … FOR UPDATE` on PostgreSQL and MySQL. Ignored on
+   * SQLite, as in Django: it has no row locks, and its write lock (taken by `atomic()`) already serialises writers.
+   */
   selectForUpdate(options: { noWait?: boolean; skipLocked?: boolean } = {}): QuerySet<M, N, L, A, V> {
     return this.with({ forUpdate: options })
   }

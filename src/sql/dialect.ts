@@ -25,6 +25,8 @@ export interface DialectFeatures {
   readonly requiresLimitForOffset: boolean
   /** A subquery on the table being updated or deleted needs wrapping in a derived table. */
   readonly requiresDerivedTableForSelfSubquery: boolean
+  /** Row locks (`SELECT … FOR UPDATE`); without them `selectForUpdate()` emits nothing, as in Django. */
+  readonly supportsSelectForUpdate: boolean
 }
 
 /**

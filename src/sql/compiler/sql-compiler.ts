@@ -80,7 +80,8 @@ export class SqlCompiler {
       const limit = n.limit ? this.expr(n.limit, st) : n.offset && this.features.requiresLimitForOffset ? '-1' : null
       s += this.ops.limitOffset(limit, n.offset ? this.expr(n.offset, st) : null)
     }
-    if (n.lock) {
+    // SQLite has no row locks: its database write lock (BEGIN IMMEDIATE) already serialises writers.
+    if (n.lock && this.features.supportsSelectForUpdate) {
       s += ' FOR UPDATE'
       if (n.lock.of?.length) s += ` OF ${n.lock.of.map((t) => this.q(t)).join(', ')}`
       if (n.lock.noWait) s += ' NOWAIT'
