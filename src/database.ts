@@ -1,5 +1,5 @@
 import type { Backend } from './backends/backend.ts'
-import { createBackend, type PoolOptions } from './backends/create-backend.ts'
+import { createBackend, type IsolationLevel, type PoolOptions } from './backends/create-backend.ts'
 import { queryChannel } from './diagnostics/channels.ts'
 import type { QueryEvent } from './diagnostics/events.ts'
 import { Executor } from './engine/executor.ts'
@@ -33,8 +33,13 @@ export interface ConnectOptions {
   router?: Router
   /** Include bound values in query events. Off by default: values may be personal data. */
   logParams?: boolean
-  /** Pool sizing for server databases. */
+  /** Pool sizing for server databases, and the bound on waiting for a connection (all backends). */
   pool?: PoolOptions
+  /**
+   * Transaction isolation level of every connection. Default: READ COMMITTED on PostgreSQL and MySQL/MariaDB (as
+   * Django); SQLite is always serializable (any other level is an `ImproperlyConfigured` error there).
+   */
+  isolationLevel?: IsolationLevel
   /** Wrap every statement (see `db.intercept()`), the first outermost. */
   interceptors?: readonly Interceptor[]
 }
@@ -271,7 +276,7 @@ export async function connect<M extends Models>(
   if (!urls || typeof urls !== 'object') throw new ImproperlyConfigured('connect() takes a URL or { alias: url }.')
   const backends = new Map<string, Backend>()
   try {
-    for (const [alias, u] of Object.entries(urls)) backends.set(alias, await createBackend(u, options.pool))
+    for (const [alias, u] of Object.entries(urls)) backends.set(alias, await createBackend(u, { ...options.pool, isolationLevel: options.isolationLevel }))
   } catch (e) {
     for (const b of backends.values()) await b.close()
     throw e

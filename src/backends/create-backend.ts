@@ -16,8 +16,23 @@ export interface PoolOptions {
   acquireTimeoutMs?: number
 }
 
+/** The transaction isolation level of every connection (`connect(url, schema, { isolationLevel })`). */
+export type IsolationLevel = 'read uncommitted' | 'read committed' | 'repeatable read' | 'serializable'
+
+/** What a backend is built with: pool sizing and session settings. */
+export interface BackendOptions extends PoolOptions {
+  /**
+   * Default: READ COMMITTED on PostgreSQL (its own default) and MySQL/MariaDB (Django's default since 2.0: under
+   * REPEATABLE READ a read after a losing INSERT still sees the transaction's old snapshot); SQLite is always
+   * serializable.
+   */
+  isolationLevel?: IsolationLevel | undefined
+}
+
+const LEVELS: readonly IsolationLevel[] = ['read uncommitted', 'read committed', 'repeatable read', 'serializable']
+
 /** Backend factories by URL scheme; server backends load their driver only when used. */
-const factories = new Map<string, (url: string, pool: PoolOptions) => Promise<Backend>>([
+const factories = new Map<string, (url: string, pool: BackendOptions) => Promise<Backend>>([
   ['sqlite', async (url, pool) => new SqliteBackend(url, pool)],
   ['postgres', postgres],
   ['postgresql', postgres],
@@ -25,14 +40,14 @@ const factories = new Map<string, (url: string, pool: PoolOptions) => Promise<Ba
   ['mariadb', mysql],
 ])
 
-async function postgres(url: string, pool: PoolOptions): Promise<Backend> {
+async function postgres(url: string, pool: BackendOptions): Promise<Backend> {
   const { PostgresBackend } = await import('./postgres/postgres-backend.ts')
   const backend = new PostgresBackend(url, pool)
   await checked(backend, () => backend.check())
   return backend
 }
 
-async function mysql(url: string, pool: PoolOptions): Promise<Backend> {
+async function mysql(url: string, pool: BackendOptions): Promise<Backend> {
   const { MysqlBackend } = await import('./mysql/mysql-backend.ts')
   return MysqlBackend.open(url, pool)
 }
@@ -51,9 +66,13 @@ async function checked(backend: Backend, check: () => Promise<void>): Promise<vo
  * `sqlite::memory:`, `sqlite:./app.db`, `postgres://…`, `mysql://…` (`mariadb://…`) → a backend. Server backends
  * open one connection before returning, so a wrong URL fails here.
  */
-export async function createBackend(url: string, pool: PoolOptions = {}): Promise<Backend> {
+export async function createBackend(url: string, pool: BackendOptions = {}): Promise<Backend> {
   if (typeof url !== 'string')
     throw new ImproperlyConfigured('connect() takes a database URL string such as sqlite::memory:.')
+  if (pool.isolationLevel !== undefined && !LEVELS.includes(pool.isolationLevel))
+    throw new ImproperlyConfigured(
+      `Unknown isolationLevel '${String(pool.isolationLevel)}'. Use one of ${LEVELS.map((l) => `'${l}'`).join(', ')}.`,
+    )
   const scheme = /^([a-z0-9+]+):/i.exec(url)?.[1]?.toLowerCase()
   const factory = scheme ? factories.get(scheme) : undefined
   if (!factory)

@@ -2,7 +2,7 @@ import mysql, { type Pool, type PoolConnection } from 'mysql2'
 import { ImproperlyConfigured, OperationalError } from '../../errors.ts'
 import type { Connection, Lease } from '../backend.ts'
 import { BaseBackend } from '../base-backend.ts'
-import type { PoolOptions } from '../create-backend.ts'
+import type { BackendOptions, IsolationLevel } from '../create-backend.ts'
 import { bounded, DEFAULT_ACQUIRE_TIMEOUT_MS, LeaseBook, type LeaseOwner } from '../lease-book.ts'
 import { MysqlConnection } from './mysql-driver.ts'
 import { translateMysqlError } from './mysql-errors.ts'
@@ -17,6 +17,13 @@ import { MysqlSchemaEditor } from './mysql-schema-editor.ts'
  */
 const SESSION_SETUP =
   "SET time_zone = '+00:00', sql_mode = 'STRICT_TRANS_TABLES,NO_ENGINE_SUBSTITUTION,ERROR_FOR_DIVISION_BY_ZERO,NO_ZERO_DATE,NO_ZERO_IN_DATE'"
+
+/**
+ * READ COMMITTED unless configured otherwise, as Django since 2.0: InnoDB's REPEATABLE READ keeps a transaction's
+ * first snapshot, so the read that follows a losing INSERT (getOrCreate under concurrency) finds nothing.
+ */
+const isolation = (level: IsolationLevel | undefined) =>
+  `SET SESSION TRANSACTION ISOLATION LEVEL ${(level ?? 'read committed').toUpperCase()}`
 
 /** Per connection; the server caps all connections together (`max_prepared_stmt_count`, 16 382 by default). */
 const PREPARED_PER_CONNECTION = 512
@@ -36,7 +43,7 @@ function destroy(c: PoolConnection, conn: MysqlConnection): void {
 }
 
 /** `mysql://user:pw@host:3306/db` (or `mariadb://`) → mysql2 pool options. */
-function poolConfig(url: string, pool: PoolOptions): mysql.PoolOptions {
+function poolConfig(url: string, pool: BackendOptions): mysql.PoolOptions {
   let u: URL
   try {
     u = new URL(url)
@@ -87,10 +94,14 @@ export class MysqlBackend extends BaseBackend<MysqlFeatures, MysqlOperations, My
    * @example
    * const backend = await MysqlBackend.open('mysql://root@127.0.0.1:3306/test', { max: 20 })
    */
-  static async open(url: string, pool: PoolOptions = {}): Promise<MysqlBackend> {
+  static async open(url: string, pool: BackendOptions = {}): Promise<MysqlBackend> {
     const p = mysql.createPool(poolConfig(url, pool))
     // Queued ahead of the first statement on every new connection; a failure shows on that statement.
-    p.on('connection', (c) => c.query(SESSION_SETUP, () => {}))
+    const setIsolation = isolation(pool.isolationLevel)
+    p.on('connection', (c) => {
+      c.query(SESSION_SETUP, () => {})
+      c.query(setIsolation, () => {})
+    })
     let server: MysqlServer
     try {
       const version = await new Promise<string>((resolve, reject) =>
@@ -107,7 +118,7 @@ export class MysqlBackend extends BaseBackend<MysqlFeatures, MysqlOperations, My
     return new MysqlBackend(p, server, pool)
   }
 
-  private constructor(pool: Pool, server: MysqlServer, options: PoolOptions) {
+  private constructor(pool: Pool, server: MysqlServer, options: BackendOptions) {
     super({
       features: new MysqlFeatures(server),
       ops: new MysqlOperations(server),

@@ -2,7 +2,7 @@ import postgres from 'postgres'
 import { OperationalError } from '../../errors.ts'
 import type { Connection, Lease } from '../backend.ts'
 import { BaseBackend } from '../base-backend.ts'
-import type { PoolOptions } from '../create-backend.ts'
+import type { BackendOptions } from '../create-backend.ts'
 import { bounded, DEFAULT_ACQUIRE_TIMEOUT_MS, LeaseBook, type LeaseOwner } from '../lease-book.ts'
 import { Activity, PostgresConnection, pgTypes, reserve } from './postgres-driver.ts'
 import { translatePostgresError } from './postgres-errors.ts'
@@ -32,7 +32,7 @@ export class PostgresBackend extends BaseBackend<PostgresFeatures, PostgresOpera
   /** Statements waiting for a reserved connection to come back (every connection of the pool is reserved). */
   #waiting: (() => void)[] = []
 
-  constructor(url: string, pool: PoolOptions = {}) {
+  constructor(url: string, pool: BackendOptions = {}) {
     super({
       features: new PostgresFeatures(),
       ops: new PostgresOperations(),
@@ -48,7 +48,10 @@ export class PostgresBackend extends BaseBackend<PostgresFeatures, PostgresOpera
       prepare: true,
       types: pgTypes,
       transform: { undefined: null },
-      connection: { application_name: 'quarry' },
+      connection: {
+        application_name: 'quarry',
+        ...(pool.isolationLevel && { default_transaction_isolation: pool.isolationLevel }),
+      },
       // Notices (e.g. "there is no transaction in progress") are not errors; postgres.js would print them.
       onnotice: () => {},
     }) as unknown as Sql

@@ -1,4 +1,6 @@
+import { ImproperlyConfigured } from '../../errors.ts'
 import type { Connection, Lease } from '../backend.ts'
+import type { BackendOptions } from '../create-backend.ts'
 import { BaseBackend } from '../base-backend.ts'
 import type { LeaseOwner } from '../lease-book.ts'
 import { SingleConnectionPool } from '../single-connection-pool.ts'
@@ -23,7 +25,11 @@ export class SqliteBackend extends BaseBackend<SqliteFeatures, SqliteOperations,
   readonly #conn: SqliteConnection
   readonly #pool: SingleConnectionPool
 
-  constructor(url: string, pool: { acquireTimeoutMs?: number | undefined } = {}) {
+  constructor(url: string, pool: BackendOptions = {}) {
+    if (pool.isolationLevel !== undefined && pool.isolationLevel !== 'serializable')
+      throw new ImproperlyConfigured(
+        `SQLite transactions are always serializable; isolationLevel '${pool.isolationLevel}' cannot be set. Leave it out or use 'serializable'.`,
+      )
     super({
       features: new SqliteFeatures(),
       ops: new SqliteOperations(),
