@@ -276,7 +276,8 @@ export async function connect<M extends Models>(
   if (!urls || typeof urls !== 'object') throw new ImproperlyConfigured('connect() takes a URL or { alias: url }.')
   const backends = new Map<string, Backend>()
   try {
-    for (const [alias, u] of Object.entries(urls)) backends.set(alias, await createBackend(u, { ...options.pool, isolationLevel: options.isolationLevel }))
+    for (const [alias, u] of Object.entries(urls))
+      backends.set(alias, await createBackend(u, { ...options.pool, isolationLevel: options.isolationLevel }))
   } catch (e) {
     for (const b of backends.values()) await b.close()
     throw e

@@ -2,6 +2,7 @@ import { InvalidValueError, NotSupportedError } from '../errors.ts'
 import type { Field } from '../model/fields/field.ts'
 import type { PatternLookup } from '../sql/ast/expression-nodes.ts'
 import type { Converter, DialectOperations } from '../sql/dialect.ts'
+import { inDateTimeRange, isCalendarDate, parseDateTimeText, readDateTime } from './datetime-text.ts'
 
 export type { Converter }
 
@@ -256,16 +257,27 @@ export class BaseOperations implements DialectOperations {
       case 'datetime':
         return (v) => {
           if (v === null || v === undefined) return null
-          const d = v instanceof Date ? v : typeof v === 'string' || typeof v === 'number' ? new Date(v) : null
-          if (!d || Number.isNaN(d.getTime())) return bad(f, 'a valid Date', v)
+          const d =
+            v instanceof Date
+              ? v
+              : typeof v === 'string'
+                ? /^\d{4}-/.test(v)
+                  ? parseDateTimeText(v)
+                  : new Date(v)
+                : typeof v === 'number'
+                  ? new Date(v)
+                  : null
+          // One range on every backend: SQLite would store year 10000 as text, the servers refuse it each their way.
+          if (!d || !inDateTimeRange(d)) return bad(f, 'a valid Date between 0001-01-01 and 9999-12-31 (UTC)', v)
           return this.dateTimeToDb(d)
         }
       case 'date':
         return (v) => {
           if (v === null || v === undefined) return null
-          if (typeof v === 'string' && DATE.test(v)) return v
-          if (v instanceof Date && !Number.isNaN(v.getTime())) return v.toISOString().slice(0, 10)
-          return bad(f, "a 'YYYY-MM-DD' string", v)
+          if (typeof v === 'string' && DATE.test(v) && isCalendarDate(+v.slice(0, 4), +v.slice(5, 7), +v.slice(8, 10)))
+            return v
+          if (v instanceof Date && inDateTimeRange(v)) return v.toISOString().slice(0, 10)
+          return bad(f, "a 'YYYY-MM-DD' string naming a day between 0001-01-01 and 9999-12-31", v)
         }
       case 'json':
         return (v) => (v === null || v === undefined ? null : this.jsonToDb(v))
@@ -305,7 +317,7 @@ export class BaseOperations implements DialectOperations {
       case 'json':
         return (v) => (typeof v === 'string' ? JSON.parse(v) : v)
       case 'datetime':
-        return (v) => (v === null || v instanceof Date ? v : new Date(v as string))
+        return readDateTime
       default:
         return null
     }

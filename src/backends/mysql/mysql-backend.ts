@@ -67,7 +67,8 @@ function poolConfig(url: string, pool: BackendOptions): mysql.PoolOptions {
     charset: 'utf8mb4',
     timezone: 'Z',
     supportBigNumbers: true,
-    dateStrings: ['DATE'],
+    // DATETIME as text too: mysql2 would read years 0001–0099 as 1901–1999 (MysqlOperations.fromDb parses them).
+    dateStrings: ['DATE', 'DATETIME', 'TIMESTAMP'],
     jsonStrings: true,
     maxPreparedStatements: PREPARED_PER_CONNECTION,
     enableKeepAlive: true,

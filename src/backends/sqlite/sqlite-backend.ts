@@ -1,7 +1,7 @@
 import { ImproperlyConfigured } from '../../errors.ts'
 import type { Connection, Lease } from '../backend.ts'
-import type { BackendOptions } from '../create-backend.ts'
 import { BaseBackend } from '../base-backend.ts'
+import type { BackendOptions } from '../create-backend.ts'
 import type { LeaseOwner } from '../lease-book.ts'
 import { SingleConnectionPool } from '../single-connection-pool.ts'
 import { SqliteConnection } from './sqlite-driver.ts'
