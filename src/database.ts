@@ -40,6 +40,12 @@ export interface ConnectOptions {
    * Django); SQLite is always serializable (any other level is an `ImproperlyConfigured` error there).
    */
   isolationLevel?: IsolationLevel
+  /**
+   * SQLite files. `wal`: switch the file to write-ahead logging (readers do not wait for the writer). The switch is
+   * permanent, stored in the file, so it is made by default only for a file quarry creates; `true` converts an
+   * existing file too, `false` never.
+   */
+  sqlite?: { wal?: boolean }
   /** Wrap every statement (see `db.intercept()`), the first outermost. */
   interceptors?: readonly Interceptor[]
 }
@@ -277,7 +283,10 @@ export async function connect<M extends Models>(
   const backends = new Map<string, Backend>()
   try {
     for (const [alias, u] of Object.entries(urls))
-      backends.set(alias, await createBackend(u, { ...options.pool, isolationLevel: options.isolationLevel }))
+      backends.set(
+        alias,
+        await createBackend(u, { ...options.pool, isolationLevel: options.isolationLevel, sqlite: options.sqlite }),
+      )
   } catch (e) {
     for (const b of backends.values()) await b.close()
     throw e

@@ -27,6 +27,8 @@ export interface BackendOptions extends PoolOptions {
    * serializable.
    */
   isolationLevel?: IsolationLevel | undefined
+  /** SQLite file settings: see `ConnectOptions.sqlite`. */
+  sqlite?: { wal?: boolean | undefined } | undefined
 }
 
 const LEVELS: readonly IsolationLevel[] = ['read uncommitted', 'read committed', 'repeatable read', 'serializable']

@@ -37,7 +37,7 @@ export class SqliteBackend extends BaseBackend<SqliteFeatures, SqliteOperations,
       translate: translateSqliteError,
     })
     try {
-      this.#conn = new SqliteConnection(sqlitePath(url))
+      this.#conn = new SqliteConnection(sqlitePath(url), { wal: pool.sqlite?.wal })
     } catch (e) {
       throw translateSqliteError(e, undefined)
     }

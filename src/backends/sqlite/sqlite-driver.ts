@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs'
 import { DatabaseSync, type StatementSync } from 'node:sqlite'
 import { RE2JS } from 're2js'
 import { DataError } from '../../errors.ts'
@@ -30,10 +31,16 @@ export class SqliteConnection implements Connection {
   readonly #objects = new Map<string, StatementSync>()
   readonly #bigints = new Map<string, StatementSync>()
 
-  constructor(path: string) {
+  /**
+   * `wal`: switch the file to write-ahead logging, which is permanent (the file stays in WAL for every program that
+   * opens it). Default: only for a file this connection creates; an existing file keeps its journal mode.
+   */
+  constructor(path: string, options: { wal?: boolean | undefined } = {}) {
+    const file = path !== ':memory:' && path !== ''
+    const existed = file && existsSync(path) && statSync(path).size > 0
     this.db = new DatabaseSync(path)
     this.db.exec('PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000')
-    if (path !== ':memory:' && path !== '') this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL')
+    if (file && (options.wal ?? !existed)) this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL')
     const cache = new Map<string, RegExp>()
     const regexes = new Map<string, RE2JS>()
     // RE2 (re2js, pure JavaScript): linear time in the text, so no pattern can freeze the process the way a
