@@ -43,9 +43,11 @@ export interface ConnectOptions {
   /**
    * SQLite files. `wal`: switch the file to write-ahead logging (readers do not wait for the writer). The switch is
    * permanent, stored in the file, so it is made by default only for a file quarry creates; `true` converts an
-   * existing file too, `false` never.
+   * existing file too, `false` never. `busyTimeoutMs`: how long a statement retries, with short asynchronous pauses
+   * that keep the event loop running, while another connection holds the database's lock (default 5 000); then an
+   * `OperationalError`.
    */
-  sqlite?: { wal?: boolean }
+  sqlite?: { wal?: boolean; busyTimeoutMs?: number }
   /** Wrap every statement (see `db.intercept()`), the first outermost. */
   interceptors?: readonly Interceptor[]
 }

@@ -28,7 +28,7 @@ export interface BackendOptions extends PoolOptions {
    */
   isolationLevel?: IsolationLevel | undefined
   /** SQLite file settings: see `ConnectOptions.sqlite`. */
-  sqlite?: { wal?: boolean | undefined } | undefined
+  sqlite?: { wal?: boolean | undefined; busyTimeoutMs?: number | undefined } | undefined
 }
 
 const LEVELS: readonly IsolationLevel[] = ['read uncommitted', 'read committed', 'repeatable read', 'serializable']

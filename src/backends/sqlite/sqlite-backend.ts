@@ -37,7 +37,10 @@ export class SqliteBackend extends BaseBackend<SqliteFeatures, SqliteOperations,
       translate: translateSqliteError,
     })
     try {
-      this.#conn = new SqliteConnection(sqlitePath(url), { wal: pool.sqlite?.wal })
+      this.#conn = new SqliteConnection(sqlitePath(url), {
+        wal: pool.sqlite?.wal,
+        busyTimeoutMs: pool.sqlite?.busyTimeoutMs,
+      })
     } catch (e) {
       throw translateSqliteError(e, undefined)
     }
