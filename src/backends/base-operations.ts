@@ -203,7 +203,7 @@ export class BaseOperations implements DialectOperations {
     return d
   }
   jsonToDb(v: unknown): unknown {
-    return JSON.stringify(v)
+    return jsonText(v)
   }
   bigintToDb(v: bigint): unknown {
     return v
@@ -280,7 +280,15 @@ export class BaseOperations implements DialectOperations {
           return bad(f, "a 'YYYY-MM-DD' string naming a day between 0001-01-01 and 9999-12-31", v)
         }
       case 'json':
-        return (v) => (v === null || v === undefined ? null : this.jsonToDb(v))
+        return (v) => {
+          if (v === null || v === undefined) return null
+          try {
+            return this.jsonToDb(v)
+          } catch (e) {
+            if (!(e instanceof InvalidValueError)) throw e
+            throw new InvalidValueError(`Field '${f.qualifiedName}': ${e.message}`)
+          }
+        }
       case 'uuid':
         return (v) => {
           if (v === null || v === undefined) return null
@@ -321,6 +329,23 @@ export class BaseOperations implements DialectOperations {
       default:
         return null
     }
+  }
+}
+
+/**
+ * A JSON document as text. `JSON.stringify` throws a bare `TypeError` on a `bigint` or a cycle: those become an
+ * `InvalidValueError` saying which, without the value.
+ */
+export function jsonText(v: unknown): string {
+  try {
+    return JSON.stringify(v)
+  } catch (e) {
+    const why = /BigInt/i.test(String((e as Error)?.message))
+      ? 'it contains a bigint, which JSON cannot hold (convert it to a string or a number first)'
+      : /circular|cyclic/i.test(String((e as Error)?.message))
+        ? 'it contains a cycle (an object that refers to itself)'
+        : 'JSON.stringify refused it'
+    throw new InvalidValueError(`A JSON value cannot be stored: ${why}.`)
   }
 }
 

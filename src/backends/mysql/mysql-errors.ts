@@ -1,7 +1,7 @@
 import { type DriverErrorInfo, type ErrorKind, pick, translateDriverError } from '../base-errors.ts'
 
 const INTEGRITY = new Set([1022, 1048, 1062, 1169, 1215, 1216, 1217, 1451, 1452, 1557, 1586, 1761, 1762, 3819, 4025])
-const DATA = new Set([1139, 1264, 1265, 1292, 1365, 1366, 1367, 1406, 1411, 1416, 3140, 3141, 3143, 3146, 4078])
+const DATA = new Set([1139, 1264, 1690, 1265, 1292, 1365, 1366, 1367, 1406, 1411, 1416, 3140, 3141, 3143, 3146, 4078])
 const PROGRAMMING = new Set([
   1390, // too many placeholders
 

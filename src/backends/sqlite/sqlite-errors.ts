@@ -16,6 +16,9 @@ function classify(error: unknown): DriverErrorInfo {
 }
 
 function kindOf(code: number | undefined, message: string): ErrorKind {
+  // Out-of-range integers: SQLite's own overflow error and node:sqlite refusing to bind a bigint past 64 bits are
+  // what the servers report as data errors (22003, MySQL 1264/1690).
+  if (/integer overflow|too large to bind/i.test(message)) return 'data'
   switch (code === undefined ? -1 : code & 0xff) {
     case 19: // SQLITE_CONSTRAINT
       return 'integrity'

@@ -1,4 +1,4 @@
-import { InvalidValueError } from '../../errors.ts'
+import { FieldError, InvalidValueError } from '../../errors.ts'
 import type { Field } from '../../model/fields/field.ts'
 import type { RelationField } from '../../model/fields/relation-field.ts'
 import { and, col, type Expr } from '../ast/expression-nodes.ts'
@@ -48,6 +48,21 @@ export function resolveTyped(scope: Scope, e: Expression, mode: 'subquery' | 'jo
   throw new InvalidValueError('Unknown expression. Use F(), Q, Count, Sum, Avg, Min or Max.')
 }
 
+/** `scope.column(path)`, whose "did you mean" list for an aggregate also offers the relations it can count. */
+function aggregateColumn(scope: Scope, path: string): ReturnType<Scope['column']> {
+  try {
+    return scope.column(path)
+  } catch (e) {
+    if (!(e instanceof FieldError) || path.includes('.')) throw e
+    const meta = scope.meta
+    const relations = [...meta.reverse.keys(), ...meta.forwardRelations.map((r) => r.name)]
+    throw new FieldError(
+      `Cannot resolve '${path}' into a field or relation of ${meta.name}.`,
+      [...new Set([...e.choices, ...relations])],
+    )
+  }
+}
+
 function resolveAggregate(scope: Scope, a: Aggregate, mode: 'subquery' | 'join'): ResolvedExpression {
   const ctx = scope.ctx
   const fn = AGG_SQL[a.fn]
@@ -57,7 +72,7 @@ function resolveAggregate(scope: Scope, a: Aggregate, mode: 'subquery' | 'join')
   const m2m = meta.fieldMap.get(head!)
   const toMany = rev?.multiple || m2m?.kind === 'manyToMany'
   if (!toMany) {
-    const c = a.path === '*' ? null : scope.column(a.path)
+    const c = a.path === '*' ? null : aggregateColumn(scope, a.path)
     const filter = a.options.filter ? buildWhere(scope, a.options.filter, false) : undefined
     return {
       expr: { k: 'agg', fn, arg: c?.expr ?? null, distinct: a.options.distinct ?? false, filter, field: c?.field },

@@ -60,7 +60,24 @@ export function buildWhere(scope: Scope, input: FilterInput, negate: boolean): E
   return negate ? not(e) : e
 }
 
+/** Deepest nesting of `Q` terms and relation objects in one filter: past it, an error rather than a stack overflow. */
+const MAX_FILTER_DEPTH = 100
+let depth = 0
+
 function filterExpr(place: Place, input: FilterInput, negated: boolean): Expr {
+  if (depth >= MAX_FILTER_DEPTH)
+    throw new InvalidValueError(
+      `A filter is nested more than ${MAX_FILTER_DEPTH} levels deep (Q terms or relation objects). Flatten it: Q.or(a, b, c) takes any number of terms.`,
+    )
+  depth++
+  try {
+    return filterTerms(place, input, negated)
+  } finally {
+    depth--
+  }
+}
+
+function filterTerms(place: Place, input: FilterInput, negated: boolean): Expr {
   if (input instanceof QNode) {
     const parts = input.children.map((c) => filterExpr(place, c, input.op === 'not' ? !negated : negated))
     if (input.op === 'not') return not(and(parts))
