@@ -56,10 +56,9 @@ function aggregateColumn(scope: Scope, path: string): ReturnType<Scope['column']
     if (!(e instanceof FieldError) || path.includes('.')) throw e
     const meta = scope.meta
     const relations = [...meta.reverse.keys(), ...meta.forwardRelations.map((r) => r.name)]
-    throw new FieldError(
-      `Cannot resolve '${path}' into a field or relation of ${meta.name}.`,
-      [...new Set([...e.choices, ...relations])],
-    )
+    throw new FieldError(`Cannot resolve '${path}' into a field or relation of ${meta.name}.`, [
+      ...new Set([...e.choices, ...relations]),
+    ])
   }
 }
 
