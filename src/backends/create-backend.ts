@@ -1,6 +1,5 @@
 import { ImproperlyConfigured } from '../errors.ts'
 import type { Backend } from './backend.ts'
-import { SqliteBackend } from './sqlite/sqlite-backend.ts'
 
 export interface PoolOptions {
   /** Most connections open at once (servers only). Default 10. */
@@ -35,12 +34,31 @@ const LEVELS: readonly IsolationLevel[] = ['read uncommitted', 'read committed',
 
 /** Backend factories by URL scheme; server backends load their driver only when used. */
 const factories = new Map<string, (url: string, pool: BackendOptions) => Promise<Backend>>([
-  ['sqlite', async (url, pool) => new SqliteBackend(url, pool)],
+  ['sqlite', sqlite],
   ['postgres', postgres],
   ['postgresql', postgres],
   ['mysql', mysql],
   ['mariadb', mysql],
 ])
+
+/**
+ * `node:sqlite` is loaded only when a SQLite URL is used, so PostgreSQL and MySQL users can run on any Node that
+ * imports quarry. SQLite needs Node 24 (`node:sqlite` with rows as arrays).
+ */
+async function sqlite(url: string, pool: BackendOptions): Promise<Backend> {
+  const major = Number(process.versions.node.split('.')[0])
+  let mod: typeof import('./sqlite/sqlite-backend.ts')
+  try {
+    if (major < 24) throw new Error('old node')
+    mod = await import('./sqlite/sqlite-backend.ts')
+  } catch (e) {
+    if (major >= 24 && (e as { code?: string }).code !== 'ERR_UNKNOWN_BUILTIN_MODULE') throw e
+    throw new ImproperlyConfigured(
+      `SQLite databases need Node 24 or later (node:sqlite); this is Node ${process.versions.node}. Install Node 24, or add it to your project: npm install --save-dev node@24 (npm run then uses it), and set "engines": { "node": ">=24" }.`,
+    )
+  }
+  return new mod.SqliteBackend(url, pool)
+}
 
 async function postgres(url: string, pool: BackendOptions): Promise<Backend> {
   const { PostgresBackend } = await import('./postgres/postgres-backend.ts')
