@@ -46,16 +46,16 @@ const factories = new Map<string, (url: string, pool: BackendOptions) => Promise
  * imports quarry. SQLite needs Node 24 (`node:sqlite` with rows as arrays).
  */
 async function sqlite(url: string, pool: BackendOptions): Promise<Backend> {
-  const major = Number(process.versions.node.split('.')[0])
-  let mod: typeof import('./sqlite/sqlite-backend.ts')
-  try {
-    if (major < 24) throw new Error('old node')
-    mod = await import('./sqlite/sqlite-backend.ts')
-  } catch (e) {
-    if (major >= 24 && (e as { code?: string }).code !== 'ERR_UNKNOWN_BUILTIN_MODULE') throw e
-    throw new ImproperlyConfigured(
+  const needNode24 = () =>
+    new ImproperlyConfigured(
       `SQLite databases need Node 24 or later (node:sqlite); this is Node ${process.versions.node}. Install Node 24, or add it to your project: npm install --save-dev node@24 (npm run then uses it), and set "engines": { "node": ">=24" }.`,
     )
+  if (Number(process.versions.node.split('.')[0]) < 24) throw needNode24()
+  let mod: typeof import('./sqlite/sqlite-backend.ts')
+  try {
+    mod = await import('./sqlite/sqlite-backend.ts')
+  } catch (e) {
+    throw (e as { code?: string }).code === 'ERR_UNKNOWN_BUILTIN_MODULE' ? needNode24() : e
   }
   return new mod.SqliteBackend(url, pool)
 }
