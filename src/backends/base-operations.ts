@@ -190,8 +190,10 @@ export class BaseOperations implements DialectOperations {
       case 'object':
         if (v === null) return null
         if (v instanceof Date) {
-          if (Number.isNaN(v.getTime()))
-            throw new InvalidValueError('A Date in raw SQL is invalid (NaN). Pass a valid Date.')
+          if (!inDateTimeRange(v))
+            throw new InvalidValueError(
+              'A Date in raw SQL is invalid or outside 0001-01-01 … 9999-12-31 (UTC). Pass a valid Date in that range.',
+            )
           return this.dateTimeToDb(v)
         }
         if (v instanceof Uint8Array) return v

@@ -56,6 +56,10 @@ describeEachBackend('datetime range', (b) => {
     await expect(db.Stamp.filter({ at: { gt: new Date('+010000-01-01T00:00:00Z') } }).count()).rejects.toBeInstanceOf(
       InvalidValueError,
     )
+    // Raw SQL: the same range, the same error (MariaDB gave an OperationalError, the others a DataError).
+    await expect(
+      db.execute(sql`insert into stamp (label, at) values (${'raw'}, ${new Date('+010000-01-01T00:00:00Z')})`),
+    ).rejects.toBeInstanceOf(InvalidValueError)
     expect(await db.Stamp.count()).toBe(before)
   })
 })
