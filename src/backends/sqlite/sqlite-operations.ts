@@ -1,7 +1,7 @@
 import type { Field } from '../../model/fields/field.ts'
 import type { PatternLookup } from '../../sql/ast/expression-nodes.ts'
 import { BaseOperations, type Converter, escapeLike, targetKind } from '../base-operations.ts'
-import { readDateTime } from '../datetime-text.ts'
+import { parseSqliteDateTime } from './sqlite-datetime.ts'
 
 /** Escape GLOB metacharacters: `*` `?` `[` become one-character classes. */
 const escapeGlob = (s: string): string => s.replace(/[*?[]/g, (c) => `[${c}]`)
@@ -116,7 +116,7 @@ export class SqliteOperations extends BaseOperations {
         return (v) => (v === null ? null : v === 1 || v === 1n)
       case 'datetime':
         // Every textual form as UTC (`new Date('2024-01-01 12:00:00')` would read it in the process's zone).
-        return readDateTime
+        return (v) => (v === null ? null : typeof v === 'string' ? parseSqliteDateTime(v) : new Date(v as number))
       case 'json':
         return (v) => (v === null ? null : JSON.parse(v as string))
       case 'decimal': {
