@@ -96,10 +96,20 @@ export async function migrate(db: MigrationDb, options: MigrateOptions): Promise
   const recorder = new MigrationRecorder(db, alias)
   const loaded = await loadMigrations(options.dir)
   const log = options.log ?? (() => {})
-  await recorder.ensureTable().catch(async (e) => {
-    // Another process created it first.
-    if (!(await recorder.hasTable())) throw e
-  })
+  // Before the lock: another process may be creating the table, or (SQLite) hold the write lock while it migrates.
+  const deadline = Date.now() + (options.lockWaitMs ?? 120_000)
+  for (;;) {
+    try {
+      await recorder.ensureTable().catch(async (e) => {
+        if (!(await recorder.hasTable())) throw e
+      })
+      break
+    } catch (e) {
+      if (!isBusy(e)) throw e
+      if (Date.now() >= deadline) throw lockTimeout(options)
+      await sleep(200)
+    }
+  }
   const run = async (): Promise<PlannedMigration[]> => {
     const applied = await recorder.applied()
     const graph = new MigrationGraph(loaded, applied)
