@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Backend, Connection, Lease, QueryOptions, RunResult } from '../backends/backend.ts'
+import { liveParams } from '../diagnostics/live-params.ts'
 import { ImproperlyConfigured, StateError } from '../errors.ts'
 import { callSite, type StackHolder, siteOf } from '../profiler/call-site.ts'
 import { type QueryEvent, queryChannel } from '../profiler/events.ts'
@@ -261,6 +262,7 @@ export class Executor {
       database: this.#owner,
     }
     if (this.logParams) event.params = params
+    if (liveParams.wanted > 0) liveParams.byEvent.set(event, params)
     if (error) event.error = error
     queryChannel.publish(event)
   }
