@@ -36,19 +36,22 @@ export async function explainStatement(
   return redact(text, params)
 }
 
-async function postgresGenericPlan(runner: SqlRunner, sql: string, count: number): Promise<string> {
+function postgresGenericPlan(runner: SqlRunner, sql: string, count: number): Promise<string> {
+  return runner.rolledBack(() => postgresPlanInTransaction(runner, sql, count))
+}
+
+/** The generic plan, on the connection of the transaction open around the call (so `SET LOCAL` stays in it). */
+export async function postgresPlanInTransaction(runner: SqlRunner, sql: string, count: number): Promise<string> {
   const name = `quarry_explain_${process.pid}_${++prepared}`
-  return runner.rolledBack(async () => {
-    await runner.exec('SET LOCAL plan_cache_mode = force_generic_plan')
-    await runner.exec(`PREPARE ${name} AS ${sql}`)
-    try {
-      const args = count ? `(${new Array(count).fill('NULL').join(', ')})` : ''
-      const rows = await runner.rows(`EXPLAIN EXECUTE ${name}${args}`)
-      return rows.map((r) => String(r[0])).join('\n')
-    } finally {
-      await runner.exec(`DEALLOCATE ${name}`)
-    }
-  })
+  await runner.exec('SET LOCAL plan_cache_mode = force_generic_plan')
+  await runner.exec(`PREPARE ${name} AS ${sql}`)
+  try {
+    const args = count ? `(${new Array(count).fill('NULL').join(', ')})` : ''
+    const rows = await runner.rows(`EXPLAIN EXECUTE ${name}${args}`)
+    return rows.map((r) => String(r[0])).join('\n')
+  } finally {
+    await runner.exec(`DEALLOCATE ${name}`)
+  }
 }
 
 /** `EXPLAIN QUERY PLAN` rows (id, parent, notused, detail), indented under their parents. */

@@ -5,6 +5,7 @@ export interface SqlRunner {
   readonly vendor: string
   readonly alias: string
   rows(sql: string, params?: readonly unknown[]): Promise<unknown[][]>
+  objects(sql: string, params?: readonly unknown[]): Promise<Record<string, unknown>[]>
   exec(sql: string): Promise<void>
   /** Run `fn` on one connection in a transaction that is always rolled back (trial indexes, SET LOCAL). */
   rolledBack<T>(fn: () => Promise<T>): Promise<T>
@@ -31,6 +32,10 @@ export function sqlRunner(db: Database, alias = 'default'): SqlRunner {
     rows(sql, params = []) {
       const bind = params.map((_, i) => ({ i, el: -1, conv: null }))
       return executor.rows(alias, { sql, bind, tables: [] }, params, { kind: 'raw' })
+    },
+    objects(sql, params = []) {
+      const bind = params.map((_, i) => ({ i, el: -1, conv: null }))
+      return executor.objects(alias, { sql, bind, tables: [] }, params, { kind: 'raw' })
     },
     exec(sql) {
       return executor.exec(alias, sql, 'raw')
