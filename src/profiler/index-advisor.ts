@@ -1,7 +1,7 @@
 import type { Database } from '../db/database.ts'
 import { InvalidValueError } from '../errors.ts'
 import type { ModelMeta } from '../model/model-meta.ts'
-import { type ExistingIndex, type IndexColumn, type Plan, type PlanProbe, probeFor } from './plan-probes.ts'
+import { type ExistingIndex, type IndexColumn, type Plan, probeFor } from './plan-probes.ts'
 import { shapeKey } from './reports.ts'
 import { sqlRunner } from './sql-runner.ts'
 import { parseSelect, type SelectShape } from './statement-shape.ts'

@@ -86,7 +86,7 @@ class SqliteProbe implements PlanProbe {
     const root = lines.find((l) => new RegExp(`^(SCAN|SEARCH) ${shape.table}\\b`).test(l))
     const filtered = shape.equality.length + shape.range.length > 0
     const sorts = shape.order.length > 0 && lines.some((l) => /USE TEMP B-TREE FOR (RIGHT PART OF )?ORDER BY/.test(l))
-    const scans = root !== undefined && root.startsWith('SCAN') && (filtered || !/USING (COVERING )?INDEX/.test(root))
+    const scans = root?.startsWith('SCAN') === true && (filtered || !/USING (COVERING )?INDEX/.test(root))
     const indexes = [...text.matchAll(/USING (?:COVERING )?INDEX (\S+)/g)].map((m) => m[1]!)
     return { text, needsIndex: sorts || scans, indexes, cost: undefined }
   }
