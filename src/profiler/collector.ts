@@ -221,7 +221,12 @@ export class Collector {
     if (params === undefined || e.kind === 'transaction' || e.kind === 'ddl') return
     if (s.hashes.size >= MAX_HASHES) return
     const h = hash('sha256', `${this.#salt}\0${e.sql}\0${serialize(params)}`)
-    s.hashes.set(h, (s.hashes.get(h) ?? 0) + 1)
+    const seen = s.hashes.get(h)
+    if (seen === undefined) s.hashes.set(h, { runs: 1, positions: [n] })
+    else {
+      seen.runs++
+      if (seen.positions.length < 50) seen.positions.push(n)
+    }
   }
 
   #onDiagnostic = (message: unknown): void => {

@@ -33,7 +33,7 @@ export function buildReports(rec: RequestRecord, options: ReportOptions): Report
   }
   for (const s of rec.shapes.values()) {
     const site = firstSite(s)
-    for (const runs of s.hashes.values()) {
+    for (const { runs, positions } of s.hashes.values()) {
       if (runs < 2) continue
       out.push({
         kind: 'duplicate',
@@ -43,7 +43,7 @@ export function buildReports(rec: RequestRecord, options: ReportOptions): Report
             ? `Run it once and reuse the result${site ? ` at ${site}` : ''} (keep it in a variable, or cache it).`
             : `Run it once${site ? ` at ${site}` : ''}: repeating a write with the same values does nothing new.`,
         sql: s.sql,
-        queries: s.positions,
+        queries: positions,
       })
     }
     const distinct = s.hashes.size

@@ -74,8 +74,8 @@ export interface ShapeStats {
   rows: number
   /** Call sites (at most a few). */
   readonly sites: Set<string>
-  /** Parameter hashes → runs with them (keyed hashes; never stored or served). */
-  readonly hashes: Map<string, number>
+  /** Parameter hashes → runs with them and their first positions (keyed hashes; never stored or served). */
+  readonly hashes: Map<string, { runs: number; positions: number[] }>
   /** Positions of the first runs (for the request view). */
   readonly positions: number[]
   plan?: string | undefined

@@ -29,8 +29,9 @@ export function clientInfo(rest: readonly unknown[]): ClientInfo | undefined {
  * another site can make the browser POST to localhost.
  */
 export function sameOrigin(req: Request): boolean {
+  // Browsers send Sec-Fetch-Site on every request: trust it when present; otherwise compare Origin.
   const site = req.headers.get('sec-fetch-site')
-  if (site && site !== 'same-origin' && site !== 'none') return false
+  if (site) return site === 'same-origin' || site === 'none'
   const origin = req.headers.get('origin')
   if (!origin) return true
   return origin === new URL(req.url).origin

@@ -114,6 +114,8 @@ async function route(req: Request, url: URL, sub: string, base: string, c: Colle
   const method = req.method
   if (method === 'GET' && sub === '/assets/dashboard.css')
     return new Response(DASHBOARD_CSS, { headers: { ...SECURITY_HEADERS, 'content-type': 'text/css; charset=utf-8' } })
+  if (method === 'GET' && sub === '/assets/favicon.svg')
+    return new Response(FAVICON, { headers: { ...SECURITY_HEADERS, 'content-type': 'image/svg+xml' } })
   if (method === 'GET' && sub === '/api/requests') return json(c.list())
   let m = /^\/api\/requests\/(\d+)$/.exec(sub)
   if (method === 'GET' && m) {
@@ -152,6 +154,9 @@ async function route(req: Request, url: URL, sub: string, base: string, c: Colle
   }
   return html(notFoundPage(base, 'No such page.'), 404)
 }
+
+const FAVICON =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#3558d4"/><path d="M4 11h8M4 8h5M4 5h8" stroke="#fff" stroke-width="1.6"/></svg>'
 
 function message(e: unknown): string {
   // Database errors name the statement, never values (errors.ts); anything else is not shown.

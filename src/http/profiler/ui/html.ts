@@ -17,6 +17,7 @@ export function page(base: string, title: string, body: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(title)} · quarry profiler</title>
 <link rel="stylesheet" href="${esc(base)}/assets/dashboard.css">
+<link rel="icon" href="${esc(base)}/assets/favicon.svg" type="image/svg+xml">
 </head>
 <body>
 <header class="top"><a class="brand" href="${esc(base)}/">quarry profiler</a></header>
@@ -33,6 +34,7 @@ export const SECURITY_HEADERS: Record<string, string> = {
   'content-security-policy':
     "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
   'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
+  // Not no-referrer: that makes Chromium send `Origin: null` with the EXPLAIN form.
+  'referrer-policy': 'same-origin',
   'cache-control': 'no-store',
 }
