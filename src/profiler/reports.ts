@@ -7,6 +7,19 @@ import type { Report, RequestRecord, ShapeStats } from './request-record.ts'
  * @example shapeKey('SELECT … WHERE "id" IN ($1, $2) AND "x" = $3') // 'SELECT … WHERE "id" IN (…) AND "x" = $?'
  */
 export function shapeKey(sql: string): string {
+  let key = SHAPES.get(sql)
+  if (key === undefined) {
+    key = collapse(sql)
+    if (SHAPES.size >= 5000) SHAPES.clear()
+    SHAPES.set(sql, key)
+  }
+  return key
+}
+
+/** Statement texts repeat (quarry caches them per shape): their keys are computed once. */
+const SHAPES = new Map<string, string>()
+
+function collapse(sql: string): string {
   return sql.replace(/\((?:\s*(?:\?|\$\d+)\s*,)+\s*(?:\?|\$\d+)\s*\)/g, '(…)').replace(/\$\d+/g, '$?')
 }
 
