@@ -5,6 +5,7 @@ import { rmSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { connect, Prefetch } from '../../src/index.ts'
+import { profilingSection } from './profiling.ts'
 import { bold, dim, fmt, line, type Measured, measure, progressBar, type Variant, yellow } from './report.ts'
 import { schema } from './schema.ts'
 import { FULL, seed } from './seed.ts'
@@ -158,6 +159,9 @@ const columns = await tip(`4. only / values: the ${fmt(NEWEST)} newest titles an
     run: () => Post.orderBy('-createdAt').limit(NEWEST).values('title', 'author.name'),
   },
 ])
+
+await profilingSection(db)
+warnings.length = 0
 
 await db.close()
 const best = (r: Measured[]) => Math.min(...r.slice(1).map((m) => m.ms))
