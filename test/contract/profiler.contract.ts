@@ -92,6 +92,15 @@ describeEachBackend('request profiler over HTTP', (b) => {
           const authors = await db.Author.prefetchRelated('posts').orderBy('id')
           return Response.json(authors[1]!.posts.length)
         }
+        case '/nested-unused': {
+          // posts are read, their tags are not: only 'posts.tags' is wasted.
+          const authors = await db.Author.prefetchRelated('posts', 'posts.tags')
+          return Response.json(authors.map((a) => a.posts.length))
+        }
+        case '/nested-used': {
+          const authors = await db.Author.prefetchRelated('posts', 'posts.tags').orderBy('id')
+          return Response.json(authors[0]!.posts[0]!.tags.length)
+        }
         case '/concurrent': {
           const i = Number(url.searchParams.get('i'))
           for (let k = 0; k <= i % 5; k++) {
@@ -189,6 +198,16 @@ describeEachBackend('request profiler over HTTP', (b) => {
     expect(kinds(unused)).toEqual(['unusedEager'])
     expect(unused.reports[0]!.message).toMatch(/Author\.prefetchRelated\('posts'\) .*for 3 objects/)
     expect((await last('/used-prefetch')).reports).toEqual([])
+  })
+
+  it('tracks nested paths separately: posts read, posts.tags not', async () => {
+    await get('/nested-unused')
+    await get('/nested-used')
+    const unused = await last('/nested-unused')
+    expect(unused.queryCount).toBe(3)
+    expect(kinds(unused)).toEqual(['unusedEager'])
+    expect(unused.reports[0]!.message).toMatch(/Author\.prefetchRelated\('posts\.tags'\) .*for 12 objects/)
+    expect((await last('/nested-used')).reports).toEqual([])
   })
 
   it('flags slow statements (at slowMs) with a plan; below it, nothing', async () => {

@@ -57,6 +57,32 @@ describe('profiler memory bounds and store', () => {
     }
   })
 
+  it('answers loopback peers only, unless allow(req) says otherwise', async () => {
+    const prof = profiler(db)
+    const ask = (addr: string | undefined, headers: Record<string, string> = {}) =>
+      prof.dashboard(new Request('http://app/__quarry/api/requests', { headers }), { remoteAddress: addr })
+    expect((await ask('127.0.0.1'))!.status).toBe(200)
+    expect((await ask('::1'))!.status).toBe(200)
+    expect((await ask('::ffff:127.0.0.1'))!.status).toBe(200)
+    expect((await ask('192.0.2.7'))!.status).toBe(404)
+    expect((await ask(undefined))!.status).toBe(404)
+    expect((await ask('127.0.0.1', { forwarded: 'for=192.0.2.7' }))!.status).toBe(404)
+    // Not a dashboard path: left to the app.
+    expect(await prof.dashboard(new Request('http://app/posts'), { remoteAddress: '127.0.0.1' })).toBeUndefined()
+    await prof.close()
+    const open = profiler(db, { allow: (req) => req.headers.get('x-admin') === 'yes' })
+    const r = await open.dashboard(new Request('http://app/__quarry/', { headers: { 'x-admin': 'yes' } }), {
+      remoteAddress: '192.0.2.7',
+    })
+    expect(r!.status).toBe(200)
+    expect(r!.headers.get('content-security-policy')).toMatch(/default-src 'none'/)
+    expect(await r!.text()).toContain('<h1>Requests</h1>')
+    expect((await open.dashboard(new Request('http://app/__quarry/'), { remoteAddress: '127.0.0.1' }))!.status).toBe(
+      404,
+    )
+    await open.close()
+  })
+
   it('rotates the store by size and reads every file back, oldest first', async () => {
     const path = join(dir, 'p.jsonl')
     const store = new ShapeStore(path, { maxBytes: 2000, files: 2 })
