@@ -1,7 +1,7 @@
 import type { Database } from '../db/database.ts'
 import { InvalidValueError } from '../errors.ts'
 import type { ModelMeta } from '../model/model-meta.ts'
-import { type ExistingIndex, type IndexColumn, type Plan, probeFor } from './plan-probes.ts'
+import { type ExistingIndex, type IndexColumn, indexBody, type Plan, probeFor, type TrialIndex } from './plan-probes.ts'
 import { shapeKey } from './reports.ts'
 import { sqlRunner } from './sql-runner.ts'
 import { parseSelect, type SelectShape } from './statement-shape.ts'
@@ -34,6 +34,8 @@ export interface IndexProposal {
   readonly model: string | undefined
   readonly table: string
   readonly columns: readonly IndexColumn[]
+  /** Columns a partial index requires to be NULL (the query's constant `IS NULL` filters), where supported. */
+  readonly whereNull: readonly string[]
   /** The line for the model's options, so `makemigrations` picks it up: `indexes: [index(['author', '-createdAt'])]`. */
   readonly modelLine: string
   /** The same index by hand, for a database without migrations. */
@@ -113,6 +115,12 @@ export async function advise(db: Database, options: AdviseOptions = {}): Promise
         continue
       }
       const columns = proposedColumns(shape)
+      // A constant predicate of the query (`closed_at IS NULL`) makes a partial index: smaller, and only the rows
+      // the query can want. Bound values are never recorded, so `IS NULL` is the one constant the store can see.
+      const whereNull = runner.supportsPartialIndexes
+        ? shape.nulls.filter((c) => !columns.some((x) => x.column === c))
+        : []
+      const trial: TrialIndex = { columns, whereNull }
       if (!columns.length) {
         advice.unhelped.push({
           sql: use.sql,
@@ -120,13 +128,13 @@ export async function advise(db: Database, options: AdviseOptions = {}): Promise
         })
         continue
       }
-      const key = `${shape.table}(${columns.map((c) => `${c.column}${c.desc ? ' DESC' : ''}`).join(',')})`
+      const key = `${shape.table} ${indexBody(trial, (c) => c)}`
       const known = byIndex.get(key)
       if (known) {
         known.queries.push(use)
         continue
       }
-      const after = await probe.withIndex(use.sql, shape, columns)
+      const after = await probe.withIndex(use.sql, shape, trial)
       if (after.needsIndex || !after.indexes.some((i) => after.trial.test(i))) {
         advice.unhelped.push({ sql: use.sql, reason: `the planner would not use ${key} instead` })
         continue
@@ -135,8 +143,9 @@ export async function advise(db: Database, options: AdviseOptions = {}): Promise
         model: metas.get(shape.table)?.name,
         table: shape.table,
         columns,
-        modelLine: modelLine(metas.get(shape.table), columns),
-        ddl: ddl(runner.vendor, shape.table, columns),
+        whereNull,
+        modelLine: modelLine(metas.get(shape.table), trial),
+        ddl: ddl(runner.vendor, shape.table, trial),
         queries: [use],
         planBefore: before.text,
         planAfter: after.text.replace(/"?<\d+>btree_[^"\s]+"?/g, (m) => `${m} (hypothetical)`),
@@ -182,18 +191,20 @@ export function proposedColumns(shape: SelectShape): IndexColumn[] {
   return out
 }
 
-function modelLine(meta: ModelMeta | undefined, columns: readonly IndexColumn[]): string {
-  const names = columns.map((c) => {
-    const field = meta?.concreteFields.find((f) => f.column === c.column)
-    return `'${c.desc ? '-' : ''}${field?.name ?? c.column}'`
-  })
-  return `indexes: [index([${names.join(', ')}])]`
+function modelLine(meta: ModelMeta | undefined, index: TrialIndex): string {
+  const name = (column: string) => meta?.concreteFields.find((f) => f.column === column)?.name ?? column
+  const names = index.columns.map((c) => `'${c.desc ? '-' : ''}${name(c.column)}'`)
+  const where = index.whereNull.length
+    ? `, { where: { ${index.whereNull.map((c) => `${name(c)}: null`).join(', ')} } }`
+    : ''
+  return `indexes: [index([${names.join(', ')}]${where})]`
 }
 
-function ddl(vendor: string, table: string, columns: readonly IndexColumn[]): string {
+function ddl(vendor: string, table: string, index: TrialIndex): string {
   const quote = vendor === 'mysql' ? (s: string) => `\`${s}\`` : (s: string) => `"${s}"`
-  const name = `${table}_${columns.map((c) => c.column).join('_')}_idx`.slice(0, 63)
-  return `CREATE INDEX ${quote(name)} ON ${quote(table)} (${columns.map((c) => `${quote(c.column)}${c.desc ? ' DESC' : ''}`).join(', ')})`
+  const suffix = index.whereNull.length ? '_pidx' : '_idx'
+  const name = `${table}_${index.columns.map((c) => c.column).join('_')}`.slice(0, 63 - suffix.length) + suffix
+  return `CREATE INDEX ${quote(name)} ON ${quote(table)} ${indexBody(index, quote)}`
 }
 
 function gain(before: Plan, after: Plan): string {

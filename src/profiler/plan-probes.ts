@@ -17,6 +17,12 @@ export interface IndexColumn {
   readonly desc: boolean
 }
 
+/** A trial index: its columns, and the columns a partial index requires to be NULL (`WHERE "c" IS NULL`). */
+export interface TrialIndex {
+  readonly columns: readonly IndexColumn[]
+  readonly whereNull: readonly string[]
+}
+
 /** An existing index, as introspected. */
 export interface ExistingIndex {
   readonly name: string
@@ -31,7 +37,7 @@ export interface PlanProbe {
   readonly method: string
   explain(sql: string, shape: SelectShape): Promise<Plan>
   /** The plan with a trial index on `columns`, and the trial index's name as plans show it. */
-  withIndex(sql: string, shape: SelectShape, columns: readonly IndexColumn[]): Promise<Plan & { trial: RegExp }>
+  withIndex(sql: string, shape: SelectShape, index: TrialIndex): Promise<Plan & { trial: RegExp }>
   indexes(table: string): Promise<ExistingIndex[]>
   close(): Promise<void>
 }
@@ -46,6 +52,9 @@ const q = (id: string) => `"${id.replaceAll('"', '""')}"`
 const bq = (id: string) => `\`${id.replaceAll('`', '``')}\``
 const cols = (c: readonly IndexColumn[], quote: (s: string) => string) =>
   c.map((x) => `${quote(x.column)}${x.desc ? ' DESC' : ''}`).join(', ')
+/** `("a", "b" DESC) WHERE "c" IS NULL` */
+export const indexBody = (i: TrialIndex, quote: (s: string) => string) =>
+  `(${cols(i.columns, quote)})${i.whereNull.length ? ` WHERE ${i.whereNull.map((c) => `${quote(c)} IS NULL`).join(' AND ')}` : ''}`
 
 // ---- SQLite: a scratch copy of the schema (and its statistics) in memory -----------------------------------------
 
@@ -91,9 +100,9 @@ class SqliteProbe implements PlanProbe {
     return { text, needsIndex: sorts || scans, indexes, cost: undefined }
   }
 
-  async withIndex(sql: string, shape: SelectShape, columns: readonly IndexColumn[]) {
+  async withIndex(sql: string, shape: SelectShape, index: TrialIndex) {
     const name = `quarry_advise_${++this.#n}`
-    this.#scratch.exec(`CREATE INDEX ${q(name)} ON ${q(shape.table)} (${cols(columns, q)})`)
+    this.#scratch.exec(`CREATE INDEX ${q(name)} ON ${q(shape.table)} ${indexBody(index, q)}`)
     try {
       return { ...(await this.explain(sql, shape)), trial: new RegExp(`^${name}$`) }
     } finally {
@@ -150,12 +159,12 @@ class PostgresProbe implements PlanProbe {
     return readPostgres(text, shape)
   }
 
-  async withIndex(sql: string, shape: SelectShape, columns: readonly IndexColumn[]) {
+  async withIndex(sql: string, shape: SelectShape, index: TrialIndex) {
     const name = `quarry_advise_${process.pid}_${++this.#n}`
     const text = await this.#runner.rolledBack(async () => {
       if (this.#hypopg) {
         await this.#runner.rows('SELECT * FROM hypopg_create_index($1)', [
-          `CREATE INDEX ON ${q(shape.table)} (${cols(columns, q)})`,
+          `CREATE INDEX ON ${q(shape.table)} ${indexBody(index, q)}`,
         ])
         try {
           return await postgresPlanInTransaction(this.#runner, sql, count(sql))
@@ -163,7 +172,7 @@ class PostgresProbe implements PlanProbe {
           await this.#runner.rows('SELECT hypopg_reset()')
         }
       }
-      await this.#runner.exec(`CREATE INDEX ${q(name)} ON ${q(shape.table)} (${cols(columns, q)})`)
+      await this.#runner.exec(`CREATE INDEX ${q(name)} ON ${q(shape.table)} ${indexBody(index, q)}`)
       return postgresPlanInTransaction(this.#runner, sql, count(sql))
     })
     // HypoPG names its indexes `<oid>btree_table_columns`.
@@ -258,10 +267,10 @@ class MysqlProbe implements PlanProbe {
     return { text: text.replaceAll(name, shape.table), needsIndex, indexes, cost }
   }
 
-  async withIndex(sql: string, shape: SelectShape, columns: readonly IndexColumn[]) {
+  async withIndex(sql: string, shape: SelectShape, index: TrialIndex) {
     const { name } = await this.#copy(shape.table)
     const idx = `quarry_advise_idx_${++this.#n}`
-    await this.#runner.exec(`CREATE INDEX ${bq(idx)} ON ${bq(name)} (${cols(columns, bq)})`)
+    await this.#runner.exec(`CREATE INDEX ${bq(idx)} ON ${bq(name)} (${cols(index.columns, bq)})`)
     try {
       return { ...(await this.explain(sql, shape)), trial: new RegExp(`^${idx}$`) }
     } finally {

@@ -4,6 +4,8 @@ import type { Database } from '../db/database.ts'
 export interface SqlRunner {
   readonly vendor: string
   readonly alias: string
+  /** Whether `CREATE INDEX … WHERE` exists on this database. */
+  readonly supportsPartialIndexes: boolean
   rows(sql: string, params?: readonly unknown[]): Promise<unknown[][]>
   objects(sql: string, params?: readonly unknown[]): Promise<Record<string, unknown>[]>
   exec(sql: string): Promise<void>
@@ -25,10 +27,11 @@ class Rollback {
  */
 export function sqlRunner(db: Database, alias = 'default'): SqlRunner {
   const executor = db.executor
-  const vendor = executor.backend(alias).vendor
+  const backend = executor.backend(alias)
   return {
-    vendor,
+    vendor: backend.vendor,
     alias,
+    supportsPartialIndexes: backend.features.supportsPartialIndexes,
     rows(sql, params = []) {
       const bind = params.map((_, i) => ({ i, el: -1, conv: null }))
       return executor.rows(alias, { sql, bind, tables: [] }, params, { kind: 'raw' })

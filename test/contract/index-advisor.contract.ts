@@ -20,7 +20,13 @@ const Event = model(
   },
   { table: 'advise_event', indexes: [index(['score']), index(['owner']), index(['owner', 'score'])] },
 )
-const schema = defineSchema({ Event })
+/** Open tickets are 5% of the rows: `closedAt: null` is the constant filter a partial index can be made of. */
+const Ticket = model(
+  'Ticket',
+  { queue: f.string({ maxLength: 20 }), closedAt: f.datetime({ null: true }), createdAt: f.datetime() },
+  { table: 'advise_ticket' },
+)
+const schema = defineSchema({ Event, Ticket })
 const ROWS = 20_000
 
 describeEachBackend('index advisor', (b) => {
@@ -39,20 +45,35 @@ describeEachBackend('index advisor', (b) => {
       await db.execute(sql`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${ROWS})
         INSERT INTO advise_event (kind, score, owner, created_at)
         SELECT 'k' || (i % 50), i % 1000, i % 7, strftime('%Y-%m-%dT%H:%M:%fZ', '2024-01-01', '+' || i || ' minutes') FROM n`)
+      await db.execute(sql`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${ROWS})
+        INSERT INTO advise_ticket (queue, closed_at, created_at)
+        SELECT 'q' || (i % 10), CASE WHEN i % 20 = 0 THEN NULL ELSE strftime('%Y-%m-%dT%H:%M:%fZ', '2024-02-01') END,
+          strftime('%Y-%m-%dT%H:%M:%fZ', '2024-01-01', '+' || i || ' minutes') FROM n`)
       await db.execute(sql`ANALYZE`)
     } else if (b.vendor === 'postgres') {
       await db.execute(sql`CREATE EXTENSION IF NOT EXISTS hypopg`)
       await db.execute(sql`INSERT INTO advise_event (kind, score, owner, created_at)
         SELECT 'k' || (i % 50), i % 1000, i % 7, timestamptz '2024-01-01' + i * interval '1 minute'
         FROM generate_series(1, ${ROWS}::int) i`)
+      await db.execute(sql`INSERT INTO advise_ticket (queue, closed_at, created_at)
+        SELECT 'q' || (i % 10), CASE WHEN i % 20 = 0 THEN NULL ELSE timestamptz '2024-02-01' END,
+          timestamptz '2024-01-01' + i * interval '1 minute'
+        FROM generate_series(1, ${ROWS}::int) i`)
       await db.execute(sql`ANALYZE advise_event`)
+      await db.execute(sql`ANALYZE advise_ticket`)
     } else {
       await db.execute(sql`INSERT INTO advise_event (kind, score, owner, created_at)
         SELECT CONCAT('k', seq % 50), seq % 1000, seq % 7, TIMESTAMP '2024-01-01 00:00:00' + INTERVAL seq MINUTE
         FROM seq_1_to_20000`)
+      await db.execute(sql`INSERT INTO advise_ticket (queue, closed_at, created_at)
+        SELECT CONCAT('q', seq % 10), IF(seq % 20 = 0, NULL, TIMESTAMP '2024-02-01 00:00:00'),
+          TIMESTAMP '2024-01-01 00:00:00' + INTERVAL seq MINUTE
+        FROM seq_1_to_20000`)
       await db.query(sql`ANALYZE TABLE advise_event`)
+      await db.query(sql`ANALYZE TABLE advise_ticket`)
     }
     expect(await db.Event.count()).toBe(ROWS)
+    expect(await db.Ticket.filter({ closedAt: null }).count()).toBe(ROWS / 20)
     dir = mkdtempSync(join(tmpdir(), 'quarry-advise-'))
     store = join(dir, 'profile.jsonl')
     const prof = profiler(db, { store })
@@ -114,6 +135,31 @@ describeEachBackend('index advisor', (b) => {
     expect(unused).not.toContain('score')
     expect(advice.redundantIndexes.map((r) => [r.index.columns.length, r.coveredBy.columns.length])).toEqual([[1, 2]])
     expect(advice.redundantIndexes[0]!.index.columns[0]!.column).toBe('owner')
+  })
+
+  it('makes a partial index of a constant IS NULL filter, where the database has partial indexes', async () => {
+    const openTickets = () => db.Ticket.filter({ queue: 'q3', closedAt: null }).orderBy('-createdAt').slice(0, 20)
+    const ticketStore = join(dir, 'tickets.jsonl')
+    const prof = profiler(db, { store: ticketStore })
+    const app = prof.wrap(async () => Response.json((await openTickets().fetch()).length))
+    for (let i = 0; i < 5; i++) await app(new Request('http://app/tickets'))
+    await prof.close()
+    const a = await advise(db, { from: ticketStore, minCalls: 5 })
+    expect(a.proposals).toHaveLength(1)
+    const p = a.proposals[0]!
+    const partial = db.executor.backend('default').features.supportsPartialIndexes
+    expect(p.modelLine).toBe(
+      partial
+        ? "indexes: [index(['queue', '-createdAt'], { where: { closedAt: null } })]"
+        : "indexes: [index(['queue', '-createdAt'])]",
+    )
+    if (partial) expect(p.ddl).toMatch(/WHERE "closed_at" IS NULL$/)
+    await db.execute(sql`${sql.unsafe(p.ddl)}`)
+    if (b.vendor === 'postgres') await db.execute(sql`ANALYZE advise_ticket`)
+    if (b.vendor === 'mysql') await db.query(sql`ANALYZE TABLE advise_ticket`)
+    const plan = await openTickets().explain()
+    expect(plan).toMatch(/advise_ticket_queue_created_at_p?idx/)
+    expect(plan).not.toMatch(/TEMP B-TREE|Seq Scan|Sort {2}|filesort/)
   })
 
   it('once created, the proposal makes the query use the index, and advise proposes nothing more', async () => {
