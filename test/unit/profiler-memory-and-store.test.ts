@@ -42,6 +42,18 @@ describe('profiler memory bounds and store', () => {
     await prof.close()
   })
 
+  it('records a request whose handler throws as a 500, and rethrows', async () => {
+    const prof = profiler(db)
+    const app = prof.wrap(async () => {
+      await db.Post.count()
+      throw new TypeError('boom')
+    })
+    await expect(app(new Request('http://app/broken'))).rejects.toThrow('boom')
+    const [r] = prof.collector.list()
+    expect(r).toMatchObject({ url: '/broken', status: 500, queryCount: 1 })
+    await prof.close()
+  })
+
   it('is off in production unless enabled, and then records nothing and serves no dashboard', async () => {
     const before = process.env.NODE_ENV
     process.env.NODE_ENV = 'production'
