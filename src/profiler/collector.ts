@@ -1,13 +1,13 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { hash, randomBytes } from 'node:crypto'
-import type { Database } from '../db/database.ts'
+import { captureStack } from '../diagnostics/call-site.ts'
+import { diagnosticChannel, queryChannel } from '../diagnostics/channels.ts'
 import { type EagerLoad, eagerChannel } from '../diagnostics/eager-loads.ts'
+import type { QueryEvent } from '../diagnostics/events.ts'
 import { liveParams } from '../diagnostics/live-params.ts'
 import { InvalidValueError, StateError } from '../errors.ts'
-import type { NPlusOneReport } from '../query/loading/n-plus-one.ts'
-import { captureStack } from './call-site.ts'
-import { diagnosticChannel, type QueryEvent, queryChannel } from './events.ts'
 import { explainStatement } from './explain.ts'
+import type { ProfiledDatabase } from './profiled-database.ts'
 import { buildReports, shapeKey } from './reports.ts'
 import {
   type QueryRecord,
@@ -50,7 +50,7 @@ const MAX_EXPLAINS = 3
  * calls it.
  */
 export class Collector {
-  readonly db: Database
+  readonly db: ProfiledDatabase
   readonly slowMs: number
   readonly keep: number
   readonly maxQueries: number
@@ -68,7 +68,7 @@ export class Collector {
   #next = 1
   #started = false
 
-  constructor(db: Database, options: CollectorOptions = {}) {
+  constructor(db: ProfiledDatabase, options: CollectorOptions = {}) {
     this.db = db
     this.slowMs = positive(options.slowMs ?? 100, 'slowMs')
     this.keep = positive(options.keep ?? 500, 'keep')
@@ -230,7 +230,14 @@ export class Collector {
   }
 
   #onDiagnostic = (message: unknown): void => {
-    const r = message as NPlusOneReport
+    // The N+1 detector's report (query/loading/n-plus-one.ts), read for the fields the profiler shows.
+    const r = message as {
+      kind: string
+      message: string
+      path: string
+      querySite: string | undefined
+      database: object
+    }
     if (r.kind !== 'nPlusOne' || r.database !== this.db) return
     const rec = this.#als.getStore()
     if (rec === undefined || rec.done) return

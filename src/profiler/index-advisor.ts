@@ -1,7 +1,7 @@
-import type { Database } from '../db/database.ts'
 import { InvalidValueError } from '../errors.ts'
 import type { ModelMeta } from '../model/model-meta.ts'
 import { type ExistingIndex, type IndexColumn, indexBody, type Plan, probeFor, type TrialIndex } from './plan-probes.ts'
+import type { ProfiledDatabase } from './profiled-database.ts'
 import { shapeKey } from './reports.ts'
 import { sqlRunner } from './sql-runner.ts'
 import { parseSelect, type SelectShape } from './statement-shape.ts'
@@ -69,7 +69,7 @@ export interface Advice {
  * const advice = await advise(db, { from: '.quarry/profile.jsonl', minCalls: 5 })
  * console.log(formatAdvice(advice))
  */
-export async function advise(db: Database, options: AdviseOptions = {}): Promise<Advice> {
+export async function advise(db: ProfiledDatabase, options: AdviseOptions = {}): Promise<Advice> {
   const alias = options.database ?? 'default'
   const runner = sqlRunner(db, alias)
   const minCalls = options.minCalls ?? 5

@@ -1,4 +1,4 @@
-import type { Database } from '../db/database.ts'
+import type { ProfiledDatabase } from './profiled-database.ts'
 
 /** What the profiler and the advisor need from a database: run a statement text with values, on one alias. */
 export interface SqlRunner {
@@ -25,7 +25,7 @@ class Rollback {
  * A runner on `db`'s `alias`. Statements go through the executor, so they are timed and published like any
  * other (the profiler runs them outside any request, so they are not attributed to one).
  */
-export function sqlRunner(db: Database, alias = 'default'): SqlRunner {
+export function sqlRunner(db: ProfiledDatabase, alias = 'default'): SqlRunner {
   const executor = db.executor
   const backend = executor.backend(alias)
   return {

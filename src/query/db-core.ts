@@ -1,4 +1,4 @@
-import type { Executor } from '../db/executor.ts'
+import type { Executor } from '../engine/executor.ts'
 import type { ModelMeta } from '../model/model-meta.ts'
 import type { InstanceHost, ModelInstance } from '../model/runtime.ts'
 import type { Schema } from '../model/schema.ts'

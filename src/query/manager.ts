@@ -1,9 +1,9 @@
-import { buildInstance } from '../db/persistence.ts'
 import { DoesNotExist, IntegrityError } from '../errors.ts'
 import type { Models } from '../model/schema.ts'
 import type { CreateInput, Filter, Instance } from '../model/types.ts'
 import { isPlainObject } from '../sql/resolve/where-builder.ts'
 import { assertFragment, type SqlFragment } from '../sql/sql-tag.ts'
+import { buildInstance } from './persistence.ts'
 import { QuerySet } from './query-set.ts'
 
 /**

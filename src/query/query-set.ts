@@ -1,5 +1,7 @@
 import type { Backend } from '../backends/backend.ts'
-import type { RunInfo, ShapeEntry } from '../db/executor.ts'
+import { captureStack } from '../diagnostics/call-site.ts'
+import { queryChannel } from '../diagnostics/channels.ts'
+import type { RunInfo, ShapeEntry } from '../engine/executor.ts'
 import { DoesNotExist, InvalidValueError, MultipleObjectsReturned } from '../errors.ts'
 import type { Field } from '../model/fields/field.ts'
 import {
@@ -21,8 +23,6 @@ import type {
   SelectRelatedPath,
   UpdateInput,
 } from '../model/types.ts'
-import { captureStack } from '../profiler/call-site.ts'
-import { queryChannel } from '../profiler/events.ts'
 import { Aggregate, type Expression, type FieldRef, OrderBy, type QNode } from '../sql/expressions.ts'
 import type { PrefetchSpec, QueryState } from '../sql/query-state.ts'
 import { fastFilterKey, fastPrefix, fastSelectShape } from '../sql/resolve/fast-shape.ts'

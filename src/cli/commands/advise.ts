@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util'
-import type { Database } from '../../db/database.ts'
+import type { Database } from '../../database.ts'
 import { InvalidValueError } from '../../errors.ts'
 import { advise, formatAdvice } from '../../profiler/index-advisor.ts'
 

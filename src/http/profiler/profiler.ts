@@ -1,4 +1,4 @@
-import type { Database } from '../../db/database.ts'
+import type { Database } from '../../database.ts'
 import { InvalidValueError, QuarryError } from '../../errors.ts'
 import { Collector } from '../../profiler/collector.ts'
 import { ShapeStore, type ShapeStoreOptions } from '../../profiler/store.ts'

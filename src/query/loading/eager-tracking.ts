@@ -1,6 +1,6 @@
+import { siteOf } from '../../diagnostics/call-site.ts'
 import { type EagerLoad, eagerChannel } from '../../diagnostics/eager-loads.ts'
 import { type ModelInstance, STATE, stateOf } from '../../model/runtime.ts'
-import { siteOf } from '../../profiler/call-site.ts'
 import type { QueryState } from '../../sql/query-state.ts'
 import type { Origin } from './scope.ts'
 

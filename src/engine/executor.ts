@@ -1,24 +1,27 @@
-import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Backend, Connection, Lease, QueryOptions, RunResult } from '../backends/backend.ts'
+import { callSite, type StackHolder, siteOf } from '../diagnostics/call-site.ts'
+import { queryChannel } from '../diagnostics/channels.ts'
+import type { QueryEvent } from '../diagnostics/events.ts'
 import { liveParams } from '../diagnostics/live-params.ts'
-import { ImproperlyConfigured, StateError } from '../errors.ts'
-import { callSite, type StackHolder, siteOf } from '../profiler/call-site.ts'
-import { type QueryEvent, queryChannel } from '../profiler/events.ts'
+import { queryContextId } from '../diagnostics/query-context.ts'
+import { ImproperlyConfigured, InvalidValueError, StateError } from '../errors.ts'
 import type { StatementNode } from '../sql/ast/write-nodes.ts'
 import { bindParams, type CompiledQuery } from '../sql/compiled-query.ts'
+import {
+  type Interceptor,
+  intercept,
+  type Statement,
+  type StatementKind,
+  type StatementResult,
+  type StatementResults,
+} from './interceptors.ts'
+import { Transactions, type TxState } from './transactions.ts'
 
-export type StatementKind = QueryEvent['kind']
-
-export interface TxState {
-  readonly alias: string
-  readonly lease: Lease
-  savepoints: number
-  /** Callbacks for after the outermost commit. */
-  readonly onCommit: (() => unknown)[]
-}
+export type { StatementKind, TxState }
 
 /** A compiled statement with whatever the query layer attaches to its shape (row mappers). */
 export interface ShapeEntry {
+  /** Carries the shape key it is cached under (`compiled.shapeKey`), so query events can name the shape. */
   readonly compiled: CompiledQuery
   mapper?: unknown
   /** How rows map (set by the query layer on first use). */
@@ -50,16 +53,34 @@ const SHAPE_CACHE_SIZE = 2000
  */
 export class Executor {
   readonly backends: ReadonlyMap<string, Backend>
-  readonly #tx = new AsyncLocalStorage<ReadonlyMap<string, TxState>>()
+  readonly transactions: Transactions
+  readonly #interceptors: Interceptor[] = []
   readonly #shapes = new Map<Backend, Map<string, ShapeEntry>>()
   readonly #owner: object
   readonly logParams: boolean
   #closed = false
 
-  constructor(backends: ReadonlyMap<string, Backend>, owner: object, options: { logParams?: boolean } = {}) {
+  constructor(
+    backends: ReadonlyMap<string, Backend>,
+    owner: object,
+    options: { logParams?: boolean | undefined; interceptors?: readonly Interceptor[] | undefined } = {},
+  ) {
     this.backends = backends
     this.#owner = owner
     this.logParams = options.logParams ?? false
+    this.transactions = new Transactions(this)
+    for (const i of options.interceptors ?? []) this.intercept(i)
+  }
+
+  /** Add an interceptor around every statement (see `Interceptor`). Returns a function that removes it. */
+  intercept(interceptor: Interceptor): () => void {
+    if (typeof interceptor !== 'function')
+      throw new InvalidValueError('intercept() takes a function (statement, next) => result.')
+    this.#interceptors.push(interceptor)
+    return () => {
+      const i = this.#interceptors.indexOf(interceptor)
+      if (i >= 0) this.#interceptors.splice(i, 1)
+    }
   }
 
   backend(alias: string): Backend {
@@ -67,19 +88,6 @@ export class Executor {
     if (!b)
       throw new ImproperlyConfigured(`No database '${alias}'. Configured: ${[...this.backends.keys()].join(', ')}.`)
     return b
-  }
-
-  /** The transaction open on `alias` in the current async context. */
-  tx(alias: string): TxState | undefined {
-    return this.#tx.getStore()?.get(alias)
-  }
-  /** Aliases with a transaction open in this async context. */
-  /** The alias of a transaction open in this async context, if any (no allocation: on every read). */
-  firstTransaction(): string | undefined {
-    const store = this.#tx.getStore()
-    if (store === undefined) return undefined
-    for (const alias of store.keys()) return alias
-    return undefined
   }
 
   /**
@@ -91,7 +99,7 @@ export class Executor {
     if (!byKey) this.#shapes.set(backend, (byKey = new Map()))
     let entry = byKey.get(key)
     if (entry === undefined) {
-      entry = { compiled: backend.compiler.compile(node) }
+      entry = { compiled: { ...backend.compiler.compile(node), shapeKey: key } }
       if (byKey.size >= SHAPE_CACHE_SIZE) byKey.delete(byKey.keys().next().value!)
       byKey.set(key, entry)
     } else if (CHECK_SHAPES) {
@@ -118,15 +126,7 @@ export class Executor {
     info: RunInfo,
     options?: QueryOptions,
   ): Promise<unknown[][]> {
-    return this.#run(
-      alias,
-      q.sql,
-      bindParams(q, values),
-      info,
-      q.tables,
-      options?.bigints ? readRowsBig : readRows,
-      length,
-    )
+    return this.#run(alias, q, bindParams(q, values), info, 'rows', options?.bigints ? readRowsBig : readRows, length)
   }
 
   objects(
@@ -135,21 +135,21 @@ export class Executor {
     values: readonly unknown[],
     info: RunInfo,
   ): Promise<Record<string, unknown>[]> {
-    return this.#run(alias, q.sql, bindParams(q, values), info, q.tables, readObjects, length)
+    return this.#run(alias, q, bindParams(q, values), info, 'objects', readObjects, length)
   }
 
   write(alias: string, q: CompiledQuery, values: readonly unknown[], info: RunInfo): Promise<RunResult> {
-    return this.#run(alias, q.sql, bindParams(q, values), info, q.tables, runWrite, rowCount)
+    return this.#run(alias, q, bindParams(q, values), info, 'write', runWrite, rowCount)
   }
 
   /** Statements without parameters (DDL, transaction control). */
   async exec(alias: string, sql: string, kind: StatementKind, conn?: Connection): Promise<void> {
     await this.#run(
       alias,
-      sql,
+      { sql, bind: [], tables: [] },
       [],
       { kind },
-      [],
+      'none',
       (c, s) => c.exec(s),
       () => 0,
       conn,
@@ -199,19 +199,47 @@ export class Executor {
           throw error
         } finally {
           lease?.release(error !== undefined)
-          if (queryChannel.hasSubscribers)
-            self.#publish(alias, backend, q.sql, params, info, q.tables, started, count, site, error)
+          if (queryChannel.hasSubscribers) self.#publish(alias, backend, q, params, info, started, count, site, error)
         }
       },
     }
   }
 
-  async #run<T>(
+  #run<T>(
     alias: string,
-    sql: string,
+    q: CompiledQuery,
     params: readonly unknown[],
     info: RunInfo,
-    tables: readonly string[],
+    returns: keyof StatementResults,
+    fn: (c: Connection, sql: string, params: readonly unknown[]) => T | Promise<T>,
+    count: (r: T) => number,
+    conn?: Connection,
+  ): Promise<T> {
+    if (this.#interceptors.length === 0) return this.#execute(alias, q, params, info, fn, count, conn)
+    const backend = this.backend(alias)
+    const tx = this.transactions.current(alias)
+    const statement: Statement = {
+      sql: q.sql,
+      params,
+      tables: q.tables,
+      kind: info.kind,
+      access: info.kind === 'select' ? 'read' : 'write',
+      returns,
+      shapeKey: q.shapeKey,
+      model: info.model,
+      alias,
+      vendor: backend.vendor,
+      transaction: tx && { alias, onCommit: (cb) => void tx.onCommit.push(cb) },
+    }
+    const run = () => this.#execute(alias, q, params, info, fn, count, conn) as Promise<StatementResult>
+    return intercept(this.#interceptors, statement, run) as Promise<T>
+  }
+
+  async #execute<T>(
+    alias: string,
+    q: CompiledQuery,
+    params: readonly unknown[],
+    info: RunInfo,
     fn: (c: Connection, sql: string, params: readonly unknown[]) => T | Promise<T>,
     count: (r: T) => number,
     conn?: Connection,
@@ -223,6 +251,7 @@ export class Executor {
     // The call site is read before the first await, while the caller's frames are still on the stack.
     const site = listening ? (callSite() ?? siteOf(info.site)) : undefined
     const started = listening ? performance.now() : 0
+    const sql = q.sql
     let result: T
     try {
       const c = conn ?? this.tx(alias)?.lease.conn ?? backend.idleConnection?.()
@@ -230,109 +259,62 @@ export class Executor {
       result = r instanceof Promise ? await r : (r as T)
     } catch (e) {
       const err = backend.translateError(e, sql)
-      if (listening) this.#publish(alias, backend, sql, params, info, tables, started, 0, site, err)
+      if (listening) this.#publish(alias, backend, q, params, info, started, 0, site, err)
       throw err
     }
-    if (listening) this.#publish(alias, backend, sql, params, info, tables, started, count(result), site)
+    if (listening) this.#publish(alias, backend, q, params, info, started, count(result), site)
     return result
   }
 
   #publish(
     alias: string,
     backend: Backend,
-    sql: string,
+    q: CompiledQuery,
     params: readonly unknown[],
     info: RunInfo,
-    tables: readonly string[],
     started: number,
     rowCount: number,
     site: string | undefined,
     error?: Error,
   ): void {
     const event: QueryEvent = {
-      sql,
+      sql: q.sql,
       durationMs: performance.now() - started,
       rowCount,
       callSite: site,
       alias,
       vendor: backend.vendor,
       kind: info.kind,
-      tables,
+      tables: q.tables,
       model: info.model,
       database: this.#owner,
     }
+    if (q.shapeKey !== undefined) event.shapeKey = q.shapeKey
+    const contextId = queryContextId()
+    if (contextId !== undefined) event.contextId = contextId
     if (this.logParams) event.params = params
     if (liveParams.wanted > 0) liveParams.byEvent.set(event, params)
     if (error) event.error = error
     queryChannel.publish(event)
   }
 
-  // ---- transactions ------------------------------------------------------------------------------------------
+  // ---- transactions (engine/transactions.ts) ----------------------------------------------------------------
 
-  /**
-   * Run `fn` in a transaction on `alias`; nested calls become savepoints. Everything awaited inside, however
-   * deep, uses the transaction's connection.
-   */
-  async atomic<T>(alias: string, fn: () => Promise<T> | T): Promise<T> {
-    const current = this.tx(alias)
-    if (current) return this.#savepoint(current, fn)
-    const backend = this.backend(alias)
-    let lease: Lease
-    try {
-      lease = await backend.acquire()
-    } catch (e) {
-      throw backend.translateError(e, undefined)
-    }
-    const tx: TxState = { alias, lease, savepoints: 0, onCommit: [] }
-    const store = new Map(this.#tx.getStore() ?? [])
-    store.set(alias, tx)
-    let result: T
-    try {
-      await this.exec(alias, backend.beginSql(), 'transaction', lease.conn)
-    } catch (e) {
-      lease.release(true)
-      throw e
-    }
-    try {
-      result = await this.#tx.run(store, fn)
-      await this.exec(alias, 'COMMIT', 'transaction', lease.conn)
-    } catch (e) {
-      let broken = false
-      try {
-        await this.exec(alias, 'ROLLBACK', 'transaction', lease.conn)
-      } catch {
-        broken = true
-      }
-      lease.release(broken)
-      throw e
-    }
-    lease.release()
-    for (const cb of tx.onCommit) await cb()
-    return result
+  /** The transaction open on `alias` in the current async context. */
+  tx(alias: string): TxState | undefined {
+    return this.transactions.current(alias)
   }
-
-  async #savepoint<T>(tx: TxState, fn: () => Promise<T> | T): Promise<T> {
-    const name = `quarry_sp_${++tx.savepoints}`
-    const callbacks = tx.onCommit.length
-    const q = this.backend(tx.alias).ops.quote(name)
-    await this.exec(tx.alias, `SAVEPOINT ${q}`, 'transaction', tx.lease.conn)
-    try {
-      const r = await fn()
-      await this.exec(tx.alias, `RELEASE SAVEPOINT ${q}`, 'transaction', tx.lease.conn)
-      return r
-    } catch (e) {
-      await this.exec(tx.alias, `ROLLBACK TO SAVEPOINT ${q}`, 'transaction', tx.lease.conn)
-      await this.exec(tx.alias, `RELEASE SAVEPOINT ${q}`, 'transaction', tx.lease.conn)
-      tx.onCommit.length = callbacks // callbacks of the rolled-back block never run
-      throw e
-    }
+  /** The alias of a transaction open in this async context, if any (no allocation: on every read). */
+  firstTransaction(): string | undefined {
+    return this.transactions.first()
   }
-
-  /** Run `cb` after the outermost transaction on `alias` commits, or now if there is none. */
-  async onCommit(alias: string, cb: () => unknown): Promise<void> {
-    const tx = this.tx(alias)
-    if (tx) tx.onCommit.push(cb)
-    else await cb()
+  /** See `Transactions.atomic`. */
+  atomic<T>(alias: string, fn: () => Promise<T> | T): Promise<T> {
+    return this.transactions.atomic(alias, fn)
+  }
+  /** See `Transactions.onCommit`. */
+  onCommit(alias: string, cb: () => unknown): Promise<void> {
+    return this.transactions.onCommit(alias, cb)
   }
 
   async close(): Promise<void> {

@@ -12,10 +12,10 @@ import {
   STATE,
   stateOf,
 } from '../model/runtime.ts'
-import type { DbCore } from '../query/db-core.ts'
-import { QuerySet } from '../query/query-set.ts'
 import { emptyState } from '../sql/query-state.ts'
 import { buildInsert, buildUpdate } from '../sql/resolve/write-builder.ts'
+import type { DbCore } from './db-core.ts'
+import { QuerySet } from './query-set.ts'
 
 type Row = Record<string, unknown>
 
