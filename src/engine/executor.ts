@@ -2,7 +2,6 @@ import type { Backend, Connection, Lease, QueryOptions, RunResult } from '../bac
 import { callSite, type StackHolder, siteOf } from '../diagnostics/call-site.ts'
 import { queryChannel } from '../diagnostics/channels.ts'
 import type { QueryEvent } from '../diagnostics/events.ts'
-import { liveParams } from '../diagnostics/live-params.ts'
 import { queryContextId } from '../diagnostics/query-context.ts'
 import { ImproperlyConfigured, InvalidValueError, StateError } from '../errors.ts'
 import type { StatementNode } from '../sql/ast/write-nodes.ts'
@@ -293,7 +292,6 @@ export class Executor {
     const contextId = queryContextId()
     if (contextId !== undefined) event.contextId = contextId
     if (this.logParams) event.params = params
-    if (liveParams.wanted > 0) liveParams.byEvent.set(event, params)
     if (error) event.error = error
     queryChannel.publish(event)
   }

@@ -4,7 +4,6 @@ import { captureStack } from '../diagnostics/call-site.ts'
 import { diagnosticChannel, queryChannel } from '../diagnostics/channels.ts'
 import { type EagerLoad, eagerChannel } from '../diagnostics/eager-loads.ts'
 import type { QueryEvent } from '../diagnostics/events.ts'
-import { liveParams } from '../diagnostics/live-params.ts'
 import { InvalidValueError, StateError } from '../errors.ts'
 import { explainStatement } from './explain.ts'
 import type { ProfiledDatabase } from './profiled-database.ts'
@@ -65,6 +64,13 @@ export class Collector {
   /** Keys the duplicate hashes: equal values hash equal within this process, and a hash reveals nothing. */
   readonly #salt = randomBytes(16).toString('hex')
   readonly #pending = new Set<Promise<void>>()
+  /**
+   * The bound values of the statement being run, for the duplicate hash and EXPLAIN on demand: set by the
+   * profiler's engine interceptor around `next()`, read when the statement's event is published inside it. They
+   * never go on the event, so no other listener, log or JSON sees them.
+   */
+  readonly #params = new AsyncLocalStorage<readonly unknown[]>()
+  #unintercept: (() => void) | undefined
   #next = 1
   #started = false
 
@@ -83,7 +89,9 @@ export class Collector {
   start(): this {
     if (this.#started) return this
     this.#started = true
-    liveParams.wanted++
+    this.#unintercept = this.db.executor.intercept((statement, next) =>
+      this.#als.getStore() === undefined ? next() : this.#params.run(statement.params, next),
+    )
     queryChannel.subscribe(this.#onQuery)
     diagnosticChannel.subscribe(this.#onDiagnostic)
     eagerChannel.subscribe(this.#onEager)
@@ -94,7 +102,8 @@ export class Collector {
   async stop(): Promise<void> {
     if (this.#started) {
       this.#started = false
-      liveParams.wanted--
+      this.#unintercept?.()
+      this.#unintercept = undefined
       queryChannel.unsubscribe(this.#onQuery)
       diagnosticChannel.unsubscribe(this.#onDiagnostic)
       eagerChannel.unsubscribe(this.#onEager)
@@ -161,7 +170,7 @@ export class Collector {
     const rec = this.#als.getStore()
     if (rec === undefined || rec.done) return
     const n = rec.queryCount++
-    const params = liveParams.byEvent.get(e)
+    const params = this.#params.getStore()
     const key = shapeKey(e.sql)
     let s = rec.shapes.get(key)
     if (s === undefined && rec.shapes.size < MAX_SHAPES) {
