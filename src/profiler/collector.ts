@@ -32,6 +32,8 @@ export interface CollectorOptions {
   maxStacks?: number
   /** Where finished requests' shapes go (see `ShapeStore`). */
   store?: ShapeStore | undefined
+  /** Keep each statement's values with it, shown in the dashboard and its JSON (never in the store). Off. */
+  logParams?: boolean
 }
 
 /** Distinct shapes per request, parameter sets per shape, and bound value lists kept for EXPLAIN: all capped. */
@@ -57,6 +59,7 @@ export class Collector {
   readonly stacks: boolean
   readonly maxStacks: number
   readonly store: ShapeStore | undefined
+  readonly logParams: boolean
   readonly #als = new AsyncLocalStorage<RequestRecord>()
   /** Newest last. */
   readonly #ring: RequestRecord[] = []
@@ -83,6 +86,7 @@ export class Collector {
     this.stacks = options.stacks ?? false
     this.maxStacks = positive(options.maxStacks ?? 20, 'maxStacks')
     this.store = options.store
+    this.logParams = options.logParams ?? false
   }
 
   /** Start listening. */
@@ -213,6 +217,7 @@ export class Collector {
       model: e.model,
       atMs: Math.max(0, performance.now() - e.durationMs - rec.started),
       stack,
+      params: this.logParams && params !== undefined ? jsonSafe(params) : undefined,
       error: e.error ? ((e.error as { code?: string }).code ?? e.error.name) : undefined,
     })
     if (params !== undefined && e.kind === 'select' && rec.live !== undefined && rec.live.size < MAX_LIVE)
@@ -304,6 +309,11 @@ export function placeholders(sql: string): number {
   for (const m of stripped.matchAll(/\$(\d+)/g)) max = Math.max(max, Number(m[1]))
   if (max) return max
   return (stripped.match(/\?/g) ?? []).length
+}
+
+/** Values as JSON can carry them: bigints and bytes as strings, dates as ISO text. */
+function jsonSafe(params: readonly unknown[]): unknown[] {
+  return JSON.parse(serialize(params)) as unknown[]
 }
 
 function serialize(params: readonly unknown[]): string {

@@ -16,6 +16,8 @@ export interface QueryRecord {
   readonly atMs: number
   /** Stack when it ran (only with `stacks: true`, capped per request). */
   readonly stack?: string | undefined
+  /** Bound values, only with `logParams: true` (JSON-safe: bigints and bytes as strings). */
+  readonly params?: readonly unknown[] | undefined
   /** The error code, when the statement failed (messages stay out: they name the statement, not values, but may grow). */
   readonly error?: string | undefined
 }

@@ -1,5 +1,5 @@
 // Bounded memory (keep, maxQueries) and the JSON-lines store (rotation by size, reading back), on SQLite.
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -40,6 +40,29 @@ describe('profiler memory bounds and store', () => {
     // Statements past the cap still count for the flags: 10 runs of one shape.
     expect(big.flags.similar).toBe(1)
     await prof.close()
+  })
+
+  it('shows values only with logParams: true, and never writes them to the store', async () => {
+    const path = join(dir, 'values.jsonl')
+    const run = async (logParams: boolean) => {
+      const prof = profiler(db, { logParams, store: path })
+      await prof.wrap(async () => new Response(String(await db.Post.filter({ title: 'Opt-In-Value-91' }).count())))(
+        new Request('http://app/v'),
+      )
+      const d = prof.collector.get(prof.collector.list()[0]!.id)!
+      const page = await (await prof.dashboard(new Request(`http://app/__quarry/requests/${d.id}`), {
+        remoteAddress: '127.0.0.1',
+      }))!.text()
+      await prof.close()
+      return { json: JSON.stringify(d), page }
+    }
+    const off = await run(false)
+    expect(off.json).not.toContain('Opt-In-Value-91')
+    expect(off.page).not.toContain('Opt-In-Value-91')
+    const on = await run(true)
+    expect(on.json).toContain('"params":["Opt-In-Value-91"]')
+    expect(on.page).toContain('Opt-In-Value-91')
+    expect(readFileSync(path, 'utf8')).not.toContain('Opt-In-Value-91')
   })
 
   it('records a request whose handler throws as a 500, and rethrows', async () => {
@@ -105,7 +128,9 @@ describe('profiler memory bounds and store', () => {
     })
     for (let i = 0; i < 30; i++) await app(new Request(`http://app/${i}`))
     await prof.close()
-    const files = readdirSync(dir).sort()
+    const files = readdirSync(dir)
+      .filter((f) => f.startsWith('p.jsonl'))
+      .sort()
     expect(files).toEqual(['p.jsonl', 'p.jsonl.1', 'p.jsonl.2'])
     for (const f of files) expect(statSync(join(dir, f)).size).toBeLessThanOrEqual(2000)
     const lines = []

@@ -24,6 +24,8 @@ export interface ProfilerOptions {
   /** A JSON-lines file of statement shapes for `quarry advise` (or a `ShapeStore`). No values are ever written. */
   store?: string | ShapeStore | undefined
   storeOptions?: ShapeStoreOptions
+  /** Show each statement's values in the dashboard and its JSON (in memory only; the store never has them). Off. */
+  logParams?: boolean
   /** Record and serve at all. Default: `process.env.NODE_ENV !== 'production'`. */
   enabled?: boolean
   /** Who may open the dashboard. Default: loopback clients that did not come through a proxy. */
@@ -73,6 +75,7 @@ export function profiler(db: Database, options: ProfilerOptions = {}): Profiler 
     stacks: options.stacks,
     maxStacks: options.maxStacks,
     store,
+    logParams: options.logParams,
   })
   if (enabled) collector.start()
   const allow = options.allow

@@ -94,7 +94,7 @@ ${rep.plan ? `<pre class="plan">${esc(rep.plan)}</pre>` : ''}
 <td><svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true"><rect class="track" x="0" y="0" width="100" height="10"/><rect x="${x.toFixed(2)}" y="0" width="${w.toFixed(2)}" height="10"/></svg></td>
 <td class="num">${q.durationMs.toFixed(2)} ms</td>
 <td class="num">${q.rowCount}</td>
-<td class="sql"><pre>${esc(q.sql)}</pre>${q.error ? `<div class="error">failed: ${esc(q.error)}</div>` : ''}${q.stack ? `<details><summary>stack</summary><pre>${esc(q.stack)}</pre></details>` : ''}${plan}</td>
+<td class="sql"><pre>${esc(q.sql)}</pre>${q.params ? `<div class="muted">values: <code>${esc(JSON.stringify(q.params))}</code></div>` : ''}${q.error ? `<div class="error">failed: ${esc(q.error)}</div>` : ''}${q.stack ? `<details><summary>stack</summary><pre>${esc(q.stack)}</pre></details>` : ''}${plan}</td>
 <td><code>${esc(q.callSite ?? '')}</code></td>
 <td>${explainForm}</td>
 </tr>`
