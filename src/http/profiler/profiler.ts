@@ -49,6 +49,11 @@ export interface Profiler {
    * export const GET = prof.wrap(async (req) => Response.json(await db.Post.all()))
    */
   wrap<R extends unknown[]>(handler: (req: Request, ...rest: R) => Response | Promise<Response>): FetchHandler<R>
+  /**
+   * The same as a Fetch middleware `(req, next) => Response` (what the framework adapters take): answers the
+   * dashboard's paths, records everything `next` runs as one request.
+   */
+  middleware(): (req: Request, next: (req: Request) => Promise<Response>, info?: ClientInfo) => Promise<Response>
   /** The dashboard alone: a response for its paths, `undefined` for any other request. */
   dashboard(req: Request, info?: ClientInfo): Promise<Response | undefined>
   /** Stop listening and flush the store. */
@@ -89,6 +94,22 @@ export function profiler(db: Database, options: ProfilerOptions = {}): Profiler 
     return route(req, url, url.pathname.slice(path.length) || '/', path, collector)
   }
 
+  const middleware = async (
+    req: Request,
+    next: (req: Request) => Promise<Response>,
+    info?: ClientInfo,
+  ): Promise<Response> => {
+    if (!enabled) return next(req)
+    const own = await dashboard(req, info)
+    if (own) return own
+    return collector.record(
+      req.method,
+      recordedUrl(new URL(req.url)),
+      () => next(req),
+      (r) => r.status,
+    )
+  }
+
   return {
     enabled,
     path,
@@ -96,18 +117,10 @@ export function profiler(db: Database, options: ProfilerOptions = {}): Profiler 
     wrap<R extends unknown[]>(handler: (req: Request, ...rest: R) => Response | Promise<Response>) {
       if (typeof handler !== 'function') throw new InvalidValueError('prof.wrap(handler) takes a function.')
       if (!enabled) return handler
-      return async (req: Request, ...rest: R): Promise<Response> => {
-        const own = await dashboard(req, clientInfo(rest))
-        if (own) return own
-        const url = recordedUrl(new URL(req.url))
-        return collector.record(
-          req.method,
-          url,
-          async () => handler(req, ...rest),
-          (r) => r.status,
-        )
-      }
+      return (req: Request, ...rest: R): Promise<Response> =>
+        middleware(req, async (r) => handler(r, ...rest), clientInfo(rest))
     },
+    middleware: () => middleware,
     dashboard,
     close: () => collector.stop(),
   }
