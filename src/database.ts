@@ -4,11 +4,13 @@ import { queryChannel } from './diagnostics/channels.ts'
 import type { QueryEvent } from './diagnostics/events.ts'
 import { Executor } from './engine/executor.ts'
 import type { Interceptor } from './engine/interceptors.ts'
+import { PreparedQueries } from './engine/prepared-query.ts'
 import { type Router, Routing } from './engine/router.ts'
+import { Runner } from './engine/runner.ts'
 import { ImproperlyConfigured, InvalidValueError } from './errors.ts'
 import type { RelationField } from './model/fields/relation-field.ts'
 import type { ModelMeta, ReverseRelation } from './model/model-meta.ts'
-import { HOST, type InstanceHost, type ModelInstance, metaOf, pkValue } from './model/runtime.ts'
+import { type InstanceHost, type ModelInstance, metaOf, pkValue } from './model/runtime.ts'
 import type { Models, Schema } from './model/schema.ts'
 import type { DbCore, FetchMode, LoadingHooks, NPlusOneMode } from './query/db-core.ts'
 import { Loader } from './query/loading/loader.ts'
@@ -49,6 +51,8 @@ export class Database<M extends Models = Models> implements DbCore {
   readonly options: Readonly<ConnectOptions>
   /** Which alias each statement goes to (engine/router.ts). */
   readonly routing: Routing
+  /** Runs what QuerySets, managers and loaders describe (engine/runner.ts). */
+  readonly runner: Runner
   /** Prefetching, fetch modes and the N+1 detector (query/loading). */
   readonly loading: LoadingHooks
   readonly #hosts = new Map<string, AliasHost>()
@@ -63,6 +67,7 @@ export class Database<M extends Models = Models> implements DbCore {
     })
     this.routing = new Routing(options.router, this.executor.transactions)
     this.loading = new Loader(this, options)
+    this.runner = new Runner(this.executor, this.routing, new PreparedQueries(), this.loading)
     if (!backends.has('default')) throw new ImproperlyConfigured("connect() needs a 'default' database.")
     for (const meta of schema.userModels()) {
       if (meta.name in this)
@@ -105,43 +110,14 @@ export class Database<M extends Models = Models> implements DbCore {
    */
   async query<T = Record<string, unknown>>(query: SqlFragment, options: { using?: string } = {}): Promise<T[]> {
     assertFragment(query, 'db.query()')
-    return (await this.rawObjects(query, options.using ?? this.#rawAlias())) as T[]
+    return (await this.runner.rawObjects(query, options.using ?? this.routing.raw())) as T[]
   }
 
   /** Run a raw statement; returns the rows affected. */
   async execute(query: SqlFragment, options: { using?: string } = {}): Promise<{ rowCount: number }> {
     assertFragment(query, 'db.execute()')
-    const alias = options.using ?? this.#rawAlias()
-    const backend = this.executor.backend(alias)
-    const params: unknown[] = []
-    const compiled = backend.compiler.compile(query.toNode(params))
-    const r = await this.executor.write(alias, compiled, params, { kind: 'raw' })
+    const r = await this.runner.rawExecute(query, options.using ?? this.routing.raw())
     return { rowCount: r.rowCount }
-  }
-
-  #rawAlias(): string {
-    return this.routing.raw()
-  }
-
-  async rawObjects(query: SqlFragment, alias: string, model?: string): Promise<Record<string, unknown>[]> {
-    const backend = this.executor.backend(alias)
-    const params: unknown[] = []
-    const compiled = backend.compiler.compile(query.toNode(params))
-    return this.executor.objects(alias, compiled, params, { kind: 'raw', model })
-  }
-
-  instanceFromObject(meta: ModelMeta, row: Record<string, unknown>, alias: string): ModelInstance {
-    const backend = this.executor.backend(alias)
-    if (!(meta.pk.column in row))
-      throw new InvalidValueError(`raw(): the query must select ${meta.name}'s primary key column '${meta.pk.column}'.`)
-    const inst = new meta.instanceClass() as ModelInstance & Record<string, unknown>
-    for (const f of meta.concreteFields) {
-      if (!(f.column in row)) continue
-      const conv = backend.ops.fromDb(f)
-      inst[f.attname] = conv ? conv(row[f.column]) : row[f.column]
-    }
-    inst[HOST] = this.host(alias)
-    return inst
   }
 
   // ---- transactions ------------------------------------------------------------------------------------------
@@ -203,7 +179,6 @@ export class Database<M extends Models = Models> implements DbCore {
   async createTables(options: { using?: string } = {}): Promise<void> {
     const alias = options.using ?? 'default'
     const backend = this.executor.backend(alias)
-    backend.schemaEditor.whereCompiler = (meta, where) => this.#inlineWhere(backend, meta, where)
     for (const stmt of backend.schemaEditor.createTables(this.schema.models()))
       await this.executor.exec(alias, stmt, 'ddl')
   }
@@ -216,35 +191,10 @@ export class Database<M extends Models = Models> implements DbCore {
       await this.executor.exec(alias, stmt, 'ddl')
   }
 
-  /** A partial-index condition with its values inlined as literals (DDL takes no parameters). */
-  #inlineWhere(backend: Backend, meta: ModelMeta, where: Record<string, unknown>): string {
-    return inlineCondition(backend, { ...emptyState(meta), where: [{ input: where, negate: false }] })
-  }
-
   /** Close every connection. Queries after this fail with a clear error. */
   close(): Promise<void> {
     return this.executor.close()
   }
-}
-
-function inlineCondition(backend: Backend, state: QueryState): string {
-  const scope = baseScope(state, backend.features, 'P')
-  const where = whereOf(scope, state)!
-  const compiled = backend.compiler.compile({
-    k: 'select',
-    from: { table: state.model.table, alias: scope.alias },
-    joins: [],
-    columns: [],
-    where,
-  })
-  const values = bindParams(compiled, scope.ctx.params)
-  const sql = compiled.sql.slice(compiled.sql.indexOf(' WHERE ') + 7)
-  let i = 0
-  const prefix = `${backend.ops.quote(scope.alias)}.`
-  return sql
-    .replace(/\?|\$\d+/g, () => backend.ops.literal(values[i++]))
-    .split(prefix)
-    .join('')
 }
 
 /** The instance host for one alias: what `post.save()` or `await post.author` run against. */

@@ -4,7 +4,6 @@ import { queryChannel } from '../diagnostics/channels.ts'
 import type { QueryEvent } from '../diagnostics/events.ts'
 import { queryContextId } from '../diagnostics/query-context.ts'
 import { ImproperlyConfigured, InvalidValueError, StateError } from '../errors.ts'
-import type { StatementNode } from '../sql/ast/write-nodes.ts'
 import { bindParams, type CompiledQuery } from '../sql/compiled-query.ts'
 import {
   type Interceptor,
@@ -18,23 +17,12 @@ import { Transactions, type TxState } from './transactions.ts'
 
 export type { StatementKind, TxState }
 
-/** A compiled statement with whatever the query layer attaches to its shape (row mappers). */
-export interface ShapeEntry {
-  /** Carries the shape key it is cached under (`compiled.shapeKey`), so query events can name the shape. */
-  readonly compiled: CompiledQuery
-  mapper?: unknown
-  /** How rows map (set by the query layer on first use). */
-  layout?: unknown
-}
-
 export interface RunInfo {
   kind: StatementKind
   model?: string | undefined
   /** Where the query was built, for when the live stack no longer shows user code. */
   site?: StackHolder | undefined
 }
-
-const CHECK_SHAPES = process.env.QUARRY_CHECK_SHAPES === '1'
 
 // Hoisted so the hot path allocates no closure per statement.
 const BIGINTS: QueryOptions = { bigints: true }
@@ -44,7 +32,6 @@ const readObjects = (c: Connection, sql: string, p: readonly unknown[]) => c.obj
 const runWrite = (c: Connection, sql: string, p: readonly unknown[]) => c.run(sql, p)
 const length = (r: readonly unknown[]) => r.length
 const rowCount = (r: RunResult) => r.rowCount
-const SHAPE_CACHE_SIZE = 2000
 
 /**
  * Runs every statement: picks the connection (the transaction's, or one from the pool), binds values, times it,
@@ -54,7 +41,6 @@ export class Executor {
   readonly backends: ReadonlyMap<string, Backend>
   readonly transactions: Transactions
   readonly #interceptors: Interceptor[] = []
-  readonly #shapes = new Map<Backend, Map<string, ShapeEntry>>()
   readonly #owner: object
   readonly logParams: boolean
   #closed = false
@@ -87,35 +73,6 @@ export class Executor {
     if (!b)
       throw new ImproperlyConfigured(`No database '${alias}'. Configured: ${[...this.backends.keys()].join(', ')}.`)
     return b
-  }
-
-  /**
-   * The compiled statement for a query shape: from the cache, or compiled now. With `QUARRY_CHECK_SHAPES=1`
-   * (the test suite) every hit is recompiled and compared, so a shape key missing a structural token fails loudly.
-   */
-  shape(backend: Backend, key: string, node: StatementNode): ShapeEntry {
-    let byKey = this.#shapes.get(backend)
-    if (!byKey) this.#shapes.set(backend, (byKey = new Map()))
-    let entry = byKey.get(key)
-    if (entry === undefined) {
-      entry = { compiled: { ...backend.compiler.compile(node), shapeKey: key } }
-      if (byKey.size >= SHAPE_CACHE_SIZE) byKey.delete(byKey.keys().next().value!)
-      byKey.set(key, entry)
-    } else if (CHECK_SHAPES) {
-      const again = backend.compiler.compile(node).sql
-      if (again !== entry.compiled.sql)
-        throw new Error(`quarry shape cache collision for key ${key}:\n${entry.compiled.sql}\n!==\n${again}`)
-    }
-    return entry
-  }
-
-  /** The entry cached under `key`, if any (the query layer's fast shape keys). */
-  cached(backend: Backend, key: string): ShapeEntry | undefined {
-    return this.#shapes.get(backend)?.get(key)
-  }
-  /** Cache `entry` under a second key. */
-  remember(backend: Backend, key: string, entry: ShapeEntry): void {
-    this.#shapes.get(backend)?.set(key, entry)
   }
 
   rows(

@@ -28,22 +28,6 @@ export const LAYERS: Readonly<Record<string, readonly string[]>> = {
   index: ['*'],
 }
 
-/**
- * Imports against the layers that exist today and are being removed, as `from -> to` file pairs
- * (paths relative to `src/`). An entry that no longer occurs fails the check too, so the list only shrinks.
- */
-export const KNOWN_VIOLATIONS: readonly string[] = [
-  'query/query-set.ts -> backends/backend.ts',
-  'sql/compiler/sql-compiler.ts -> backends/base-features.ts',
-  'sql/compiler/sql-compiler.ts -> backends/base-operations.ts',
-  'sql/resolve/build-context.ts -> backends/base-features.ts',
-  'sql/resolve/select-builder.ts -> backends/base-features.ts',
-  'sql/resolve/write-builder.ts -> backends/base-features.ts',
-]
-
-/** Cycles between layers that exist today and are being removed; like KNOWN_VIOLATIONS, the list only shrinks. */
-export const KNOWN_CYCLES: readonly string[] = ['backends -> sql -> backends']
-
 export interface Violation {
   readonly from: string
   readonly to: string

@@ -1,28 +1,16 @@
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import {
-  checkImports,
-  importsOf,
-  KNOWN_CYCLES,
-  KNOWN_VIOLATIONS,
-  LAYERS,
-  layerCycles,
-  readSources,
-} from '../support/import-rules.ts'
+import { checkImports, importsOf, LAYERS, layerCycles, readSources } from '../support/import-rules.ts'
 
 const src = readSources(fileURLToPath(new URL('../../src', import.meta.url)))
 
 describe('import rules (docs/architecture.md)', () => {
-  it('every import in src/ goes down the layers, apart from the known ones being removed', () => {
-    const found = checkImports(src).map((v) => `${v.from} -> ${v.to}`)
-    const unexpected = checkImports(src).filter((v) => !KNOWN_VIOLATIONS.includes(`${v.from} -> ${v.to}`))
-    expect(unexpected.map((v) => `${v.from} -> ${v.to}: ${v.rule}`)).toEqual([])
-    // A fixed violation must leave the list, so the list cannot hide a new one at the same place.
-    expect(KNOWN_VIOLATIONS.filter((k) => !found.includes(k))).toEqual([])
+  it('every import in src/ goes down the layers', () => {
+    expect(checkImports(src).map((v) => `${v.from} -> ${v.to}: ${v.rule}`)).toEqual([])
   })
 
-  it('no import cycle between folders, apart from the known ones being removed', () => {
-    expect(layerCycles(src)).toEqual([...KNOWN_CYCLES].sort())
+  it('no import cycle between folders', () => {
+    expect(layerCycles(src)).toEqual([])
   })
 
   it('the layer table itself is one-way', () => {
