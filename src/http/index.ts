@@ -10,4 +10,4 @@
 export type { Report, RequestDetail, RequestSummary } from '../profiler/request-record.ts'
 export { ShapeStore } from '../profiler/store.ts'
 export type { ClientInfo } from './profiler/access.ts'
-export { type FetchHandler, type Profiler, type ProfilerOptions, profiler } from './profiler/profiler.ts'
+export { type ProfiledHandler, type Profiler, type ProfilerOptions, profiler } from './profiler/profiler.ts'

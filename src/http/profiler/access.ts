@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
+
 /** What the server knows about the client beside the Fetch `Request` (which has no remote address). */
 export interface ClientInfo {
   /** The peer's IP address (`req.socket.remoteAddress` on node:http). */
@@ -13,6 +15,20 @@ export function isLoopback(req: Request, info: ClientInfo | undefined): boolean 
   const a = info?.remoteAddress
   if (!a) return false
   return a === '::1' || /^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(a)
+}
+
+const client = new AsyncLocalStorage<ClientInfo>()
+
+/**
+ * Run `fn` knowing the client: framework adapters build the Fetch `Request` themselves, so the profiler's adapter
+ * wrappers hand the peer address down this way.
+ */
+export function withClient<T>(info: ClientInfo, fn: () => T): T {
+  return client.run(info, fn)
+}
+
+export function currentClient(): ClientInfo | undefined {
+  return client.getStore()
 }
 
 /** `ClientInfo` from a handler's extra arguments: `{ remoteAddress }`, or a Deno/Bun-style `{ remoteAddr }`. */

@@ -2,7 +2,7 @@ import type { Database } from '../../database.ts'
 import { InvalidValueError, QuarryError } from '../../errors.ts'
 import { Collector } from '../../profiler/collector.ts'
 import { ShapeStore, type ShapeStoreOptions } from '../../profiler/store.ts'
-import { type ClientInfo, clientInfo, isLoopback, recordedUrl, sameOrigin } from './access.ts'
+import { type ClientInfo, clientInfo, currentClient, isLoopback, recordedUrl, sameOrigin } from './access.ts'
 import { DASHBOARD_CSS } from './ui/dashboard-css.ts'
 import { SECURITY_HEADERS } from './ui/html.ts'
 import { listPage, notFoundPage, requestPage, type SortKey } from './ui/pages.ts'
@@ -33,7 +33,7 @@ export interface ProfilerOptions {
 }
 
 /** A Fetch-API handler; extra arguments (a context, `{ remoteAddress }`) are passed through. */
-export type FetchHandler<R extends any[] = any[]> = (req: Request, ...rest: R) => Response | Promise<Response>
+export type ProfiledHandler<R extends any[] = any[]> = (req: Request, ...rest: R) => Response | Promise<Response>
 
 /** The profiler of one database (API.md §8). */
 export interface Profiler {
@@ -48,7 +48,7 @@ export interface Profiler {
    * @example
    * export const GET = prof.wrap(async (req) => Response.json(await db.Post.all()))
    */
-  wrap<R extends unknown[]>(handler: (req: Request, ...rest: R) => Response | Promise<Response>): FetchHandler<R>
+  wrap<R extends unknown[]>(handler: (req: Request, ...rest: R) => Response | Promise<Response>): ProfiledHandler<R>
   /**
    * The same as a Fetch middleware `(req, next) => Response` (what the framework adapters take): answers the
    * dashboard's paths, records everything `next` runs as one request.
@@ -100,7 +100,7 @@ export function profiler(db: Database, options: ProfilerOptions = {}): Profiler 
     info?: ClientInfo,
   ): Promise<Response> => {
     if (!enabled) return next(req)
-    const own = await dashboard(req, info)
+    const own = await dashboard(req, info ?? currentClient())
     if (own) return own
     return collector.record(
       req.method,
