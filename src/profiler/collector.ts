@@ -271,7 +271,7 @@ export class Collector {
     rec.durationMs = performance.now() - rec.started
     rec.done = true
     rec.reports = buildReports(rec, { slowMs: this.slowMs, similarAt: this.similarAt })
-    // Instances may outlive the request: drop the eager-load records' hold on them by keeping copies.
+    // The reports are built: the loads (which instances that outlive the request still point at) are done with.
     rec.eager.length = 0
     this.#ring.push(rec)
     this.#byId.set(rec.id, rec)
@@ -299,6 +299,8 @@ export class Collector {
       }
     }
     if (this.store) this.store.append(rec)
+    // Shapes and their value hashes served the flags and the store; the request view needs neither.
+    rec.shapes.clear()
   }
 }
 
