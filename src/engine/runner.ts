@@ -19,7 +19,7 @@ import {
 import { buildDelete, buildInsert, buildUpdate } from '../sql/resolve/write-builder.ts'
 import type { SqlFragment } from '../sql/sql-tag.ts'
 import type { Executor, RunInfo } from './executor.ts'
-import type { PreparedQueries, PreparedQuery } from './prepared-query.ts'
+import type { FastEntry, PreparedQueries, PreparedQuery } from './prepared-query.ts'
 import type { Routing } from './router.ts'
 
 /** What the runner needs from the query layer to turn rows into instances: their host, and prefetching. */
@@ -45,6 +45,8 @@ export interface SelectOptions {
 
 const CHECK_SHAPES = process.env.QUARRY_CHECK_SHAPES === '1'
 const BIGINTS = { bigints: true }
+/** One fast-key hit in SAMPLE + 1 is checked against a full build. */
+const SAMPLE = 1023
 
 /**
  * Runs what the query layer describes: build (the AST and its shape key) → compile (once per shape) → look up
@@ -54,13 +56,16 @@ const BIGINTS = { bigints: true }
 export class Runner {
   readonly executor: Executor
   readonly routing: Routing
-  readonly #prepared: PreparedQueries
+  /** @internal The prepared-query cache (tests reach in to plant a wrong fast key). */
+  readonly prepared: PreparedQueries
   readonly #hooks: ResultHooks
+  /** Fast-key hits since the last sampled check. */
+  #sampled = 0
 
   constructor(executor: Executor, routing: Routing, prepared: PreparedQueries, hooks: ResultHooks) {
     this.executor = executor
     this.routing = routing
-    this.#prepared = prepared
+    this.prepared = prepared
     this.#hooks = hooks
   }
 
@@ -99,13 +104,14 @@ export class Runner {
     const alias = this.routing.read(state)
     const backend = this.executor.backend(alias)
     const key = `${prefix}${part}L`
-    const prepared = this.#prepared.get(backend, key)
-    if (!prepared) return undefined
+    const hit = this.prepared.fast(backend, key)
+    if (!hit) return undefined
     params.push(21)
-    if (CHECK_SHAPES) {
+    if (CHECK_SHAPES || !hit.checked || (++this.#sampled & SAMPLE) === 0) {
       const full = { ...state, where: [...state.where, { input: filter as never, negate: false }] }
-      this.#check(backend, full, { defaultLimit: 21, noOrder: true }, key, params, prepared)
+      if (!this.#agrees(backend, full, { defaultLimit: 21, noOrder: true }, key, params, hit)) return undefined
     }
+    const prepared = hit.prepared
     const rows = await this.executor.rows(
       alias,
       prepared.compiled,
@@ -127,7 +133,7 @@ export class Runner {
     trailing: readonly Field[],
   ): Promise<{ instances: ModelInstance[]; keys: unknown[] }> {
     const backend = this.executor.backend(alias)
-    const prepared = this.#prepared.prepare(backend, built.ctx.key, built.node, built.layout, trailing)
+    const prepared = this.prepared.prepare(backend, built.node, built.layout, trailing)
     const rows = await this.executor.rows(
       alias,
       prepared.compiled,
@@ -160,7 +166,7 @@ export class Runner {
     const backend = this.executor.backend(alias)
     const built = buildAggregate(state, backend.features, specs)
     const layout: RowLayout = { kind: 'values', mode: 'objects', names: built.names, fields: built.fields }
-    const prepared = this.#prepared.prepare(backend, built.ctx.key, built.node, layout)
+    const prepared = this.prepared.prepare(backend, built.node, layout)
     const rows = await this.executor.rows(
       alias,
       prepared.compiled,
@@ -200,7 +206,7 @@ export class Runner {
     const alias = this.routing.read(state)
     const backend = this.executor.backend(alias)
     const built = buildSelect(state, backend.features)
-    const prepared = this.#prepared.prepare(backend, built.ctx.key, built.node, built.layout)
+    const prepared = this.prepared.prepare(backend, built.node, built.layout)
     const rows = this.executor.stream(
       alias,
       prepared.compiled,
@@ -257,7 +263,7 @@ export class Runner {
       returning: returning ? [returning.column] : undefined,
       onConflict: options.onConflict,
     })
-    const prepared = this.#prepared.prepare(backend, built.ctx.key, built.node)
+    const prepared = this.prepared.prepare(backend, built.node)
     const ran = { kind: 'insert', model: meta.name } as const
     if (!returning) return this.executor.write(alias, prepared.compiled, built.ctx.params, ran)
     const out = await this.executor.rows(alias, prepared.compiled, built.ctx.params, ran)
@@ -311,34 +317,45 @@ export class Runner {
   ): { prepared: PreparedQuery; params: unknown[] } {
     const fast = fastSelectShape(state, options, options.prefix === undefined ? undefined : options.prefix)
     if (fast) {
-      const hit = this.#prepared.get(backend, fast.key)
-      if (hit) {
-        if (CHECK_SHAPES) this.#check(backend, state, options, fast.key, fast.params, hit)
-        return { prepared: hit, params: fast.params }
-      }
+      const hit = this.prepared.fast(backend, fast.key)
+      if (
+        hit &&
+        ((!CHECK_SHAPES && hit.checked && (++this.#sampled & SAMPLE) !== 0) ||
+          this.#agrees(backend, state, options, fast.key, fast.params, hit))
+      )
+        return { prepared: hit.prepared, params: fast.params }
     }
     const built = buildSelect(state, backend.features, options)
-    const prepared = this.#prepared.prepare(backend, built.ctx.key, built.node, built.layout)
-    if (fast) this.#prepared.alias(backend, fast.key, prepared)
+    const prepared = this.prepared.prepare(backend, built.node, built.layout)
+    if (fast) this.prepared.setFast(backend, fast.key, prepared)
     return { prepared, params: built.ctx.params }
   }
 
-  /** Tests (QUARRY_CHECK_SHAPES=1): a fast-path hit must be what the full build would have prepared. */
-  #check(
+  /**
+   * Whether a fast-key hit is what the full build of this description prepares, with the same values. Checked on
+   * the first hit from a second description, on one hit in 1,024 after that, and on every hit under
+   * `QUARRY_CHECK_SHAPES=1` (the test suite, where a disagreement throws). In production a disagreement drops the
+   * fast key, warns once, and the query runs from the full build: wrong SQL is never served.
+   */
+  #agrees(
     backend: Backend,
     state: QueryState,
     options: SelectOptions,
     key: string,
     params: unknown[],
-    hit: PreparedQuery,
-  ): void {
+    hit: FastEntry,
+  ): boolean {
     const built = buildSelect(state, backend.features, options)
-    const full = this.#prepared.prepare(backend, built.ctx.key, built.node, built.layout)
-    if (full !== hit || !sameValues(built.ctx.params, params))
-      throw new QuarryError(
-        'SHAPE_COLLISION',
-        `quarry fast shape ${key} disagrees with the full build ${built.ctx.key}`,
-      )
+    const full = this.prepared.prepare(backend, built.node, built.layout)
+    if (full === hit.prepared && sameValues(built.ctx.params, params)) {
+      hit.checked = true
+      return true
+    }
+    const message = `quarry: the fast shape key ${key} disagrees with the full build (${full.compiled.shapeKey}); it is no longer used.`
+    if (CHECK_SHAPES) throw new QuarryError('SHAPE_COLLISION', message)
+    this.prepared.dropFast(backend, key)
+    process.emitWarning(message, { type: 'QuarryShapeWarning', code: 'QUARRY_SHAPE_MISMATCH' })
+    return false
   }
 
   /** Rows → instances (with their host, and prefetches) or values rows. Synchronous unless prefetching. */
@@ -371,7 +388,7 @@ export class Runner {
   ): Promise<unknown[][]> {
     const backend = this.executor.backend(alias)
     const built = build(backend.features)
-    const prepared = this.#prepared.prepare(backend, built.ctx.key, built.node)
+    const prepared = this.prepared.prepare(backend, built.node)
     return this.executor.rows(alias, prepared.compiled, built.ctx.params, info('select', state))
   }
 
@@ -383,7 +400,7 @@ export class Runner {
   ): Promise<RunResult> {
     const backend = this.executor.backend(alias)
     const built = build(backend.features)
-    const prepared = this.#prepared.prepare(backend, built.ctx.key, built.node)
+    const prepared = this.prepared.prepare(backend, built.node)
     return this.executor.write(alias, prepared.compiled, built.ctx.params, info(kind, state))
   }
 }

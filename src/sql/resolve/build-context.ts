@@ -7,15 +7,11 @@ import type { JoinNode } from '../ast/select-node.ts'
 import type { DialectFeatures } from '../dialect.ts'
 
 /**
- * State of one statement being built: the parameter values, the shape key and alias allocation.
- *
- * The shape key is built as the AST is: every structural choice appends a token, values never do. Two queries
- * with the same key compile to the same SQL, so the compiled SQL, the bind plan and the row mapper are cached
- * by it. (Tests run with `QUARRY_CHECK_SHAPES=1`, which recompiles on every cache hit and compares.)
+ * State of one statement being built: the parameter values and alias allocation. (Its shape key is derived from
+ * the finished tree: `sql/shape-key.ts`.)
  */
 export class BuildContext {
   readonly params: unknown[] = []
-  key = ''
   /** Set when a filter refers to an aggregate annotation: that filter belongs in HAVING. */
   aggregateRef = false
   readonly features: DialectFeatures
@@ -30,10 +26,8 @@ export class BuildContext {
     this.params.push(value)
     if (spec.list !== undefined && !this.features.hasArrayParams) {
       // One placeholder per value, unless that would crowd the statement's bind limit: then one JSON array.
-      if (spec.list > this.features.maxBindParams / 2 && this.features.canBindJsonList) {
+      if (spec.list > this.features.maxBindParams / 2 && this.features.canBindJsonList)
         spec = { ...spec, jsonList: true }
-        this.key += '#J'
-      } else this.key += `#${spec.list}`
     }
     return { k: 'param', i: this.params.length - 1, spec }
   }
@@ -95,7 +89,6 @@ export class Scope {
     this.joins.push({ type: nullable ? 'LEFT' : 'INNER', table: target.table, alias, on })
     const info = { alias, meta: target, nullable }
     this.byPath.set(path, info)
-    this.ctx.key += `J${path}${nullable ? 'L' : 'I'};`
     return info
   }
 

@@ -30,18 +30,15 @@ export function resolveExpression(scope: Scope, e: Expression): Expr {
 export function resolveTyped(scope: Scope, e: Expression, mode: 'subquery' | 'join'): ResolvedExpression {
   const ctx = scope.ctx
   if (e instanceof Arith) {
-    ctx.key += `(${e.op}`
     const l = resolveTyped(scope, e.lhs, mode)
     let r: ResolvedExpression
     if (typeof e.rhs === 'number') {
       if (!Number.isFinite(e.rhs)) throw new InvalidValueError(`F() arithmetic needs a finite number.`)
       r = { expr: ctx.param(e.rhs, {}), field: undefined, aggregate: false }
     } else r = resolveTyped(scope, e.rhs, mode)
-    ctx.key += ')'
     return { expr: { k: 'bin', op: e.op, l: l.expr, r: r.expr }, field: l.field, aggregate: l.aggregate || r.aggregate }
   }
   if (e instanceof FieldRef) {
-    ctx.key += `F${e.path};`
     const ann = scope.annotations.get(e.path)
     if (ann) return { expr: ann.expr, field: ann.field, aggregate: ann.aggregate }
     const c = scope.column(e.path)
@@ -53,7 +50,6 @@ export function resolveTyped(scope: Scope, e: Expression, mode: 'subquery' | 'jo
 
 function resolveAggregate(scope: Scope, a: Aggregate, mode: 'subquery' | 'join'): ResolvedExpression {
   const ctx = scope.ctx
-  ctx.key += `${a.fn}${a.options.distinct ? 'D' : ''}(${a.path}`
   const fn = AGG_SQL[a.fn]
   const [head, ...rest] = a.path.split('.')
   const meta = scope.meta
@@ -61,10 +57,8 @@ function resolveAggregate(scope: Scope, a: Aggregate, mode: 'subquery' | 'join')
   const m2m = meta.fieldMap.get(head!)
   const toMany = rev?.multiple || m2m?.kind === 'manyToMany'
   if (!toMany) {
-    if (a.options.filter) ctx.key += '|f'
     const c = a.path === '*' ? null : scope.column(a.path)
     const filter = a.options.filter ? buildWhere(scope, a.options.filter, false) : undefined
-    ctx.key += ')'
     return {
       expr: { k: 'agg', fn, arg: c?.expr ?? null, distinct: a.options.distinct ?? false, filter, field: c?.field },
       field: resultField(a.fn, c?.field),
@@ -94,7 +88,6 @@ function resolveAggregate(scope: Scope, a: Aggregate, mode: 'subquery' | 'join')
   const agg: Expr = { k: 'agg', fn, arg: target.expr, distinct: a.options.distinct ?? false, field: target.field }
   const field = resultField(a.fn, target.field)
   if (mode === 'join') {
-    ctx.key += ')J'
     // LEFT JOIN the join table (many-to-many), then the related rows, into the outer scope.
     const th = link.through
     if (th) scope.joins.push({ type: 'LEFT', table: th.table, alias: th.alias, on: link.outer })
@@ -102,7 +95,6 @@ function resolveAggregate(scope: Scope, a: Aggregate, mode: 'subquery' | 'join')
     for (const j of related.joins) scope.joins.push({ ...j, type: 'LEFT' })
     return { expr: filter ? { ...agg, filter } : agg, field, aggregate: true }
   }
-  ctx.key += ')S'
   const th = link.through
   const node: SelectNode = {
     k: 'select',

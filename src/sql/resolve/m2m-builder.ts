@@ -50,7 +50,6 @@ export function buildManyToMany(
     e: col(t, near.column, near),
     param: ctx.param([...keys], { field: near, list: keys.length }),
   }
-  ctx.key += `|M2M${meta.name}.${near.name}`
   return {
     ctx,
     layout: built.layout,

@@ -43,16 +43,13 @@ export interface BuiltQuery<N> {
 }
 
 /** The FROM/WHERE part shared by every read: annotations and filters. */
-export function baseScope(state: QueryState, features: DialectFeatures, tag: string, outer?: BuildContext): Scope {
+export function baseScope(state: QueryState, features: DialectFeatures, outer?: BuildContext): Scope {
   const ctx = outer ?? new BuildContext(features)
-  ctx.key += `${tag}|${state.model.name}|`
   const scope = new Scope(ctx, state.model)
   const grouped = state.groupByValues
   for (const name in state.annotations) {
-    ctx.key += `a${name}=`
     const r = resolveTyped(scope, state.annotations[name]!, grouped ? 'join' : 'subquery')
     scope.annotations.set(name, { expr: r.expr, field: r.field, aggregate: r.aggregate })
-    ctx.key += ';'
   }
   return scope
 }
@@ -70,7 +67,6 @@ export function conditionsOf(scope: Scope, state: QueryState): { where?: Expr; h
   for (const w of state.where) {
     ctx.aggregateRef = false
     const e = buildWhere(scope, w.input, w.negate)
-    ctx.key += `${ctx.aggregateRef ? 'H' : ''}${w.negate ? 'X(' : 'W('})`
     ;(ctx.aggregateRef ? having : where).push(e)
   }
   ctx.aggregateRef = false
@@ -87,7 +83,7 @@ export function buildIndexCondition(
   features: DialectFeatures,
 ): { expr: Expr; params: unknown[] } {
   const state = { ...emptyState(meta), where: [{ input: where, negate: false }] }
-  const scope = baseScope(state, features, 'P')
+  const scope = baseScope(state, features)
   const expr = whereOf(scope, state)!
   if (scope.joins.length)
     throw new InvalidValueError(
@@ -103,7 +99,7 @@ export function buildSelect(
   options: { defaultLimit?: number; noOrder?: boolean } = {},
   outer?: BuildContext,
 ): BuiltQuery<SelectNode> & { layout: RowLayout } {
-  const scope = baseScope(state, features, 'S', outer)
+  const scope = baseScope(state, features, outer)
   const ctx = scope.ctx
   const { where, having } = conditionsOf(scope, state)
   const columns: SelectColumn[] = []
@@ -112,7 +108,6 @@ export function buildSelect(
   for (const a of scope.annotations.values()) hasAggregate ||= a.aggregate
 
   if (state.values === null) {
-    ctx.key += `I${state.only ? `o${state.only.join(',')}` : ''}${state.defer.length ? `d${state.defer.join(',')}` : ''}s${state.selectRelated.join(',')}|`
     const root = instanceLayout(scope, state, columns)
     const annotations: { name: string; index: number; field: Field | undefined }[] = []
     for (const [name, a] of scope.annotations) {
@@ -121,7 +116,6 @@ export function buildSelect(
     }
     layout = { kind: 'instances', root, annotations }
   } else {
-    ctx.key += `V${state.valuesMode}:${state.values.join(',')}|`
     const names: string[] = []
     const fields: (Field | undefined)[] = []
     const paths = state.values.length ? state.values : defaultValuePaths(scope, state)
@@ -166,18 +160,15 @@ export function buildSelect(
     having,
     orderBy,
     distinct: state.distinct || undefined,
-    limit: limit !== undefined ? countParam(scope, 'L', limit) : undefined,
-    offset: state.offset ? countParam(scope, 'O', state.offset) : undefined,
+    limit: limit !== undefined ? countParam(scope, limit) : undefined,
+    offset: state.offset ? countParam(scope, state.offset) : undefined,
     lock: state.forUpdate,
   }
-  if (state.forUpdate) ctx.key += `U${JSON.stringify(state.forUpdate)}`
-  if (state.distinct) ctx.key += 'D'
   return { node, ctx, layout }
 }
 
-function countParam(scope: Scope, tag: string, n: number): Expr {
+function countParam(scope: Scope, n: number): Expr {
   if (!Number.isInteger(n) || n < 0) throw new InvalidValueError(`Limits and offsets must be non-negative integers.`)
-  scope.ctx.key += tag
   return scope.ctx.param(n, { count: true })
 }
 
@@ -266,24 +257,18 @@ const isSelectedRelation = (state: QueryState, prefix: string, f: Field) =>
 function orderOf(scope: Scope, state: QueryState, grouped: boolean): OrderNode[] | undefined {
   const terms = state.order ?? (grouped ? [] : state.model.ordering)
   if (terms.length === 0) return undefined
-  const ctx = scope.ctx
-  ctx.key += 'ord:'
   const out: OrderNode[] = []
   for (const t of terms) {
     if (t instanceof OrderBy) {
-      ctx.key += `${t.descending ? '-' : '+'}${t.nulls ?? ''}(`
       out.push({ e: resolveTyped(scope, t.expr as Expression, 'subquery').expr, desc: t.descending, nulls: t.nulls })
-      ctx.key += ')'
       continue
     }
     if (t === '?') {
-      ctx.key += '?,'
       out.push({ e: { k: 'random' }, desc: false })
       continue
     }
     const desc = t.startsWith('-')
     const path = desc ? t.slice(1) : t
-    ctx.key += `${t},`
     const ann = scope.annotations.get(path)
     out.push({ e: ann ? ann.expr : scope.column(path).expr, desc })
   }
@@ -294,7 +279,6 @@ function orderOf(scope: Scope, state: QueryState, grouped: boolean): OrderNode[]
 export function buildCount(state: QueryState, features: DialectFeatures): BuiltQuery<SelectNode> {
   if (state.limit !== undefined || state.offset || state.distinct || state.groupByValues || hasAnnotations(state)) {
     const inner = buildSelect({ ...state, annotations: state.annotations }, features, { noOrder: true })
-    inner.ctx.key = `C${inner.ctx.key}`
     return {
       ctx: inner.ctx,
       node: {
@@ -305,18 +289,17 @@ export function buildCount(state: QueryState, features: DialectFeatures): BuiltQ
       },
     }
   }
-  return filteredSelect(state, features, 'C', [{ e: { k: 'agg', fn: 'COUNT', arg: null, distinct: false } }])
+  return filteredSelect(state, features, [{ e: { k: 'agg', fn: 'COUNT', arg: null, distinct: false } }])
 }
 
 /** `SELECT <columns> FROM <model> <joins> WHERE <filters>` with nothing else: the body of count and exists. */
 function filteredSelect(
   state: QueryState,
   features: DialectFeatures,
-  tag: string,
   columns: SelectColumn[],
   tail: (scope: Scope) => Partial<SelectNode> = () => ({}),
 ): BuiltQuery<SelectNode> {
-  const scope = baseScope({ ...state, annotations: {} }, features, tag)
+  const scope = baseScope({ ...state, annotations: {} }, features)
   const where = whereOf(scope, state)
   return {
     ctx: scope.ctx,
@@ -339,9 +322,9 @@ export function buildExists(state: QueryState, features: DialectFeatures): Built
     const inner = buildSelect({ ...state, limit: 1 }, features, { noOrder: true })
     return { ctx: inner.ctx, node: inner.node }
   }
-  return filteredSelect(state, features, 'E', [{ e: lit('1'), alias: 'a' }], (scope) => ({
+  return filteredSelect(state, features, [{ e: lit('1'), alias: 'a' }], (scope) => ({
     limit: lit('1'),
-    offset: state.offset ? countParam(scope, 'O', state.offset) : undefined,
+    offset: state.offset ? countParam(scope, state.offset) : undefined,
   }))
 }
 
@@ -360,13 +343,12 @@ export function buildAggregate(
   const slice = sliced
     ? wrapForIn(buildSelect({ ...state, values: ['pk'], valuesMode: 'flat' }, features, {}, ctx).node, features)
     : null
-  const scope = baseScope({ ...state, annotations: {} }, features, 'G', ctx)
+  const scope = baseScope({ ...state, annotations: {} }, features, ctx)
   const where = slice ? undefined : whereOf(scope, state)
   const names: string[] = []
   const fields: (Field | undefined)[] = []
   const columns: SelectColumn[] = []
   for (const [name, a] of Object.entries(specs)) {
-    scope.ctx.key += `${name}=`
     const r = resolveTyped(scope, a, 'join')
     columns.push({ e: r.expr, alias: name })
     names.push(name)

@@ -56,11 +56,8 @@ export function buildWhere(scope: Scope, input: FilterInput, negate: boolean): E
 }
 
 function filterExpr(place: Place, input: FilterInput, negated: boolean): Expr {
-  const ctx = place.scope.ctx
   if (input instanceof QNode) {
-    ctx.key += `Q${input.op}(`
     const parts = input.children.map((c) => filterExpr(place, c, input.op === 'not' ? !negated : negated))
-    ctx.key += ')'
     if (input.op === 'not') return not(and(parts))
     return input.op === 'or' ? or(parts) : and(parts)
   }
@@ -83,13 +80,11 @@ function entryExpr(place: Place, key: string, value: unknown, negated: boolean):
   const ctx = scope.ctx
   if (place.path === '' && scope.annotations.has(key)) {
     const a = scope.annotations.get(key)!
-    ctx.key += `A${key}:`
     if (a.aggregate) ctx.aggregateRef = true
     return lookupsExpr(place, a.expr, a.field, value, negated, false)
   }
   const field = key === 'pk' ? meta.pk : (meta.fieldMap.get(key) ?? meta.attnameMap.get(key))
   if (field) {
-    ctx.key += `${key}:`
     if (field.kind === 'manyToMany') return manyToManyExpr(place, field as RelationField, value, negated)
     if ((field.kind === 'foreignKey' || field.kind === 'oneToOne') && field.name === key)
       return forwardExpr(place, field as RelationField, value, negated)
@@ -97,7 +92,6 @@ function entryExpr(place: Place, key: string, value: unknown, negated: boolean):
   }
   const rev = meta.reverse.get(key)
   if (rev) {
-    ctx.key += `R${key}:`
     return rev.kind === 'manyToMany'
       ? reverseManyExpr(place, rev, value, negated)
       : reverseExpr(place, rev, value, negated)
@@ -120,17 +114,14 @@ function forwardExpr(place: Place, field: RelationField, value: unknown, negated
     const pkOnly = Object.keys(nested).every((k) => k === 'pk' || k === field.targetMeta.pk.name)
     if (pkOnly && field.targetField === field.targetMeta.pk) {
       for (const k in nested) {
-        place.scope.ctx.key += `pk:`
         parts.push(lookupsExpr(place, local, field, nested[k], negated, field.nullable))
       }
     } else {
       const path = place.path ? `${place.path}.${field.name}` : field.name
       const join = place.scope.join(path, field, place.join)
-      place.scope.ctx.key += '{'
       parts.push(
         filterExpr({ scope: place.scope, meta: field.targetMeta, alias: join.alias, path, join }, nested, negated),
       )
-      place.scope.ctx.key += '}'
     }
   }
   return and(parts)
@@ -184,27 +175,20 @@ function throughExists(
   const farKey = col(sub.alias, far.column, far)
   let cond: Expr
   if (!isPlainObject(value) || Object.keys(value).every((k) => LOOKUPS.has(k))) {
-    ctx.key += 'k'
     cond = lookupsExpr({ ...place, scope: sub, alias: sub.alias }, farKey, far, asPk(value), negated, false)
   } else {
     const join = sub.join(far.name, far, null)
-    ctx.key += '{'
     cond = filterExpr({ scope: sub, meta: far.targetMeta, alias: join.alias, path: far.name, join }, value, negated)
-    ctx.key += '}'
   }
   return existsOf(sub, and([link, cond]))
 }
 
 function relatedCondition(sub: Scope, related: ModelMeta, value: unknown, negated: boolean): Expr {
-  const ctx = sub.ctx
   const place: Place = { scope: sub, meta: related, alias: sub.alias, path: '', join: null }
   if (!isPlainObject(value) || Object.keys(value).every((k) => LOOKUPS.has(k))) {
-    ctx.key += 'k'
     return lookupsExpr(place, col(sub.alias, related.pk.column, related.pk), related.pk, asPk(value), negated, false)
   }
-  ctx.key += '{'
   const e = filterExpr(place, value, negated)
-  ctx.key += '}'
   return e
 }
 
@@ -251,19 +235,16 @@ function lookup(
 ): Expr {
   const scope = place.scope
   const ctx = scope.ctx
-  ctx.key += `${name}`
   if (value === undefined)
     throw new InvalidValueError(`Lookup '${name}'${field ? ` on ${field.qualifiedName}` : ''} is undefined.`)
   let e: Expr
   if (value instanceof Expression) {
-    ctx.key += '~'
     const rhs = resolveExpression(scope, value)
     const op = name === 'exact' ? '=' : COMPARE[name as keyof typeof COMPARE]
     if (!op) throw new FieldError(`Lookup '${name}' cannot take an F() expression; use exact, gt, gte, lt or lte.`)
     e = { k: 'bin', op, l: lhs, r: rhs }
   } else if (name === 'exact') {
     if (value === null) {
-      ctx.key += 'N;'
       return { k: 'isnull', e: lhs, negate: false }
     }
     e =
@@ -272,7 +253,6 @@ function lookup(
         : { k: 'bin', op: '=', l: lhs, r: ctx.param(value, { field }) }
   } else if (name === 'isnull') {
     if (typeof value !== 'boolean') throw new InvalidValueError(`Lookup 'isnull' takes true or false.`)
-    ctx.key += value ? 'T;' : 'F;'
     return { k: 'isnull', e: lhs, negate: !value }
   } else if (name === 'in') {
     if (!Array.isArray(value) && !(value instanceof Set))
@@ -293,7 +273,6 @@ function lookup(
     if (value === null) throw new InvalidValueError(`Lookup '${name}' cannot take null; use isnull.`)
     e = { k: 'bin', op: COMPARE[name as keyof typeof COMPARE], l: lhs, r: ctx.param(asPk(value), { field }) }
   }
-  ctx.key += ';'
   // exclude() keeps SQL's three-valued logic from dropping NULL rows: NOT (c = ? AND c IS NOT NULL).
   if (negated && nullable) return and([e, { k: 'isnull', e: lhs, negate: true }])
   return e

@@ -25,7 +25,7 @@ function writeWhere(
       `Cannot ${tag === 'U' ? 'update' : 'delete'} a sliced QuerySet. Filter by primary key instead.`,
     )
   const ctx = new BuildContext(features)
-  const probe = baseScope(state, features, tag, ctx)
+  const probe = baseScope(state, features, ctx)
   const where = whereOf(probe, state)
   if (probe.joins.length === 0) return { scope: probe, where }
   const inner = buildSelect(
@@ -49,12 +49,10 @@ export function buildUpdate(
   const { scope, where } = writeWhere(state, features, 'U')
   const ctx = scope.ctx
   const sets: [string, Expr][] = []
-  ctx.key += 'set:'
   for (const key in values) {
     const field = assignableField(state.model, key)
     const v = values[key]
     if (v === undefined) continue
-    ctx.key += `${key}${v instanceof Expression ? '~' : ''},`
     sets.push([field.column, valueExpr(scope, field, v)])
   }
   if (sets.length === 0) throw new InvalidValueError('update() needs at least one field to set.')
@@ -101,7 +99,6 @@ export function buildInsert(
   options: { returning?: readonly string[]; onConflict?: InsertNode['onConflict'] } = {},
 ): BuiltQuery<InsertNode> {
   const ctx = new BuildContext(features)
-  ctx.key = `I|${meta.name}|${fields.map((f) => f.name).join(',')}|${rows.length}|${options.returning?.join(',') ?? ''}|${JSON.stringify(options.onConflict ?? null)}`
   const out: Expr[][] = []
   for (const row of rows) {
     const r: Expr[] = []
