@@ -82,7 +82,10 @@ export class Runner {
    */
   async select(state: QueryState, options: SelectOptions = {}, alias = this.routing.read(state)): Promise<unknown[]> {
     const backend = this.executor.backend(alias)
-    const { prepared, params } = this.#selectShape(backend, state, options)
+    const shape = this.#selectShape(backend, state, options)
+    // The filters can match nothing (an empty `in`): no query, as Django's EmptyResultSet.
+    if (shape === null) return []
+    const { prepared, params } = shape
     const rows = await this.executor.rows(
       alias,
       prepared.compiled,
@@ -151,13 +154,13 @@ export class Runner {
   /** `SELECT COUNT(*)`. */
   async count(state: QueryState): Promise<number> {
     const rows = await this.#rows(this.routing.read(state), state, (f) => buildCount(state, f))
-    return Number(rows[0]![0])
+    return rows ? Number(rows[0]![0]) : 0
   }
 
   /** `SELECT 1 … LIMIT 1`. */
   async exists(state: QueryState): Promise<boolean> {
     const rows = await this.#rows(this.routing.read(state), state, (f) => buildExists(state, f))
-    return rows.length > 0
+    return rows !== null && rows.length > 0
   }
 
   /** `SELECT SUM(…) AS total, …`: one object keyed by the specs' names. Counts are never null. */
@@ -167,13 +170,16 @@ export class Runner {
     const built = buildAggregate(state, backend.features, specs)
     const layout: RowLayout = { kind: 'values', mode: 'objects', names: built.names, fields: built.fields }
     const prepared = this.prepared.prepare(backend, built.node, layout)
-    const rows = await this.executor.rows(
-      alias,
-      prepared.compiled,
-      built.ctx.params,
-      info('select', state),
-      prepared.bigints ? BIGINTS : undefined,
-    )
+    // No row can match: every aggregate over nothing, without a query (Count 0, the others null), as Django does.
+    const rows = built.empty
+      ? [built.names.map(() => null)]
+      : await this.executor.rows(
+          alias,
+          prepared.compiled,
+          built.ctx.params,
+          info('select', state),
+          prepared.bigints ? BIGINTS : undefined,
+        )
     const out = (prepared.mapper!.map as (row: unknown[]) => Record<string, unknown>)(rows[0]!)
     built.names.forEach((name, i) => {
       const fn = specs[name]!.fn
@@ -206,6 +212,7 @@ export class Runner {
     const alias = this.routing.read(state)
     const backend = this.executor.backend(alias)
     const built = buildSelect(state, backend.features)
+    if (built.empty) return EMPTY_STREAM
     const prepared = this.prepared.prepare(backend, built.node, built.layout)
     const rows = this.executor.stream(
       alias,
@@ -314,7 +321,7 @@ export class Runner {
     backend: Backend,
     state: QueryState,
     options: SelectOptions,
-  ): { prepared: PreparedQuery; params: unknown[] } {
+  ): { prepared: PreparedQuery; params: unknown[] } | null {
     const fast = fastSelectShape(state, options, options.prefix === undefined ? undefined : options.prefix)
     if (fast) {
       const hit = this.prepared.fast(backend, fast.key)
@@ -326,6 +333,7 @@ export class Runner {
         return { prepared: hit.prepared, params: fast.params }
     }
     const built = buildSelect(state, backend.features, options)
+    if (built.empty) return null
     const prepared = this.prepared.prepare(backend, built.node, built.layout)
     if (fast) this.prepared.setFast(backend, fast.key, prepared)
     return { prepared, params: built.ctx.params }
@@ -385,9 +393,10 @@ export class Runner {
     alias: string,
     state: QueryState,
     build: (features: BaseFeatures) => BuiltQuery<StatementNode>,
-  ): Promise<unknown[][]> {
+  ): Promise<unknown[][] | null> {
     const backend = this.executor.backend(alias)
     const built = build(backend.features)
+    if (built.empty) return null
     const prepared = this.prepared.prepare(backend, built.node)
     return this.executor.rows(alias, prepared.compiled, built.ctx.params, info('select', state))
   }
@@ -400,10 +409,14 @@ export class Runner {
   ): Promise<RunResult> {
     const backend = this.executor.backend(alias)
     const built = build(backend.features)
+    if (built.empty) return { rowCount: 0 }
     const prepared = this.prepared.prepare(backend, built.node)
     return this.executor.write(alias, prepared.compiled, built.ctx.params, info(kind, state))
   }
 }
+
+/** The stream of a query that can match nothing: no chunks, no query. */
+const EMPTY_STREAM: AsyncIterable<unknown[]> = { async *[Symbol.asyncIterator]() {} }
 
 function info(kind: RunInfo['kind'], state: QueryState): RunInfo {
   return { kind, model: state.model.name, site: state.site }

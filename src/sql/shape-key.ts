@@ -217,12 +217,17 @@ class KeyWriter {
     for (const a of args) this.expr(a)
   }
 
-  /** A placeholder: which value, converted how (field, lookup, count, json), and how many if a list is expanded. */
+  /**
+   * A placeholder: which value, converted how (field, lookup, count, integer, exact, json), and how many if a list is
+   * expanded.
+   */
   param(i: number, s: ParamSpec): void {
     this.out += `$${i}`
     if (s.field !== undefined) this.out += `f${fieldId(s.field)}`
     if (s.lookup !== undefined) this.out += s.lookup
     if (s.count) this.out += 'c'
+    if (s.integer) this.out += 'i'
+    if (s.exact) this.out += 'x'
     if (s.json) this.out += 'j'
     if (s.jsonList) this.out += 'J'
     else if (s.list !== undefined && !this.#arrayParams) this.out += `#${s.list}`

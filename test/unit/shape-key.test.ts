@@ -26,6 +26,7 @@ const dialects = {
   mysql: { features: new MysqlFeatures(server), ops: new MysqlOperations(server) },
 }
 const post = (patch: Partial<QueryState> = {}): QueryState => ({ ...emptyState(blogSchema.get('Post')), ...patch })
+const author = (patch: Partial<QueryState> = {}): QueryState => ({ ...emptyState(blogSchema.get('Author')), ...patch })
 const where = (...inputs: unknown[]) => inputs.map((input) => ({ input: input as never, negate: false }))
 
 /** Query descriptions that differ in structure, each in two variants that differ only in values. */
@@ -66,6 +67,16 @@ const cases: [string, (v: number) => QueryState][] = [
       annotations: { n: Count('posts', { filter: { views: { gt: v } } }) },
     }),
   ],
+  // Issue 8's forms: each its own statement.
+  ['in empty', () => post({ where: where({ id: { in: [] } }) })],
+  ['div integer', (v) => post({ where: where({ views: F('views').div(v + 1) }) })],
+  ['div fraction', (v) => post({ where: where({ views: F('views').div(v + 0.5) }) })],
+  [
+    'in queryset',
+    (v) => post({ where: where({ author: { in: { state: author({ where: where({ name: `n${v}` }) }) } } }) }),
+  ],
+  ['no related row', () => author({ where: where({ posts: { isnull: true } }) })],
+  ['values through to-many', () => author({ values: ['name', 'posts.title'], valuesMode: 'objects' })],
   ['for update', () => post({ forUpdate: {} })],
   ['for update nowait', () => post({ forUpdate: { noWait: true } })],
 ]

@@ -54,6 +54,7 @@ export function buildManyToMany(
     ctx,
     layout: built.layout,
     keyField: near,
+    empty: built.empty,
     node: {
       ...node,
       joins: [...node.joins, join],
