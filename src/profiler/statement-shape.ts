@@ -47,7 +47,9 @@ export function parseSelect(sql: string): SelectShape | undefined {
     const column = (m[3] ?? m[4])!
     const rest = m[5]!.trim()
     if (/^(=|IN\s*\(|=\s*ANY\s*\()/i.test(rest) && /(\?|\$\d+)/.test(rest)) push(shape.equality, column)
-    else if (/^(<=|>=|<|>|BETWEEN\b)/i.test(rest)) push(shape.range, column)
+    // A LIKE is a range to the planner at best (a prefix), and no help with a leading wildcard; the planner's check
+    // of each proposal tells which. (MySQL's `exact` is a LIKE too: quarry compiles it so, see mysql-operations.)
+    else if (/^(<=|>=|<|>|BETWEEN\b|LIKE\s+(\?|\$\d+))/i.test(rest)) push(shape.range, column)
     else if (/^IS\s+NULL$/i.test(rest)) push(shape.nulls, column)
   }
   if (clauses['ORDER BY']) {

@@ -39,6 +39,14 @@ describeEachBackend('index advisor', (b) => {
   const page = () => db.Event.filter({ kind: 'k7' }).orderBy('-createdAt').slice(0, 20)
   const byScore = () => db.Event.filter({ score: 42 })
 
+  /**
+   * The index each backend's planner accepts for the page. MySQL/MariaDB: quarry compiles an exact string match to
+   * `LIKE ? COLLATE utf8mb4_bin` there (mysql-operations.ts), which the optimizer reads as a range, and a range
+   * before the sort column leaves a filesort: the index that serves ORDER BY + LIMIT is the sort column's.
+   */
+  const pageIndex = b.vendor === 'mysql' ? "index(['-createdAt'])" : "index(['kind', '-createdAt'])"
+  const pageDdlName = b.vendor === 'mysql' ? 'advise_event_created_at_idx' : 'advise_event_kind_created_at_idx'
+
   beforeAll(async () => {
     db = await b.connect(schema, { nPlusOne: 'off' })
     if (b.vendor === 'sqlite') {
@@ -88,11 +96,11 @@ describeEachBackend('index advisor', (b) => {
   })
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-  it('proposes (kind, -createdAt) for the filtered and ordered page, checked by the planner', () => {
+  it('proposes an index serving the filter and ORDER BY + LIMIT of the page, checked by the planner', () => {
     expect(advice.proposals).toHaveLength(1)
     const p = advice.proposals[0]!
     expect(p.model).toBe('Event')
-    expect(p.modelLine).toBe("indexes: [index(['kind', '-createdAt'])]")
+    expect(p.modelLine).toBe(`indexes: [${pageIndex}]`)
     expect(p.queries[0]!.calls).toBe(6)
     expect(p.queries[0]!.sites.size).toBeGreaterThan(0)
     const scanOrSort = {
@@ -108,17 +116,17 @@ describeEachBackend('index advisor', (b) => {
       expect(p.gain).toMatch(/planner estimate/)
     }
     const text = formatAdvice(advice)
-    expect(text).toContain("Event: add  indexes: [index(['kind', '-createdAt'])]")
+    expect(text).toContain(`Event: add  indexes: [${pageIndex}]`)
   })
 
   it('the advise command prints the same advice (text and --json)', async () => {
     let text = ''
     const out = { write: (s: string) => (text += s) }
     expect(await adviseCommand(['--from', store, '--min-calls', '5'], { db, out })).toBe(0)
-    expect(text).toContain("indexes: [index(['kind', '-createdAt'])]")
+    expect(text).toContain(`indexes: [${pageIndex}]`)
     text = ''
     await adviseCommand(['--from', store, '--json'], { db, out })
-    expect(JSON.parse(text).proposals[0].modelLine).toBe("indexes: [index(['kind', '-createdAt'])]")
+    expect(JSON.parse(text).proposals[0].modelLine).toBe(`indexes: [${pageIndex}]`)
     await expect(adviseCommand(['--min-calls', 'x'], { db, out })).rejects.toThrow(/--min-calls takes a number/)
   })
 
@@ -151,14 +159,14 @@ describeEachBackend('index advisor', (b) => {
     expect(p.modelLine).toBe(
       partial
         ? "indexes: [index(['queue', '-createdAt'], { where: { closedAt: null } })]"
-        : "indexes: [index(['queue', '-createdAt'])]",
+        : "indexes: [index(['-createdAt'])]",
     )
     if (partial) expect(p.ddl).toMatch(/WHERE "closed_at" IS NULL$/)
     await db.execute(sql`${sql.unsafe(p.ddl)}`)
     if (b.vendor === 'postgres') await db.execute(sql`ANALYZE advise_ticket`)
     if (b.vendor === 'mysql') await db.query(sql`ANALYZE TABLE advise_ticket`)
     const plan = await openTickets().explain()
-    expect(plan).toMatch(/advise_ticket_queue_created_at_p?idx/)
+    expect(plan).toMatch(partial ? /advise_ticket_queue_created_at_pidx/ : /advise_ticket_created_at_idx/)
     expect(plan).not.toMatch(/TEMP B-TREE|Seq Scan|Sort {2}|filesort/)
   })
 
@@ -169,7 +177,7 @@ describeEachBackend('index advisor', (b) => {
     if (b.vendor === 'mysql') await db.query(sql`ANALYZE TABLE advise_event`)
     if (b.vendor === 'sqlite') await db.execute(sql`ANALYZE`)
     const plan = await page().explain()
-    expect(plan).toMatch(/advise_event_kind_created_at_idx/)
+    expect(plan).toContain(pageDdlName)
     expect(plan).not.toMatch(/TEMP B-TREE|Seq Scan|Sort {2}|filesort/)
     const again = await advise(db, { from: store, minCalls: 5 })
     expect(again.proposals).toEqual([])
