@@ -1,10 +1,10 @@
 import type { Backend, RunResult } from '../backends/backend.ts'
-import type { BaseFeatures } from '../backends/base-features.ts'
 import { InvalidValueError, QuarryError } from '../errors.ts'
 import type { Field } from '../model/fields/field.ts'
 import type { ModelMeta } from '../model/model-meta.ts'
 import { HOST, type InstanceHost, type ModelInstance } from '../model/runtime.ts'
 import type { InsertNode, StatementNode } from '../sql/ast/write-nodes.ts'
+import type { DialectFeatures } from '../sql/dialect.ts'
 import type { Aggregate } from '../sql/expressions.ts'
 import type { QueryState } from '../sql/query-state.ts'
 import { fastFilterKey, fastSelectShape } from '../sql/resolve/fast-shape.ts'
@@ -70,7 +70,7 @@ export class Runner {
   }
 
   /** The capability flags of the database behind `alias` (batch sizes, array parameters). */
-  features(alias: string): BaseFeatures {
+  features(alias: string): DialectFeatures {
     return this.executor.backend(alias).features
   }
 
@@ -392,7 +392,7 @@ export class Runner {
   async #rows(
     alias: string,
     state: QueryState,
-    build: (features: BaseFeatures) => BuiltQuery<StatementNode>,
+    build: (features: DialectFeatures) => BuiltQuery<StatementNode>,
   ): Promise<unknown[][] | null> {
     const backend = this.executor.backend(alias)
     const built = build(backend.features)
@@ -405,7 +405,7 @@ export class Runner {
     alias: string,
     state: QueryState,
     kind: 'update' | 'delete',
-    build: (features: BaseFeatures) => BuiltQuery<StatementNode>,
+    build: (features: DialectFeatures) => BuiltQuery<StatementNode>,
   ): Promise<RunResult> {
     const backend = this.executor.backend(alias)
     const built = build(backend.features)

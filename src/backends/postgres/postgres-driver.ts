@@ -311,6 +311,8 @@ export class PostgresConnection implements Connection {
       throw new OperationalError('The connection was lost before this statement ran (CONNECTION_CLOSED).', {
         vendorCode: 'CONNECTION_CLOSED',
         sql,
+        // No driver error exists: postgres.js only reported that the socket closed.
+        cause: { code: 'CONNECTION_CLOSED', reason: 'the reserved connection closed' },
       })
     }
     const ends = ENDS.test(sql)
