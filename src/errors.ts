@@ -30,6 +30,31 @@ export type StateErrorCode =
   | 'EXPLAIN_NOT_SELECT'
   /** The profiler no longer holds the values a MySQL/MariaDB EXPLAIN needs (the request is too old). */
   | 'EXPLAIN_NO_VALUES'
+  /** A `Paginator` method that needs the count ran before it was loaded (`await paginator.numPages()`). */
+  | 'COUNT_NOT_LOADED'
+
+/** Codes of `CacheError` (quarry/cache, quarry/http). */
+export type CacheErrorCode =
+  /** A key that is empty, too long, or has whitespace or control characters. */
+  | 'INVALID_CACHE_KEY'
+  /** A bad cache option (ttl, prefix, version, maxEntries…). */
+  | 'CACHE_OPTION'
+  /** A cache URL that is not memory://, redis:// or dummy://, or has a bad parameter. */
+  | 'CACHE_URL'
+  /** A value the codec cannot store (a function, a class instance other than a model). */
+  | 'CACHE_ENCODE'
+  /** A stored value not in quarry's format. */
+  | 'CACHE_DECODE'
+  /** A cached model instance whose model this cache does not know (pass the cache to connect()). */
+  | 'CACHE_UNKNOWN_MODEL'
+  /** incr/decr of a missing key. */
+  | 'CACHE_MISS'
+  /** incr/decr of a value that is not an integer. */
+  | 'CACHE_NOT_INTEGER'
+  /** The store did not answer within `timeoutMs`. */
+  | 'CACHE_TIMEOUT'
+  /** The store is down, for an operation whose result the caller needs (add, incr, delete, touch, clear). */
+  | 'CACHE_UNAVAILABLE'
 
 /**
  * Every `code` a `QuarryError` can carry: stable, documented in docs/errors.md, safe to branch on. A new error
@@ -44,11 +69,14 @@ export type ErrorCode =
   | 'DEFERRED_FIELD'
   | 'LAZY_LOAD'
   | 'INVALID_CURSOR'
+  | 'PAGE_NOT_AN_INTEGER'
+  | 'EMPTY_PAGE'
   | 'RAW_SQL_NOT_TAGGED'
   | 'QUERY_COUNT'
   /** quarry's own invariant broke: a shape key named two statements (a bug; please report it). */
   | 'SHAPE_COLLISION'
   | StateErrorCode
+  | CacheErrorCode
   // The PEP 249 tree (`DatabaseError` and its subclasses).
   | 'DATABASE_ERROR'
   | 'DATA_ERROR'
@@ -135,6 +163,25 @@ export class InvalidCursor extends QuarryError {
   }
 }
 
+/** A `Paginator` page number that cannot be served (Django's `InvalidPage`). */
+export class InvalidPage extends QuarryError {
+  constructor(code: 'PAGE_NOT_AN_INTEGER' | 'EMPTY_PAGE', message: string) {
+    super(code, message)
+  }
+}
+/** The page number is not an integer: `paginator.getPage()` serves page 1 instead. */
+export class PageNotAnInteger extends InvalidPage {
+  constructor(message: string) {
+    super('PAGE_NOT_AN_INTEGER', message)
+  }
+}
+/** The page number is below 1 or past the last page: `paginator.getPage()` serves the last page instead. */
+export class EmptyPage extends InvalidPage {
+  constructor(message: string) {
+    super('EMPTY_PAGE', message)
+  }
+}
+
 /** Raw SQL given as a plain string instead of the `sql` tag. */
 export class RawSqlError extends QuarryError {
   constructor(message: string) {
@@ -147,6 +194,17 @@ export class StateError extends QuarryError {
   declare readonly code: StateErrorCode
   constructor(code: StateErrorCode, message: string) {
     super(code, message)
+  }
+}
+
+/**
+ * A cache used wrongly: a bad key, URL or option, or a value the codec cannot store. A cache that is down is
+ * never an error for the caller of the query cache or `cachePage` (they degrade to the database).
+ */
+export class CacheError extends QuarryError {
+  declare readonly code: CacheErrorCode
+  constructor(code: CacheErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options)
   }
 }
 

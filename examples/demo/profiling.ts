@@ -12,7 +12,7 @@ import type { schema } from './schema.ts'
 type Blog = Db<typeof schema.$models>
 
 export async function profilingSection(db: Blog): Promise<void> {
-  console.log(bold('5. Profile regularly: three pages through the request profiler, then `quarry advise`'))
+  console.log(bold('9. Profile regularly: three pages through the request profiler, then `quarry advise`'))
   const dir = mkdtempSync(join(tmpdir(), 'quarry-demo-'))
   const store = join(dir, 'profile.jsonl')
   const prof = profiler(db, { store, slowMs: 20 })

@@ -11,7 +11,7 @@ it('npm run demo profiles three pages and applies the index advise proposes', ()
     encoding: 'utf8',
     timeout: 120_000,
   })
-  expect(out).toContain('5. Profile regularly')
+  expect(out).toContain('9. Profile regularly')
   expect(out).toMatch(/GET \/feed {2}21 queries/)
   expect(out).toContain('N+1 query: Post.author loaded lazily for 2+ posts of one result at examples/demo/profiling.ts')
   expect(out).toContain("Unused eager load: Author.prefetchRelated('posts')")
