@@ -2,7 +2,11 @@ import type { Database } from '../../database.ts'
 import { InvalidValueError, QuarryError } from '../../errors.ts'
 import { Collector } from '../../profiler/collector.ts'
 import { ShapeStore, type ShapeStoreOptions } from '../../profiler/store.ts'
-import { type ClientInfo, clientInfo, currentClient, isLoopback, recordedUrl, sameOrigin } from './access.ts'
+import type { IncomingMessage } from 'node:http'
+import { type ExpressMiddleware, toExpress } from '../adapters/express.ts'
+import { type FastifyAdapter, type FastifyHooks, toFastify } from '../adapters/fastify.ts'
+import { type HonoMiddleware, toHono } from '../adapters/hono.ts'
+import { type ClientInfo, clientInfo, currentClient, isLoopback, recordedUrl, sameOrigin, withClient } from './access.ts'
 import { DASHBOARD_CSS } from './ui/dashboard-css.ts'
 import { SECURITY_HEADERS } from './ui/html.ts'
 import { listPage, notFoundPage, requestPage, type SortKey } from './ui/pages.ts'
@@ -54,6 +58,18 @@ export interface Profiler {
    * dashboard's paths, records everything `next` runs as one request.
    */
   middleware(): (req: Request, next: (req: Request) => Promise<Response>, info?: ClientInfo) => Promise<Response>
+  /**
+   * Express 5 middleware: `app.use(prof.express())` before the routes. Records every request that passes and
+   * answers the dashboard's paths.
+   */
+  express(): ExpressMiddleware
+  /**
+   * Fastify 5 hooks: `app.register(prof.fastify.plugin)` for every route of the scope (the dashboard needs it on
+   * the root scope), or `app.get('/posts', prof.fastify, handler)` for one route.
+   */
+  readonly fastify: FastifyAdapter
+  /** Hono 4 middleware: `app.use(prof.hono())` before the routes. */
+  hono(): HonoMiddleware
   /** The dashboard alone: a response for its paths, `undefined` for any other request. */
   dashboard(req: Request, info?: ClientInfo): Promise<Response | undefined>
   /** Stop listening and flush the store. */
@@ -110,10 +126,39 @@ export function profiler(db: Database, options: ProfilerOptions = {}): Profiler 
     )
   }
 
+  // The adapters build the Fetch Request themselves, without the peer: hand its address down beside it.
+  const toExpressMw = toExpress(middleware)
+  const express: ExpressMiddleware = (req, res, next) =>
+    withClient({ remoteAddress: req.socket?.remoteAddress }, () => toExpressMw(req, res, next))
+  const fastifyHooks = toFastify(middleware)
+  const onRequest: FastifyHooks['onRequest'] = (req, reply, done) => {
+    const raw = (req as { raw?: IncomingMessage }).raw
+    withClient({ remoteAddress: raw?.socket?.remoteAddress }, () => fastifyHooks.onRequest(req, reply, done))
+  }
+  const plugin: FastifyAdapter['plugin'] = (instance, _opts, done) => {
+    instance.addHook('onRequest', onRequest)
+    instance.addHook('onSend', fastifyHooks.onSend)
+    done()
+  }
+  // As the adapter's own plugin: the hooks apply to the scope that registers it (so the root scope's 404s too).
+  ;(plugin as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')] = true
+  const fastify = Object.defineProperty({ onRequest, onSend: fastifyHooks.onSend }, 'plugin', {
+    value: plugin,
+    enumerable: false,
+  }) as FastifyAdapter
+  const toHonoMw = toHono(middleware)
+  const hono: HonoMiddleware = (c, next) => {
+    const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming
+    return withClient({ remoteAddress: incoming?.socket?.remoteAddress }, () => toHonoMw(c, next))
+  }
+
   return {
     enabled,
     path,
     collector,
+    express: () => express,
+    fastify,
+    hono: () => hono,
     wrap<R extends unknown[]>(handler: (req: Request, ...rest: R) => Response | Promise<Response>) {
       if (typeof handler !== 'function') throw new InvalidValueError('prof.wrap(handler) takes a function.')
       if (!enabled) return handler
