@@ -1,12 +1,20 @@
+import type { IncomingMessage } from 'node:http'
 import type { Database } from '../../database.ts'
 import { InvalidValueError, QuarryError } from '../../errors.ts'
 import { Collector } from '../../profiler/collector.ts'
 import { ShapeStore, type ShapeStoreOptions } from '../../profiler/store.ts'
-import type { IncomingMessage } from 'node:http'
 import { type ExpressMiddleware, toExpress } from '../adapters/express.ts'
 import { type FastifyAdapter, type FastifyHooks, toFastify } from '../adapters/fastify.ts'
 import { type HonoMiddleware, toHono } from '../adapters/hono.ts'
-import { type ClientInfo, clientInfo, currentClient, isLoopback, recordedUrl, sameOrigin, withClient } from './access.ts'
+import {
+  type ClientInfo,
+  clientInfo,
+  currentClient,
+  isLoopback,
+  recordedUrl,
+  sameOrigin,
+  withClient,
+} from './access.ts'
 import { DASHBOARD_CSS } from './ui/dashboard-css.ts'
 import { SECURITY_HEADERS } from './ui/html.ts'
 import { listPage, notFoundPage, requestPage, type SortKey } from './ui/pages.ts'
