@@ -1,4 +1,4 @@
-import { DatabaseSync } from 'node:sqlite'
+import type { DatabaseSync } from 'node:sqlite'
 import { mysqlPlan, postgresPlanInTransaction, sqlitePlan } from './explain.ts'
 import type { SqlRunner } from './sql-runner.ts'
 import type { SelectShape } from './statement-shape.ts'
@@ -70,6 +70,8 @@ class SqliteProbe implements PlanProbe {
   }
 
   static async open(runner: SqlRunner): Promise<SqliteProbe> {
+    // Loaded here, as the SQLite backend does: advising a PostgreSQL or MySQL database needs no node:sqlite.
+    const { DatabaseSync } = await import('node:sqlite')
     const scratch = new DatabaseSync(':memory:')
     const objects = await runner.objects(
       "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY type = 'index', rowid",
