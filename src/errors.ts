@@ -28,6 +28,10 @@ export type StateErrorCode =
   | 'NO_STREAM'
   /** An interceptor called `next()` twice. */
   | 'INTERCEPTOR_NEXT_TWICE'
+  /** The profiler was asked to EXPLAIN a statement that is not a SELECT (EXPLAIN must not run a write). */
+  | 'EXPLAIN_NOT_SELECT'
+  /** The profiler no longer holds the values a MySQL/MariaDB EXPLAIN needs (the request is too old). */
+  | 'EXPLAIN_NO_VALUES'
   /** A `Paginator` method that needs the count ran before it was loaded (`await paginator.numPages()`). */
   | 'COUNT_NOT_LOADED'
 

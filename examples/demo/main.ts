@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util'
 import { createCache } from '../../src/cache/index.ts'
 import { cachePage } from '../../src/http/index.ts'
 import { connect, type Database, Paginator, Prefetch } from '../../src/index.ts'
+import { profilingSection } from './profiling.ts'
 import { bold, dim, fmt, line, type Measured, measure, progressBar, type Variant, yellow } from './report.ts'
 import { schema } from './schema.ts'
 import { FULL, seed } from './seed.ts'
@@ -305,6 +306,9 @@ async function captureWrites(fn: () => PromiseLike<unknown>): Promise<number> {
   stop()
   return n
 }
+
+await profilingSection(db)
+warnings.length = 0
 
 await db.close()
 const best = (r: Measured[]) => Math.min(...r.slice(1).map((m) => m.ms))

@@ -1,10 +1,13 @@
 /**
- * quarry/http — `cachePage` for Fetch-API handlers, with Express, Fastify and Hono adapters.
+ * quarry/http — `cachePage` and the request profiler for Fetch-API handlers, with Express, Fastify and Hono
+ * adapters.
  *
  * @example
- * import { cachePage } from 'quarry/http'
+ * import { cachePage, profiler } from 'quarry/http'
  * export const GET = cachePage({ ttl: 900, cache, dependsOn: [db.Post] }, async (req: Request) => render())
  * app.get('/posts', cachePage.express({ ttl: 900, cache }), handler)
+ * const prof = profiler(db, { path: '/__quarry', slowMs: 100 })
+ * app.use(prof.express())
  */
 import { toExpress } from './adapters/express.ts'
 import { toFastify } from './adapters/fastify.ts'
@@ -23,8 +26,12 @@ export const cachePage = Object.assign(fetchCachePage, {
   hono: (options: CachePageOptions) => toHono(cachePageMiddleware(options)),
 })
 
+export type { Report, RequestDetail, RequestSummary } from '../profiler/request-record.ts'
+export { ShapeStore } from '../profiler/store.ts'
 export { type ExpressMiddleware, toExpress } from './adapters/express.ts'
 export { toFastify } from './adapters/fastify.ts'
 export { type HonoContextLike, type HonoMiddleware, toHono } from './adapters/hono.ts'
 export type { CachePageOptions, PageDependency } from './cache-page.ts'
 export { type FetchHandler, type FetchMiddleware, knownBody, materialize } from './fetch-middleware.ts'
+export type { ClientInfo } from './profiler/access.ts'
+export { type ProfiledHandler, type Profiler, type ProfilerOptions, profiler } from './profiler/profiler.ts'

@@ -38,6 +38,12 @@ class RelRef {
   }
 }
 
+/** A read of an eager-loaded relation (accessor or serialisation) marks its load used, for the profiler. */
+function markUsed(track: Map<string, { used: boolean }>, name: string): void {
+  const load = track.get(name)
+  if (load !== undefined) load.used = true
+}
+
 /** An instance's field values by attname (the generated classes define them as plain own properties). */
 const fields = (inst: object) => inst as Record<string, unknown>
 
@@ -46,7 +52,9 @@ function forwardAccessor(field: RelationField): PropertyDescriptor {
   const att = field.attname
   return {
     get(this: ModelInstance) {
-      const rel = this[STATE]?.relations
+      const state = this[STATE]
+      if (state?.track !== undefined) markUsed(state.track, name)
+      const rel = state?.relations
       if (rel?.has(name)) {
         const cached = rel.get(name) as ModelInstance | null
         // A changed foreign key id invalidates the cached instance.
@@ -83,7 +91,9 @@ function forwardAccessor(field: RelationField): PropertyDescriptor {
 function toManyAccessor(name: string, rel: ReverseRelation | RelationField): PropertyDescriptor {
   return {
     get(this: ModelInstance) {
-      const cache = this[STATE]?.relations
+      const state = this[STATE]
+      if (state?.track !== undefined) markUsed(state.track, name)
+      const cache = state?.relations
       if (cache?.has(name)) return cache.get(name)
       return host(this).relatedManager(this, rel)
     },
@@ -95,7 +105,9 @@ function toManyAccessor(name: string, rel: ReverseRelation | RelationField): Pro
 function reverseOneAccessor(rel: ReverseRelation): PropertyDescriptor {
   return {
     get(this: ModelInstance) {
-      const cache = this[STATE]?.relations
+      const state = this[STATE]
+      if (state?.track !== undefined) markUsed(state.track, rel.name)
+      const cache = state?.relations
       if (cache?.has(rel.name)) return cache.get(rel.name)
       const site = this[HOST]?.accessSite?.(this, rel.name)
       return {
@@ -146,12 +158,16 @@ const instanceMethods = {
     const meta = metaOf(this)
     const out: Record<string, unknown> = {}
     for (const f of meta.concreteFields) if (Object.hasOwn(this, f.attname)) out[f.attname] = fields(this)[f.attname]
-    const rel = this[STATE]?.relations
+    const state = this[STATE]
+    const rel = state?.relations
     if (rel)
-      for (const [k, v] of rel)
+      for (const [k, v] of rel) {
+        // Serialising a loaded relation is reading it: the profiler must not call it an unused eager load.
+        if (state!.track !== undefined) markUsed(state!.track, k)
         out[k] = Array.isArray(v)
           ? v.map((x) => x?.toJSON?.() ?? x)
           : ((v as { toJSON?: () => unknown } | null)?.toJSON?.() ?? v)
+      }
     return out
   },
 }

@@ -42,6 +42,11 @@ export interface InstanceState {
   relations: Map<string, unknown> | null
   /** Data for fetch modes and the N+1 detector (set by the loading layer). */
   fetch: unknown
+  /**
+   * Eager loads being watched (only while the profiler listens): relation name → the record its read marks used.
+   * Absent on every instance otherwise.
+   */
+  track?: Map<string, { used: boolean }>
 }
 
 /** Base class of every generated instance class. */

@@ -1,9 +1,11 @@
 import { captureStack, type StackHolder, siteOf } from '../../diagnostics/call-site.ts'
 import { diagnosticChannel } from '../../diagnostics/channels.ts'
+import { eagerChannel } from '../../diagnostics/eager-loads.ts'
 import { ImproperlyConfigured, LazyLoadError } from '../../errors.ts'
 import { HOST, type InstanceHost, type ModelInstance, metaOf, relationCache } from '../../model/runtime.ts'
 import type { QueryState } from '../../sql/query-state.ts'
 import type { DbCore, FetchMode, LoadingHooks, NPlusOneMode } from '../db-core.ts'
+import { trackEagerLoads } from './eager-tracking.ts'
 import { loadLevel } from './load-level.ts'
 import { type NPlusOneReport, nPlusOneMessage, raiseError } from './n-plus-one.ts'
 import { pathWithin, peersOf } from './peers.ts'
@@ -75,8 +77,12 @@ export class Loader implements LoadingHooks {
   }
 
   afterFetch(instances: ModelInstance[], state: QueryState, alias: string, single: boolean): Promise<void> | undefined {
+    const track = eagerChannel.hasSubscribers && (state.selectRelated.length > 0 || state.prefetch.length > 0)
     // Synchronous when there is nothing to prefetch: no promise, no extra microtask per query.
-    if (state.prefetch.length === 0) return undefined
+    if (state.prefetch.length === 0) {
+      if (track) trackEagerLoads(this.db, instances, state)
+      return undefined
+    }
     const host = instances[0]![HOST]
     const parent: ResultInfo =
       host instanceof ResultHost
@@ -90,7 +96,8 @@ export class Loader implements LoadingHooks {
             origin: state.extra.origin as Origin | undefined,
             counts: undefined,
           }
-    return runPrefetch({ db: this.db, alias, mode: state.fetchMode, parent }, instances, state.prefetch)
+    const done = runPrefetch({ db: this.db, alias, mode: state.fetchMode, parent }, instances, state.prefetch)
+    return track ? done.then(() => trackEagerLoads(this.db, instances, state)) : done
   }
 
   /** The user's frame at a relation access, when a later load may need to name it. */
