@@ -43,11 +43,11 @@ export class Project {
   }
 
   /** A connection to the `--database` database; a server that is down is an error naming the URL (no password). */
-  async db(): Promise<Database> {
+  async db(schema?: Schema): Promise<Database> {
     if (this.#db) return this.#db
     const url = databaseUrl(this.loaded, this.alias)
     try {
-      this.#db = await connect(url, defineSchema({}), { pool: { connectTimeoutMs: 5000 } })
+      this.#db = await connect(url, schema ?? defineSchema({}), { pool: { connectTimeoutMs: 5000 } })
     } catch (e) {
       if (e instanceof ImproperlyConfigured) throw e
       throw new OperationalError(

@@ -1,4 +1,5 @@
 import type { Command } from '../main.ts'
+import { advise } from './advise.ts'
 import { check } from './check.ts'
 import { inspectdb } from './inspectdb.ts'
 import { makemigrations } from './makemigrations.ts'
@@ -16,4 +17,5 @@ export const commands: Record<string, Command> = {
   squashmigrations,
   inspectdb,
   check,
+  advise,
 }
