@@ -6,7 +6,11 @@ import { profiler } from '../../../src/http/index.ts'
 import { connect, defineSchema, f, model, sql } from '../../../src/index.ts'
 import { CliProject } from '../../support/cli-project.ts'
 
-const Event = model('Event', { kind: f.string({ maxLength: 20 }), createdAt: f.datetime() }, { table: 'advise_cli_event' })
+const Event = model(
+  'Event',
+  { kind: f.string({ maxLength: 20 }), createdAt: f.datetime() },
+  { table: 'advise_cli_event' },
+)
 const schema = defineSchema({ Event })
 let project: CliProject
 
@@ -19,7 +23,9 @@ export const schema = defineSchema({ Event })`)
   await db.execute(sql`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000)
     INSERT INTO advise_cli_event (kind, created_at) SELECT 'k' || (i % 20), strftime('%Y-%m-%dT%H:%M:%fZ', '2024-01-01', '+' || i || ' minutes') FROM n`)
   const prof = profiler(db, { store: join(project.dir, '.quarry/profile.jsonl') })
-  const app = prof.wrap(async () => Response.json((await db.Event.filter({ kind: 'k3' }).orderBy('-createdAt').slice(0, 20).fetch()).length))
+  const app = prof.wrap(async () =>
+    Response.json((await db.Event.filter({ kind: 'k3' }).orderBy('-createdAt').slice(0, 20).fetch()).length),
+  )
   for (let i = 0; i < 5; i++) await app(new Request('http://app/events'))
   await prof.close()
   await db.close()
