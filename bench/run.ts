@@ -1,0 +1,218 @@
+/**
+ * quarry against the raw drivers and its peers, side by side, on the same data (BENCHMARKS.md).
+ *
+ *   npm run bench                  # full run (SQLite file in WAL mode, and PostgreSQL if reachable)
+ *   npm run bench -- --quick       # smoke run, under five minutes
+ *   npm run bench -- --backends sqlite --workloads W1,W4 --systems raw-node-sqlite,quarry,drizzle-sql
+ *
+ * Each (system, workload, backend) runs in a fresh process: one run checked equal to raw's result, warm-up,
+ * then timed runs. Rounds interleave the systems (a different one goes first each round). Writes
+ * bench/results/<date>-<backend>.json, then docs/benchmarks.md and docs/benchmarks.svg (bench/report.ts).
+ */
+import { spawnSync } from 'node:child_process'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { ensureInstalled } from './lib/setup.ts'
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+const root = path.resolve(here, '..')
+
+const { values: opt } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    backends: { type: 'string' },
+    systems: { type: 'string' },
+    workloads: { type: 'string' },
+    rounds: { type: 'string' },
+    seed: { type: 'string', default: '42' },
+    authors: { type: 'string', default: '1000' },
+    posts: { type: 'string', default: '20000' },
+    gc: { type: 'boolean', default: false }, // force a GC before each timed run
+    'timeout-s': { type: 'string', default: '300' },
+    'no-docs': { type: 'boolean', default: false },
+    'no-write': { type: 'boolean', default: false },
+    'prof-dir': { type: 'string' }, // --cpu-prof the quarry workers into this folder
+  },
+})
+
+if (Number(process.versions.node.split('.')[0]) < 24) {
+  console.error(`bench needs Node 24 (node:sqlite); this is ${process.version}. Run it with: npm run bench`)
+  process.exit(1)
+}
+ensureInstalled(here, root)
+
+// Imported after the install: they load the bench package's dependencies.
+const { ensurePostgres, ensureSqlite, pgReachable } = await import('./lib/data.ts')
+const { SYSTEMS } = await import('./lib/registry.ts')
+const { WORKLOADS, GETS, getIds } = await import('./lib/workloads.ts')
+const { median, stats } = await import('./lib/stats.ts')
+const { writeResultFiles } = await import('./lib/results-file.ts')
+type Backend = import('./lib/data.ts').Backend
+type WorkerResult = import('./worker.ts').WorkerResult
+type WorkerTask = import('./worker.ts').WorkerTask
+
+const quick = opt.quick
+const q = quick ? 1 : 0
+const rounds = Number(opt.rounds ?? (quick ? 1 : 3))
+const size = {
+  seed: Number(opt.seed),
+  authors: Number(opt.authors),
+  posts: Number(opt.posts),
+  tags: 200,
+  tagsPerPost: 3,
+}
+const wantBackends = (opt.backends?.split(',') ?? ['sqlite', 'postgres']) as Backend[]
+const wantSystems = opt.systems?.split(',')
+const wantWorkloads = opt.workloads?.split(',')
+const timeoutMs = Number(opt['timeout-s']) * 1000
+const started = Date.now()
+
+const load = () => os.loadavg().map((x) => Number(x.toFixed(2)))
+const loadBefore = load()
+
+const sources = new Map<Backend, import('./lib/data.ts').DataSource>()
+const skipped: Record<string, string> = {}
+for (const b of wantBackends) {
+  const t = performance.now()
+  if (b === 'sqlite') sources.set(b, await ensureSqlite(path.join(here, '.data'), size))
+  else if (b === 'postgres') {
+    if (await pgReachable()) sources.set(b, await ensurePostgres(size))
+    else skipped[b] = 'PostgreSQL not reachable (QUARRY_BENCH_POSTGRES)'
+  }
+  if (sources.has(b)) console.log(`data ${b}: ready in ${((performance.now() - t) / 1000).toFixed(1)} s`)
+}
+
+const ids = getIds(size, GETS[q])
+const profDir = opt['prof-dir'] ? path.resolve(opt['prof-dir']) : undefined
+
+function runWorker(task: WorkerTask): WorkerResult {
+  const flags = ['--no-warnings', '--expose-gc']
+  if (profDir && task.system.startsWith('quarry'))
+    flags.push('--cpu-prof', '--cpu-prof-interval', '100', '--cpu-prof-dir', profDir)
+  const r = spawnSync(process.execPath, [...flags, path.join(here, 'worker.ts'), JSON.stringify(task)], {
+    cwd: here,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: timeoutMs,
+    maxBuffer: 64 * 2 ** 20,
+  })
+  const last = r.stdout?.trim().split('\n').pop()
+  if (r.status === 0 && last?.startsWith('{')) return JSON.parse(last) as WorkerResult
+  const why = r.error?.message.includes('ETIMEDOUT')
+    ? `did not finish within ${opt['timeout-s']} s`
+    : `failed: ${(r.stderr || r.stdout || '').trim().split('\n').slice(-3).join(' ').slice(0, 300)}`
+  return { ok: false, na: why }
+}
+
+interface Cell {
+  samples: number[]
+  perRound: number[]
+  rss: number[]
+  na?: string
+  checksum?: string
+  rows?: number
+}
+
+for (const [backend, src] of sources) {
+  const systems = SYSTEMS.filter((s) => s.backends.includes(backend) && (!wantSystems || wantSystems.includes(s.id)))
+  const reference = systems.find((s) => s.raw)
+  const cells = new Map<string, Cell>()
+  const key = (w: string, s: string) => `${w}/${s}`
+  const loadDuring: number[][] = []
+  for (const w of WORKLOADS) {
+    if (wantWorkloads && !wantWorkloads.includes(w.id)) continue
+    if (w.notBuilt || !w.backends.includes(backend)) continue
+    let expect: string | undefined
+    for (let round = 0; round < rounds; round++) {
+      // Rotate the order each round; the reference raw system goes first in round one, so every other
+      // result is checked against it before being timed.
+      const order = systems.map((_, i) => systems[(i + round) % systems.length]!)
+      for (const s of order) {
+        const cell = cells.get(key(w.id, s.id)) ?? { samples: [], perRound: [], rss: [] }
+        cells.set(key(w.id, s.id), cell)
+        if (cell.na) continue
+        const r = runWorker({
+          system: s.id,
+          workload: w.id,
+          backend,
+          location: src.location,
+          size,
+          ids,
+          warmup: w.warmup[q]!,
+          runs: w.runs[q]!,
+          expect,
+          gc: opt.gc,
+        })
+        if (!r.ok) {
+          cell.na = r.na
+          process.stdout.write(`  ${backend} ${w.id} ${s.id}: n/a, ${r.na}\n`)
+          continue
+        }
+        if (s === reference && expect === undefined) expect = r.checksum
+        cell.samples.push(...r.samples)
+        cell.perRound.push(median(r.samples))
+        cell.rss.push(r.maxRssMb)
+        cell.checksum = r.checksum
+        cell.rows = r.rows
+      }
+      loadDuring.push(load())
+    }
+    const line = systems
+      .map((s) => {
+        const c = cells.get(key(w.id, s.id))!
+        return `${s.id} ${c.na ? 'n/a' : median(c.samples).toFixed(2)}`
+      })
+      .join(', ')
+    console.log(`${backend} ${w.id} (${((Date.now() - started) / 1000).toFixed(0)} s): ${line}`)
+  }
+
+  const result = {
+    backend,
+    quick,
+    rounds,
+    data: {
+      ...size,
+      location: backend === 'sqlite' ? 'SQLite file, WAL, synchronous=NORMAL' : 'PostgreSQL (loopback)',
+    },
+    reference: reference?.id,
+    load: { before: loadBefore, during: loadDuring, after: load() },
+    workloads: WORKLOADS.map((w) => ({
+      id: w.id,
+      title: w.id === 'W4' ? `${GETS[q].toLocaleString('en')} ${w.title}` : w.title,
+      notBuilt: w.notBuilt,
+      backendNa: w.backends.includes(backend) ? undefined : `${w.backends.join(', ') || 'no backend'} only`,
+      target: w.target?.[backend],
+      systems: Object.fromEntries(
+        systems.map((s) => {
+          const c = cells.get(key(w.id, s.id))
+          if (!c) return [s.id, { na: w.notBuilt ? 'not built yet' : 'not run' }]
+          if (c.na || !c.samples.length) return [s.id, { na: c.na ?? 'not run' }]
+          return [
+            s.id,
+            {
+              ...stats(c.samples),
+              perRound: c.perRound.map((x) => Number(x.toFixed(4))),
+              maxRssMb: Math.max(...c.rss),
+              checksum: c.checksum,
+              rows: c.rows,
+            },
+          ]
+        }),
+      ),
+    })),
+    systems: systems.map((s) => ({ id: s.id, label: s.label, raw: s.raw ?? false, quarry: s.quarry ?? false })),
+    skipped,
+  }
+  if (!opt['no-write'])
+    console.log(
+      `wrote ${writeResultFiles(root, here, backend, result, { gc: opt.gc, timeoutS: Number(opt['timeout-s']) })}`,
+    )
+}
+for (const [b, why] of Object.entries(skipped)) console.log(`${b}: skipped, ${why}`)
+console.log(`total ${((Date.now() - started) / 60000).toFixed(1)} min`)
+if (!opt['no-docs'] && !opt['no-write']) {
+  const { writeReport } = await import('./report.ts')
+  for (const f of writeReport(root)) console.log(`wrote ${path.relative(root, f)}`)
+}
