@@ -102,8 +102,15 @@ function runWorker(task: WorkerTask): WorkerResult {
   if (r.status === 0 && last?.startsWith('{')) return JSON.parse(last) as WorkerResult
   const why = r.error?.message.includes('ETIMEDOUT')
     ? `did not finish within ${opt['timeout-s']} s`
-    : `failed: ${(r.stderr || r.stdout || '').trim().split('\n').slice(-3).join(' ').slice(0, 300)}`
+    : `failed: ${errorLine(r.stderr || r.stdout || '')}`
   return { ok: false, na: why }
+}
+
+/** The error's own line from a crashed worker's output (not the stack below it). */
+function errorLine(text: string): string {
+  const lines = text.trim().split('\n')
+  const line = lines.find((l) => /^\w*(Error|Exception)\b|^\w+Error:/.test(l.trim())) ?? lines.at(-1) ?? ''
+  return line.trim().slice(0, 300)
 }
 
 interface Cell {

@@ -1,6 +1,6 @@
 // Drizzle's declaration of the tables quarry creates, for SQLite and PostgreSQL, with their relations.
 import { relations } from 'drizzle-orm'
-import { boolean, integer as pgInteger, pgTable, text as pgText, serial, timestamp, varchar } from 'drizzle-orm/pg-core'
+import { bigint, boolean, integer as pgInteger, pgTable, text as pgText, timestamp, varchar } from 'drizzle-orm/pg-core'
 import { customType, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core'
 
 /** The data set stores SQLite datetimes as ISO-8601 text (as quarry writes them): a custom type maps them to Date. */
@@ -33,20 +33,21 @@ export const sqlitePostRelations = relations(sqlitePosts, ({ one }) => ({
   author: one(sqliteAuthors, { fields: [sqlitePosts.authorId], references: [sqliteAuthors.id] }),
 }))
 
+// quarry's PostgreSQL keys are bigint identity columns; `mode: 'number'` reads them as numbers, as quarry does.
 export const pgAuthors = pgTable('author', {
-  id: serial('id').primaryKey(),
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
   name: varchar('name', { length: 100 }).notNull(),
   email: varchar('email', { length: 254 }),
 })
 
 export const pgPosts = pgTable('blog_post', {
-  id: serial('id').primaryKey(),
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
   title: varchar('title', { length: 200 }).notNull(),
   body: pgText('body').notNull(),
   views: pgInteger('views').notNull(),
   published: boolean('published').notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
-  authorId: pgInteger('author_id')
+  authorId: bigint('author_id', { mode: 'number' })
     .notNull()
     .references(() => pgAuthors.id),
 })

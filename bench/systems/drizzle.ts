@@ -46,6 +46,12 @@ function prepared(q: Any, sqlite: boolean, one = false): (params?: Record<string
   return one ? async (params) => (await p.execute(params))[0] : (params) => p.execute(params)
 }
 
+/** The relational API's findFirst is already one row. */
+function preparedFirst(q: Any, sqlite: boolean): (params?: Record<string, unknown>) => Promise<Any> {
+  const p = sqlite ? q.prepare() : q.prepare(`q${names++}`)
+  return async (params) => p.execute(params)
+}
+
 /** Posts grouped under their authors, for the SQL-like API's two-query W2. */
 function attach(authors: Any[], posts: Any[]): Any[] {
   const byId = new Map<number, Any>()
@@ -100,8 +106,8 @@ async function open(ctx: Context, api: 'rqb' | 'sql'): Promise<Opened> {
       db.query.posts.findMany({ orderBy: [desc(posts.createdAt)], limit: sql.placeholder('n') }),
       sqlite,
     )
-    const author = prepared(db.query.authors.findFirst({ where: eq(authors.id, sql.placeholder('id')) }), sqlite, true)
-    const post = prepared(db.query.posts.findFirst({ where: eq(posts.id, sql.placeholder('id')) }), sqlite, true)
+    const author = preparedFirst(db.query.authors.findFirst({ where: eq(authors.id, sql.placeholder('id')) }), sqlite)
+    const post = preparedFirst(db.query.posts.findFirst({ where: eq(posts.id, sql.placeholder('id')) }), sqlite)
     const page = prepared(
       db.query.posts.findMany({
         where: (p: Any, { and }: Any) => and(eq(p.published, true), contains(p.title, sql.placeholder('w'))),

@@ -47,7 +47,7 @@ export const system: SystemDef = {
           const out: [RawPost, RawAuthor][] = []
           for (const p of ps) {
             const r = (await q(ONE_AUTHOR, [p.authorId]))[0]!
-            out.push([p, new RawAuthor(r[0] as number, r[1] as string, r[2] as string | null)])
+            out.push([p, new RawAuthor(Number(r[0]), r[1] as string, r[2] as string | null)])
           }
           return out
         },

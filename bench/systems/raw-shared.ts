@@ -25,13 +25,14 @@ export class RawPost {
   authorId: number
   author: RawAuthor | null
   constructor(r: unknown[], sqlite: boolean, author: RawAuthor | null = null) {
-    this.id = r[0] as number
+    // PostgreSQL's keys are bigint, which the drivers return as text: numbers, as the ORMs give them.
+    this.id = sqlite ? (r[0] as number) : Number(r[0])
     this.title = r[1] as string
     this.body = r[2] as string
     this.views = r[3] as number
     this.published = sqlite ? r[4] === 1 : (r[4] as boolean)
     this.createdAt = sqlite ? new Date(r[5] as string) : (r[5] as Date)
-    this.authorId = r[6] as number
+    this.authorId = sqlite ? (r[6] as number) : Number(r[6])
     this.author = author
   }
 }
@@ -54,7 +55,7 @@ export function mapAuthors(rows: unknown[][]): RawAuthor[] {
   const out = new Array<RawAuthor>(rows.length)
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i]!
-    out[i] = new RawAuthor(r[0] as number, r[1] as string, r[2] as string | null)
+    out[i] = new RawAuthor(Number(r[0]), r[1] as string, r[2] as string | null)
   }
   return out
 }
@@ -69,7 +70,7 @@ export function mapPostsWithAuthor(rows: unknown[][], sqlite: boolean): RawPost[
   const out = new Array<RawPost>(rows.length)
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i]!
-    out[i] = new RawPost(r, sqlite, new RawAuthor(r[7] as number, r[8] as string, r[9] as string | null))
+    out[i] = new RawPost(r, sqlite, new RawAuthor(Number(r[7]), r[8] as string, r[9] as string | null))
   }
   return out
 }
