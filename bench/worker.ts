@@ -3,6 +3,8 @@
  * checksum (raw's), warm up, then the timed runs. Prints one JSON line (WorkerResult).
  * Usage: node bench/worker.ts '<WorkerTask JSON>'
  */
+import { writeFileSync } from 'node:fs'
+import path from 'node:path'
 import { canonical, hash } from './lib/checksum.ts'
 import type { Backend, DataSize } from './lib/data.ts'
 import { loadSystem, SYSTEMS } from './lib/registry.ts'
@@ -45,6 +47,9 @@ if (!runner) {
 } else {
   const first = canonical(task.workload, await runner())
   const checksum = hash(first.text)
+  // BENCH_DUMP=dir: keep each canonical result, to diff a system whose result differs from raw's.
+  if (process.env.BENCH_DUMP)
+    writeFileSync(path.join(process.env.BENCH_DUMP, `${task.backend}-${task.workload}-${task.system}.txt`), first.text)
   if (task.expect && task.expect !== checksum) {
     await opened.close()
     out({ ok: false, na: `result differs from raw's (checksum ${checksum}, raw ${task.expect})`, checksum })
