@@ -109,7 +109,7 @@ function runWorker(task: WorkerTask): WorkerResult {
 /** The error's own line from a crashed worker's output (not the stack below it). */
 function errorLine(text: string): string {
   const lines = text.trim().split('\n')
-  const line = lines.find((l) => /^\w*(Error|Exception)\b|^\w+Error:/.test(l.trim())) ?? lines.at(-1) ?? ''
+  const line = lines.find((l) => /^[\w.]*(Error|Exception)( \[\w+\])?:/.test(l.trim())) ?? lines.at(-1) ?? ''
   return line.trim().slice(0, 300)
 }
 
