@@ -44,7 +44,9 @@ async function open(ctx: Context): Promise<Opened> {
     // The SQLite JSON helpers return text; the plugin parses it (as the helpers' docs say).
     db = new Kysely<DB>({ dialect: new SqliteDialect({ database }), plugins: [new ParseJSONResultsPlugin()] })
   } else {
-    db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: ctx.location, max: POOL }) }) })
+    db = new Kysely<DB>({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: ctx.location, max: POOL }) }),
+    })
   }
   const { jsonArrayFrom, jsonObjectFrom } = sqlite ? sqliteHelpers : pgHelpers
   const page = (w: string) =>
@@ -63,7 +65,9 @@ async function open(ctx: Context): Promise<Opened> {
           .selectFrom('blog_post as p')
           .select(POST)
           .select((eb) => [
-            jsonObjectFrom(eb.selectFrom('author as a').select(['a.id', 'a.name', 'a.email']).whereRef('a.id', '=', 'p.author_id'))
+            jsonObjectFrom(
+              eb.selectFrom('author as a').select(['a.id', 'a.name', 'a.email']).whereRef('a.id', '=', 'p.author_id'),
+            )
               .$notNull()
               .as('author'),
           ])
@@ -76,17 +80,29 @@ async function open(ctx: Context): Promise<Opened> {
           .select(['a.id', 'a.name', 'a.email'])
           .select((eb) => [
             jsonArrayFrom(
-              eb.selectFrom('blog_post as p').select(POST).whereRef('p.author_id', '=', 'a.id').orderBy('p.created_at', 'desc'),
+              eb
+                .selectFrom('blog_post as p')
+                .select(POST)
+                .whereRef('p.author_id', '=', 'a.id')
+                .orderBy('p.created_at', 'desc'),
             ).as('posts'),
           ])
           .orderBy('a.id')
           .limit(AUTHORS)
           .execute(),
       W3: async () => {
-        const posts = await db.selectFrom('blog_post as p').select(POST).orderBy('p.created_at', 'desc').limit(FETCH).execute()
+        const posts = await db
+          .selectFrom('blog_post as p')
+          .select(POST)
+          .orderBy('p.created_at', 'desc')
+          .limit(FETCH)
+          .execute()
         const out: [unknown, unknown][] = []
         for (const p of posts)
-          out.push([p, await db.selectFrom('author').selectAll().where('id', '=', p.author_id).executeTakeFirstOrThrow()])
+          out.push([
+            p,
+            await db.selectFrom('author').selectAll().where('id', '=', p.author_id).executeTakeFirstOrThrow(),
+          ])
         return out
       },
       W4: async () => {
@@ -106,7 +122,7 @@ async function open(ctx: Context): Promise<Opened> {
             for await (const p of db.selectFrom('blog_post').selectAll().stream()) d.add(p.id, p.title, p.views)
             return d
           }
-        : na("Kysely streams on pg only through the separate pg-cursor package"),
+        : na('Kysely streams on pg only through the separate pg-cursor package'),
       W12: sqlite
         ? na('PostgreSQL only')
         : async () => {

@@ -2,7 +2,7 @@
 // EntityManager fork per unit of work (here per timed run; per get in W4, as a request would), `populate` with
 // the default joined strategy, `em.stream()` for W11. The identity map is MikroORM's own: within one fork an
 // entity already loaded is not fetched again.
-import { EntitySchema, type MikroORM as CoreORM, wrap } from '@mikro-orm/core'
+import { type MikroORM as CoreORM, EntitySchema, wrap } from '@mikro-orm/core'
 import { StreamDigest } from '../lib/checksum.ts'
 import { type Context, na, type Opened, type SystemDef } from '../lib/system.ts'
 import { AUTHORS, CONCURRENT, CONCURRENT_ROUNDS, FETCH, PAGES, pageWord } from '../lib/workloads.ts'
@@ -58,19 +58,32 @@ async function open(ctx: Context): Promise<Opened> {
     orm = (await MikroORM.init({ entities, dbName: ctx.location, debug: false })) as unknown as CoreORM
   } else {
     const { MikroORM } = await import('@mikro-orm/postgresql')
-    orm = (await MikroORM.init({ entities, clientUrl: ctx.location, pool: { max: POOL }, debug: false })) as unknown as CoreORM
+    orm = (await MikroORM.init({
+      entities,
+      clientUrl: ctx.location,
+      pool: { max: POOL },
+      debug: false,
+    })) as unknown as CoreORM
   }
   const page = (w: string) =>
     orm.em
       .fork()
-      .find(Post, { published: true, title: sqlite ? { $like: `%${w}%` } : { $ilike: `%${w}%` } }, { orderBy: { createdAt: 'desc' }, limit: 20 })
+      .find(
+        Post,
+        { published: true, title: sqlite ? { $like: `%${w}%` } : { $ilike: `%${w}%` } },
+        { orderBy: { createdAt: 'desc' }, limit: 20 },
+      )
   return {
     workloads: {
       W1: () => orm.em.fork().find(Post, {}, { populate: ['author'], orderBy: { createdAt: 'desc' }, limit: FETCH }),
       W2: () =>
         orm.em
           .fork()
-          .find(Author, {}, { populate: ['posts'], orderBy: { id: 'asc', posts: { createdAt: 'desc' } }, limit: AUTHORS }),
+          .find(
+            Author,
+            {},
+            { populate: ['posts'], orderBy: { id: 'asc', posts: { createdAt: 'desc' } }, limit: AUTHORS },
+          ),
       W3: async () => {
         const em = orm.em.fork()
         const out: [unknown, unknown][] = []
