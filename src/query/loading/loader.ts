@@ -107,26 +107,33 @@ export class Loader implements LoadingHooks {
     return last
   }
 
-  /** `await post.author` / `await author.profile` on an instance of a result with a host from here. */
-  async lazyOne(
-    info: ResultInfo,
-    inst: ModelInstance,
-    rel: Relation,
-    site?: StackHolder,
-  ): Promise<ModelInstance | null> {
-    const cache = relationCache(inst)
-    if (info.mode === 'raise') throw this.#raise(info, inst, rel, site)
-    if (info.mode === 'peers') {
-      await this.#loadPeers(info, inst, rel)
-      return (cache.get(rel.name) as ModelInstance | null | undefined) ?? null
+  /**
+   * `await post.author` / `await author.profile` on an instance of a result with a host from here. Not async: the
+   * common case (fetchMode 'one') returns the plain host's promise, with no promise layer of its own.
+   */
+  lazyOne(info: ResultInfo, inst: ModelInstance, rel: Relation, site?: StackHolder): Promise<ModelInstance | null> {
+    if (info.mode === 'raise') return Promise.reject(this.#raise(info, inst, rel, site))
+    if (info.mode === 'peers') return this.#lazyOnePeers(info, inst, rel)
+    try {
+      this.#count(info, inst, rel, site)
+    } catch (e) {
+      return Promise.reject(e)
     }
-    this.#count(info, inst, rel, site)
     // The detector only counts: the load itself takes the path it takes with the detector off (get() by key,
     // a cached statement), so turning detection on never changes the SQL or the code that builds it.
     const base = this.db.host(info.alias)
     if (rel.kind === 'forward') return base.loadForward(inst, rel.field)
+    return this.#reverseOne(base, inst, rel)
+  }
+
+  async #lazyOnePeers(info: ResultInfo, inst: ModelInstance, rel: Relation): Promise<ModelInstance | null> {
+    await this.#loadPeers(info, inst, rel)
+    return (relationCache(inst).get(rel.name) as ModelInstance | null | undefined) ?? null
+  }
+
+  async #reverseOne(base: InstanceHost, inst: ModelInstance, rel: Relation): Promise<ModelInstance | null> {
     const v = await base.loadReverseOne(inst, rel.source.reverse.get(rel.name)!)
-    cache.set(rel.name, v)
+    relationCache(inst).set(rel.name, v)
     if (v) relationCache(v).set(rel.field.name, inst)
     return v
   }
@@ -185,23 +192,26 @@ export class Loader implements LoadingHooks {
   /** Count a lazy load; at the second from one result and one line, report it (or throw under 'raise'). */
   #count(info: ResultInfo, inst: ModelInstance, rel: Relation, site: StackHolder | undefined): void {
     if (!this.#detects(info, inst, rel.name)) return
-    const where = this.#where(info, rel.name, site)
-    // One result's instances are of one model per relation name, so relation and line make the key.
-    const key = `${rel.name}@${where ?? ''}`
+    const where = this.#where(info, rel.name, site) ?? ''
+    // Per relation, then per line: no key string is built (and hashed) on each load. One result's instances
+    // are of one model per relation name.
     const counts = (info.counts ??= new Map())
-    const n = (counts.get(key) ?? 0) + 1
-    counts.set(key, n)
+    let byLine = counts.get(rel.name)
+    if (byLine === undefined) counts.set(rel.name, (byLine = new Map()))
+    const n = (byLine.get(where) ?? 0) + 1
+    byLine.set(where, n)
     if (n < 2 || (n > 2 && this.nPlusOne !== 'raise')) return
     const model = metaOf(inst).name
+    const key = `${model}.${rel.name}@${where}`
     const { path, forwardOnly } = this.#path(info, inst, rel)
-    const message = nPlusOneMessage(model, rel, path, forwardOnly, where, querySite(info))
+    const message = nPlusOneMessage(model, rel, path, forwardOnly, where || undefined, querySite(info))
     if (n === 2 && diagnosticChannel.hasSubscribers) {
       const report: NPlusOneReport = {
         kind: 'nPlusOne',
         model,
         relation: rel.name,
         path,
-        callSite: where,
+        callSite: where || undefined,
         querySite: querySite(info),
         message,
         database: this.db,

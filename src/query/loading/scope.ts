@@ -24,8 +24,8 @@ export interface ResultInfo {
   readonly peers: WeakRef<ModelInstance[]> | undefined
   readonly single: boolean
   readonly origin: Origin | undefined
-  /** N+1 bookkeeping: lazy loads per `Model.relation@site`. */
-  counts: Map<string, number> | undefined
+  /** N+1 bookkeeping: lazy loads per relation, then per line of code. */
+  counts: Map<string, Map<string, number>> | undefined
   /** Stack captures per relation, and the last one (capped: each costs microseconds, see Loader.accessSite). */
   captures?: Map<string, { n: number; last: StackHolder; where: string | undefined }> | undefined
 }
