@@ -87,7 +87,7 @@ for (const b of wantBackends) {
 const ids = getIds(size, GETS[q])
 const profDir = opt['prof-dir'] ? path.resolve(opt['prof-dir']) : undefined
 
-function runWorker(task: WorkerTask): WorkerResult {
+function runWorker(task: WorkerTask): WorkerResult[] {
   const flags = ['--no-warnings', '--expose-gc']
   if (profDir && task.system.startsWith('quarry'))
     flags.push('--cpu-prof', '--cpu-prof-interval', '100', '--cpu-prof-dir', profDir)
@@ -99,11 +99,11 @@ function runWorker(task: WorkerTask): WorkerResult {
     maxBuffer: 64 * 2 ** 20,
   })
   const last = r.stdout?.trim().split('\n').pop()
-  if (r.status === 0 && last?.startsWith('{')) return JSON.parse(last) as WorkerResult
+  if (r.status === 0 && last?.startsWith('[')) return JSON.parse(last) as WorkerResult[]
   const why = r.error?.message.includes('ETIMEDOUT')
-    ? `did not finish within ${opt['timeout-s']} s`
-    : `failed: ${errorLine(r.stderr || r.stdout || '')}`
-  return { ok: false, na: why }
+    ? `it did not finish within ${opt['timeout-s']} s here`
+    : `it failed: ${errorLine(r.stderr || r.stdout || '')}`
+  return task.items.map(() => ({ ok: false, na: why }))
 }
 
 /** The error's own line from a crashed worker's output (not the stack below it). */
@@ -128,51 +128,66 @@ for (const [backend, src] of sources) {
   const cells = new Map<string, Cell>()
   const key = (w: string, s: string) => `${w}/${s}`
   const loadDuring: number[][] = []
-  for (const w of WORKLOADS) {
-    if (wantWorkloads && !wantWorkloads.includes(w.id)) continue
-    if (w.notBuilt || !w.backends.includes(backend)) continue
-    let expect: string | undefined
-    for (let round = 0; round < rounds; round++) {
-      // Rotate the order each round; the reference raw system goes first in round one, so every other
-      // result is checked against it before being timed.
-      const order = systems.map((_, i) => systems[(i + round) % systems.length]!)
-      for (const s of order) {
-        const cell = cells.get(key(w.id, s.id)) ?? { samples: [], perRound: [], rss: [] }
-        cells.set(key(w.id, s.id), cell)
-        if (cell.na) continue
-        const r = runWorker({
-          system: s.id,
-          workload: w.id,
-          backend,
-          location: src.location,
-          size,
-          ids,
-          warmup: w.warmup[q]!,
-          runs: w.runs[q]!,
-          expect,
-          gc: opt.gc,
-        })
-        if (!r.ok) {
-          cell.na = r.na
-          process.stdout.write(`  ${backend} ${w.id} ${s.id}: n/a, ${r.na}\n`)
-          continue
-        }
-        if (s === reference && expect === undefined) expect = r.checksum
-        cell.samples.push(...r.samples)
-        cell.perRound.push(median(r.samples))
-        cell.rss.push(r.maxRssMb)
-        cell.checksum = r.checksum
-        cell.rows = r.rows
-      }
-      loadDuring.push(load())
+  const active = WORKLOADS.filter(
+    (w) => !w.notBuilt && w.backends.includes(backend) && (!wantWorkloads || wantWorkloads.includes(w.id)),
+  )
+  const expect = new Map<string, string>()
+  const record = (s: (typeof systems)[number], w: (typeof active)[number], r: WorkerResult) => {
+    const cell = cells.get(key(w.id, s.id)) ?? { samples: [], perRound: [], rss: [] }
+    cells.set(key(w.id, s.id), cell)
+    if (cell.na) return
+    if (!r.ok) {
+      cell.na = r.na
+      process.stdout.write(`  ${backend} ${w.id} ${s.id}: n/a, ${r.na}\n`)
+      return
     }
+    if (s === reference && !expect.has(w.id)) expect.set(w.id, r.checksum)
+    cell.samples.push(...r.samples)
+    cell.perRound.push(median(r.samples))
+    cell.rss.push(r.maxRssMb)
+    cell.checksum = r.checksum
+    cell.rows = r.rows
+  }
+  const job = (s: (typeof systems)[number], ws: (typeof active)[number][]) => {
+    const todo = ws.filter((w) => (!s.only || s.only.includes(w.id)) && !cells.get(key(w.id, s.id))?.na)
+    if (!todo.length) return
+    const items = todo.map((w) => ({
+      workload: w.id,
+      warmup: w.warmup[q]!,
+      runs: w.runs[q]!,
+      expect: expect.get(w.id),
+    }))
+    const rs = runWorker({ system: s.id, backend, location: src.location, size, ids, items, gc: opt.gc })
+    todo.forEach((w, i) => record(s, w, rs[i]!))
+  }
+  const summary = (w: (typeof active)[number]) => {
     const line = systems
+      .filter((s) => cells.has(key(w.id, s.id)))
       .map((s) => {
         const c = cells.get(key(w.id, s.id))!
         return `${s.id} ${c.na ? 'n/a' : median(c.samples).toFixed(2)}`
       })
       .join(', ')
     console.log(`${backend} ${w.id} (${((Date.now() - started) / 1000).toFixed(0)} s): ${line}`)
+  }
+  // Rotate the order each round; the reference raw system goes first in round one, so every other result is
+  // checked against it before being timed.
+  const rotated = (list: typeof systems, round: number) => list.map((_, i) => list[(i + round) % list.length]!)
+  if (quick) {
+    // Smoke run: one process per (system, backend) runs its workloads in turn.
+    for (let round = 0; round < rounds; round++) {
+      for (const s of rotated(systems, round)) job(s, active)
+      loadDuring.push(load())
+    }
+    for (const w of active) summary(w)
+  } else {
+    for (const w of active) {
+      for (let round = 0; round < rounds; round++) {
+        for (const s of rotated(systems, round)) job(s, [w])
+        loadDuring.push(load())
+      }
+      summary(w)
+    }
   }
 
   const result = {
@@ -194,6 +209,7 @@ for (const [backend, src] of sources) {
       systems: Object.fromEntries(
         systems.map((s) => {
           const c = cells.get(key(w.id, s.id))
+          if (s.only && !s.only.includes(w.id)) return [s.id, { skip: true }]
           if (!c) return [s.id, { na: w.notBuilt ? 'not built yet' : 'not run' }]
           if (c.na || !c.samples.length) return [s.id, { na: c.na ?? 'not run' }]
           return [

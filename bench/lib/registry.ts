@@ -13,6 +13,8 @@ export interface SystemEntry {
   /** A quarry setting (ratios to the best peer are quarry's; the peer set excludes these). */
   readonly quarry?: boolean
   readonly backends: readonly Backend[]
+  /** Runs only these workloads (a setting that matters for them alone). */
+  readonly only?: readonly string[]
 }
 
 const both: Backend[] = ['sqlite', 'postgres']
@@ -59,6 +61,7 @@ export const SYSTEMS: readonly SystemEntry[] = [
     label: "quarry, fetchMode 'peers'",
     quarry: true,
     backends: both,
+    only: ['W3'],
   },
   {
     id: 'drizzle-rqb',

@@ -20,7 +20,7 @@ export interface WorkloadSpec {
 
 export const FETCH = 1_000
 export const AUTHORS = 100
-export const GETS: readonly [number, number] = [10_000, 2_000]
+export const GETS: readonly [number, number] = [10_000, 1_000]
 export const PAGES = 100
 export const CONCURRENT = 64
 export const CONCURRENT_ROUNDS = 10
@@ -29,39 +29,39 @@ export const WORKLOADS: readonly WorkloadSpec[] = [
   {
     id: 'W1',
     title: `${FETCH.toLocaleString('en')} posts by createdAt, author joined`,
-    runs: [30, 10],
-    warmup: [20, 5],
+    runs: [30, 5],
+    warmup: [20, 3],
     backends: ['sqlite', 'postgres'],
     target: { sqlite: 1.3, postgres: 1.1 },
   },
   {
     id: 'W2',
     title: `${AUTHORS} authors with all their posts (prefetched)`,
-    runs: [30, 10],
-    warmup: [20, 5],
+    runs: [30, 5],
+    warmup: [20, 3],
     backends: ['sqlite', 'postgres'],
     target: { sqlite: 1.3, postgres: 1.1 },
   },
   {
     id: 'W3',
     title: `W1 as a naive loop: ${FETCH.toLocaleString('en')} posts, then each author lazily (N+1)`,
-    runs: [10, 4],
-    warmup: [5, 2],
+    runs: [10, 2],
+    warmup: [5, 1],
     backends: ['sqlite', 'postgres'],
   },
   {
     id: 'W4',
     title: 'sequential get by primary key',
-    runs: [10, 4],
-    warmup: [4, 2],
+    runs: [10, 3],
+    warmup: [4, 1],
     backends: ['sqlite', 'postgres'],
     target: { sqlite: 1.1, postgres: 1.1 },
   },
   {
     id: 'W5',
     title: `${PAGES} filtered pages: published, title icontains, newest 20`,
-    runs: [15, 5],
-    warmup: [5, 2],
+    runs: [15, 3],
+    warmup: [5, 1],
     backends: ['sqlite', 'postgres'],
     target: { sqlite: 1.3, postgres: 1.1 },
   },
@@ -87,7 +87,7 @@ export const WORKLOADS: readonly WorkloadSpec[] = [
   {
     id: 'W12',
     title: `${CONCURRENT} concurrent W5 pages ×${CONCURRENT_ROUNDS}`,
-    runs: [10, 4],
+    runs: [10, 2],
     warmup: [3, 1],
     backends: ['postgres'],
   },

@@ -16,7 +16,9 @@ async function open(ctx: Context): Promise<Opened> {
     ? new PrismaBetterSqlite3({ url: `file:${ctx.location}` }, { timestampFormat: 'iso8601' })
     : new PrismaPg({ connectionString: ctx.location, max: POOL })
   // One client type for both generated clients (they differ only in the provider).
-  const prisma = new PrismaClient({ adapter } as never) as unknown as import('../prisma/generated/sqlite/client.ts').PrismaClient
+  const prisma = new PrismaClient({
+    adapter,
+  } as never) as unknown as import('../prisma/generated/sqlite/client.ts').PrismaClient
   await prisma.$connect()
   const page = (w: string) =>
     prisma.post.findMany({
@@ -41,7 +43,8 @@ async function open(ctx: Context): Promise<Opened> {
       },
       W4: async () => {
         const out = new Array(ctx.ids.length)
-        for (let i = 0; i < ctx.ids.length; i++) out[i] = await prisma.post.findUniqueOrThrow({ where: { id: ctx.ids[i]! } })
+        for (let i = 0; i < ctx.ids.length; i++)
+          out[i] = await prisma.post.findUniqueOrThrow({ where: { id: ctx.ids[i]! } })
         return out
       },
       W5: async () => {

@@ -1,0 +1,312 @@
+/**
+ * docs/benchmarks.md and its charts (docs/benchmarks-<backend>.svg) from the newest results in bench/results/
+ * (a full run preferred over a --quick one of the same day). Run by bench/run.ts; alone: node bench/report.ts
+ */
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+interface Cell {
+  median?: number
+  p10?: number
+  p90?: number
+  n?: number
+  maxRssMb?: number
+  perRound?: number[]
+  na?: string
+  skip?: boolean
+}
+interface WorkloadResult {
+  id: string
+  title: string
+  notBuilt?: string
+  backendNa?: string
+  target?: number
+  systems: Record<string, Cell>
+}
+interface Results {
+  date: string
+  backend: string
+  quick: boolean
+  rounds: number
+  machine: Record<string, unknown>
+  versions: Record<string, string>
+  git: { commit?: string; dirty?: boolean }
+  load: { before: number[]; during: number[][]; after: number[] }
+  data: Record<string, unknown>
+  reference: string
+  workloads: WorkloadResult[]
+  systems: { id: string; label: string; raw: boolean; quarry: boolean }[]
+}
+
+const BACKEND_NAMES: Record<string, string> = { sqlite: 'SQLite (file, WAL)', postgres: 'PostgreSQL (loopback)' }
+const QUARRY = 'quarry'
+const QUARRY_OFF = 'quarry-n1-off'
+
+function latest(dir: string): Results[] {
+  const files = readdirSync(dir).filter((f) => /^\d{4}-\d{2}-\d{2}-\w+(-quick)?\.json$/.test(f))
+  const byBackend = new Map<string, { file: string; key: string }>()
+  for (const f of files) {
+    const [, date, backend, quick] = /^(\d{4}-\d{2}-\d{2})-(\w+?)(-quick)?\.json$/.exec(f)!
+    const key = `${date}${quick ? '0' : '1'}`
+    const prev = byBackend.get(backend!)
+    if (!prev || key > prev.key) byBackend.set(backend!, { file: f, key })
+  }
+  return ['sqlite', 'postgres']
+    .filter((b) => byBackend.has(b))
+    .map((b) => JSON.parse(readFileSync(path.join(dir, byBackend.get(b)!.file), 'utf8')) as Results)
+}
+
+const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2))
+const ratio = (x: number) => (x >= 10 ? x.toFixed(0) : x.toFixed(2))
+
+/** The fastest peer (not raw, not quarry) with a median for this workload. */
+function bestPeer(r: Results, w: WorkloadResult): { id: string; median: number } | undefined {
+  let best: { id: string; median: number } | undefined
+  for (const s of r.systems) {
+    if (s.raw || s.quarry) continue
+    const c = w.systems[s.id]
+    if (c?.median !== undefined && (!best || c.median < best.median)) best = { id: s.id, median: c.median }
+  }
+  return best
+}
+
+function label(r: Results, id: string): string {
+  return r.systems.find((s) => s.id === id)?.label ?? id
+}
+
+function mainTable(r: Results, notes: string[]): string[] {
+  const shown = r.workloads.filter((w) => !w.notBuilt && !w.backendNa)
+  const out = [`| system | ${shown.map((w) => w.id).join(' | ')} |`, `|---|${shown.map(() => '---|').join('')}`]
+  for (const s of r.systems) {
+    const cells = shown.map((w) => {
+      const c = w.systems[s.id]
+      if (!c || c.skip) return ''
+      if (c.median === undefined) {
+        const reason = c.na ?? 'not run'
+        let n = notes.indexOf(reason)
+        if (n < 0) n = notes.push(reason) - 1
+        return `n/a [${n + 1}]`
+      }
+      const raw = w.systems[r.reference]?.median
+      const rel = raw ? ` (${ratio(c.median / raw)}×)` : ''
+      const text = `${ms(c.median)}${rel}`
+      return s.quarry && s.id === QUARRY ? `**${text}**` : text
+    })
+    out.push(`| ${s.label} | ${cells.join(' | ')} |`)
+  }
+  return out
+}
+
+function quarryTable(r: Results): string[] {
+  const out = [
+    '| workload | raw | quarry (defaults) | quarry, detector off | quarry / raw | best peer | quarry / best peer | target (quarry / raw) |',
+    '|---|---|---|---|---|---|---|---|',
+  ]
+  for (const w of r.workloads) {
+    if (w.notBuilt) {
+      out.push(`| ${w.id} ${w.title} | n/a: not built yet (${w.notBuilt}) | | | | | | |`)
+      continue
+    }
+    if (w.backendNa) continue
+    const raw = w.systems[r.reference]
+    const q = w.systems[QUARRY]
+    const off = w.systems[QUARRY_OFF]
+    const best = bestPeer(r, w)
+    const spread = (c?: Cell) => (c?.median === undefined ? `n/a` : `${ms(c.median)} (${ms(c.p10!)}–${ms(c.p90!)})`)
+    const qr = q?.median !== undefined && raw?.median ? q.median / raw.median : undefined
+    const qb = q?.median !== undefined && best ? q.median / best.median : undefined
+    const target = w.target ? `≤ ${w.target}× ${qr === undefined ? '' : qr <= w.target ? 'met' : '**missed**'}` : ''
+    out.push(
+      `| ${w.id} ${w.title} | ${spread(raw)} | ${spread(q)} | ${spread(off)} | ${qr === undefined ? '' : `${ratio(qr)}×`} | ` +
+        `${best ? `${label(r, best.id)} ${ms(best.median)}` : 'none'} | ${qb === undefined ? '' : `${ratio(qb)}×${qb <= 1 ? '' : ' (slower)'}`} | ${target} |`,
+    )
+  }
+  return out
+}
+
+function w3Section(r: Results): string[] {
+  const w1 = r.workloads.find((w) => w.id === 'W1')!
+  const w3 = r.workloads.find((w) => w.id === 'W3')!
+  const speedup = (naive: string, fixed: string) => {
+    const a = w3.systems[naive]?.median
+    const b = w1.systems[fixed]?.median
+    return a !== undefined && b ? a / b : undefined
+  }
+  const raw = speedup(r.reference, r.reference)
+  const rows = [
+    [`raw (${label(r, r.reference)})`, raw],
+    ['quarry, defaults (naive loop → selectRelated)', speedup(QUARRY, QUARRY)],
+    ["quarry, nPlusOne 'off'", speedup(QUARRY_OFF, QUARRY_OFF)],
+    ["quarry, fetchMode 'peers' (the naive loop itself, → selectRelated)", speedup('quarry-peers', QUARRY)],
+  ] as const
+  const target = r.backend === 'sqlite' ? "≥ 0.9× raw's own speed-up" : '≥ 10×'
+  const out = ['| who | naive W3 ÷ fixed W1 |', '|---|---|']
+  for (const [who, x] of rows) out.push(`| ${who} | ${x === undefined ? 'n/a' : `${x.toFixed(1)}×`} |`)
+  const q = rows[1][1]
+  const met =
+    q === undefined
+      ? 'not measured'
+      : r.backend === 'sqlite'
+        ? raw && q >= 0.9 * raw
+          ? 'met'
+          : 'missed'
+        : q >= 10
+          ? 'met'
+          : 'missed'
+  out.push('', `Target: ${target} — ${met}.`)
+  return out
+}
+
+function w11Section(r: Results): string[] {
+  const w = r.workloads.find((x) => x.id === 'W11')
+  if (!w || w.backendNa) return []
+  const out = ['| system | time ms | peak RSS MB |', '|---|---|---|']
+  for (const s of r.systems) {
+    const c = w.systems[s.id]
+    if (c?.median === undefined) continue
+    out.push(`| ${s.label} | ${ms(c.median)} | ${c.maxRssMb?.toFixed(0)} |`)
+  }
+  return out
+}
+
+/** Horizontal bars of ratio to raw (log scale), one group per workload. */
+function chart(r: Results): string {
+  const shown = r.workloads.filter((w) => !w.notBuilt && !w.backendNa)
+  const systems = r.systems.filter((s) => s.id !== r.reference && s.id !== 'quarry-peers')
+  const barH = 9
+  const groupH = systems.length * barH + 16
+  const left = 210
+  const width = 760
+  const plotW = width - left - 60
+  const maxRatio = 100
+  const x = (v: number) => left + ((Math.log10(Math.max(v, 0.1)) + 1) / (Math.log10(maxRatio) + 1)) * plotW
+  const height = 40 + shown.length * groupH + 20 + systems.length * 14
+  const colors = [
+    '#1f77b4',
+    '#17becf',
+    '#d62728',
+    '#ff7f0e',
+    '#2ca02c',
+    '#98df8a',
+    '#9467bd',
+    '#8c564b',
+    '#e377c2',
+    '#7f7f7f',
+    '#bcbd22',
+    '#aec7e8',
+    '#ffbb78',
+  ]
+  const color = (i: number) => colors[i % colors.length]!
+  const out: string[] = []
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="11">`,
+    `<rect width="100%" height="100%" fill="white"/>`,
+    `<text x="10" y="18" font-size="13" font-weight="bold">${BACKEND_NAMES[r.backend] ?? r.backend}: median time ÷ ${label(r, r.reference)} (log scale; 1 = raw, shorter is faster)</text>`,
+  )
+  for (const v of [0.5, 1, 2, 5, 10, 20, 50, 100]) {
+    out.push(
+      `<line x1="${x(v)}" x2="${x(v)}" y1="28" y2="${40 + shown.length * groupH}" stroke="${v === 1 ? '#000' : '#ddd'}"/>`,
+    )
+    out.push(`<text x="${x(v)}" y="${36 + shown.length * groupH + 14}" text-anchor="middle">${v}×</text>`)
+  }
+  shown.forEach((w, gi) => {
+    const y0 = 36 + gi * groupH
+    out.push(`<text x="10" y="${y0 + groupH / 2}" font-weight="bold">${w.id}</text>`)
+    const raw = w.systems[r.reference]?.median
+    systems.forEach((s, si) => {
+      const c = w.systems[s.id]
+      const y = y0 + 6 + si * barH
+      if (c?.median === undefined || !raw) return
+      const v = c.median / raw
+      out.push(
+        `<rect x="${left}" y="${y}" width="${Math.max(1, x(v) - left).toFixed(1)}" height="${barH - 2}" fill="${color(si)}"><title>${s.label}: ${ratio(v)}×</title></rect>`,
+        `<text x="${(x(v) + 3).toFixed(1)}" y="${y + barH - 3}" font-size="8">${ratio(v)}</text>`,
+      )
+    })
+  })
+  const ly = 50 + shown.length * groupH + 10
+  systems.forEach((s, si) => {
+    const y = ly + si * 14
+    out.push(
+      `<rect x="${left}" y="${y}" width="10" height="10" fill="${color(si)}"/>`,
+      `<text x="${left + 16}" y="${y + 9}">${s.label}</text>`,
+    )
+  })
+  out.push('</svg>')
+  return `${out.join('\n')}\n`
+}
+
+export function writeReport(root: string): string[] {
+  const results = latest(path.join(root, 'bench/results'))
+  if (!results.length) return []
+  const written: string[] = []
+  const md: string[] = [
+    '# Benchmarks',
+    '',
+    '<!-- Generated by bench/report.ts from bench/results/*.json: edit the generator, not this file. -->',
+    '',
+    'quarry against the raw drivers written the fast way and the ORMs users would pick instead, measured side by side',
+    'in one run on the same data (method and workloads: `bench/README.md`). Rerun with `npm run bench` (full) or',
+    '`npm run bench -- --quick` (smoke run). Each (system, workload, backend) runs in a fresh process; every',
+    "result is checked equal to the raw driver's before it is timed; medians over all timed runs; the ratios are",
+    'median ÷ median in the same run.',
+    '',
+  ]
+  for (const r of results) {
+    const notes: string[] = []
+    const load = [r.load.before, ...r.load.during, r.load.after].map((l) => l[0]!)
+    md.push(
+      `## ${BACKEND_NAMES[r.backend] ?? r.backend}`,
+      '',
+      `Run ${r.date.slice(0, 16).replace('T', ' ')} UTC${r.quick ? ' (**--quick**: a smoke run — one process per system running every workload, few runs, 1,000 gets in W4; not the published numbers)' : ''}, ${r.rounds} round(s); ` +
+        `${r.machine.cpu} × ${r.machine.cores}, Node ${r.machine.node}, SQLite ${r.machine.sqlite}; ` +
+        `commit ${r.git.commit?.slice(0, 10) ?? '?'}${r.git.dirty ? ' (src/ modified)' : ''}. ` +
+        `Load average (1 min) from ${Math.min(...load).toFixed(1)} to ${Math.max(...load).toFixed(1)} during the run` +
+        ` on ${r.machine.cores} cores shared with other work: medians move 30–40% between runs here, read the ratios.`,
+      '',
+      `Data: ${r.data.authors} authors, ${r.data.posts} posts (~1 KB body), seed ${r.data.seed}; ${r.data.location}.`,
+      '',
+      `![ratios to raw, ${r.backend}](benchmarks-${r.backend}.svg)`,
+      '',
+      '### quarry against raw and the best peer',
+      '',
+      ...quarryTable(r),
+      '',
+      '### Every system: median ms (ratio to ' + label(r, r.reference) + ')',
+      '',
+      ...r.workloads.filter((w) => !w.notBuilt && !w.backendNa).map((w) => `- ${w.id}: ${w.title}`),
+      '',
+      ...mainTable(r, notes),
+      '',
+      ...notes.map((n, i) => `[${i + 1}] n/a, because ${n}.`.replace(/\.\.$/, '.')),
+      '',
+      '### W3: what fixing the N+1 buys',
+      '',
+      ...w3Section(r),
+      '',
+    )
+    const w11 = w11Section(r)
+    if (w11.length) md.push('### W11: streaming every post', '', ...w11, '')
+    md.push(
+      'Versions: ' +
+        Object.entries(r.versions)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ') +
+        '.',
+      '',
+    )
+    const svg = path.join(root, `docs/benchmarks-${r.backend}.svg`)
+    writeFileSync(svg, chart(r))
+    written.push(svg)
+  }
+  const file = path.join(root, 'docs/benchmarks.md')
+  writeFileSync(file, `${md.join('\n')}`)
+  written.unshift(file)
+  return written
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+  for (const f of writeReport(root)) console.log(`wrote ${path.relative(root, f)}`)
+}
