@@ -31,6 +31,8 @@ const { values: opt } = parseArgs({
     posts: { type: 'string', default: '20000' },
     gc: { type: 'boolean', default: false }, // force a GC before each timed run
     'timeout-s': { type: 'string', default: '300' },
+    'warmup-s': { type: 'string' }, // time budget of one workload's warm-up (default 2, --quick 1)
+    'timed-s': { type: 'string' }, // time budget of one workload's timed runs, at least 3 runs (default 5, --quick 3)
     'no-docs': { type: 'boolean', default: false },
     'no-write': { type: 'boolean', default: false },
     'prof-dir': { type: 'string' }, // --cpu-prof the quarry workers into this folder
@@ -55,7 +57,7 @@ type WorkerTask = import('./worker.ts').WorkerTask
 
 const quick = opt.quick
 const q = quick ? 1 : 0
-const rounds = Number(opt.rounds ?? (quick ? 1 : 3))
+const rounds = Number(opt.rounds ?? (quick ? 1 : 2))
 const size = {
   seed: Number(opt.seed),
   authors: Number(opt.authors),
@@ -67,6 +69,8 @@ const wantBackends = (opt.backends?.split(',') ?? ['sqlite', 'postgres']) as Bac
 const wantSystems = opt.systems?.split(',')
 const wantWorkloads = opt.workloads?.split(',')
 const timeoutMs = Number(opt['timeout-s']) * 1000
+const warmupMs = Number(opt['warmup-s'] ?? (quick ? 1 : 2)) * 1000
+const timedMs = Number(opt['timed-s'] ?? (quick ? 3 : 5)) * 1000
 const started = Date.now()
 
 const load = () => os.loadavg().map((x) => Number(x.toFixed(2)))
@@ -157,8 +161,18 @@ for (const [backend, src] of sources) {
       runs: w.runs[q]!,
       expect: expect.get(w.id),
     }))
-    const rs = runWorker({ system: s.id, backend, location: src.location, size, ids, items, gc: opt.gc })
-    todo.forEach((w, i) => record(s, w, rs[i]!))
+    const rs = runWorker({
+      system: s.id,
+      backend,
+      location: src.location,
+      size,
+      ids,
+      items,
+      gc: opt.gc,
+      warmupMs,
+      timedMs,
+    })
+    for (const [i, w] of todo.entries()) record(s, w, rs[i]!)
   }
   const summary = (w: (typeof active)[number]) => {
     const line = systems
@@ -230,7 +244,11 @@ for (const [backend, src] of sources) {
   }
   if (!opt['no-write'])
     console.log(
-      `wrote ${writeResultFiles(root, here, backend, result, { gc: opt.gc, timeoutS: Number(opt['timeout-s']) })}`,
+      `wrote ${writeResultFiles(root, here, backend, result, {
+        gc: opt.gc,
+        timeoutS: Number(opt['timeout-s']),
+        budgets: `warm-up: its runs or ${warmupMs / 1000} s; timed: its runs or ${timedMs / 1000} s, at least 3 runs`,
+      })}`,
     )
 }
 for (const [b, why] of Object.entries(skipped)) console.log(`${b}: skipped, ${why}`)

@@ -27,7 +27,12 @@ export interface WorkerTask {
   /** One workload (the full run: a fresh process each), or several in turn (--quick). */
   readonly items: WorkerItem[]
   readonly gc?: boolean
+  /** Time budgets of one workload's warm-up and timed runs (ms). */
+  readonly warmupMs: number
+  readonly timedMs: number
 }
+
+const MIN_RUNS = 3
 
 export type WorkerResult =
   | { readonly ok: true; samples: number[]; checksum: string; rows: number; maxRssMb: number }
@@ -56,9 +61,13 @@ async function measure(item: WorkerItem): Promise<WorkerResult> {
   if (item.expect && item.expect !== checksum)
     return { ok: false, na: `its result differs from raw's (checksum ${checksum}, raw ${item.expect})`, checksum }
   const gc = (globalThis as { gc?: () => void }).gc
-  for (let i = 0; i < item.warmup; i++) await runner()
+  // Budgets keep the slowest systems from taking the run's whole time: warm-up stops after its runs or its
+  // time, and timing after its runs or its time, with at least MIN_RUNS samples either way.
+  const warmEnd = performance.now() + task.warmupMs
+  for (let i = 0; i < item.warmup && performance.now() < warmEnd; i++) await runner()
   const samples: number[] = []
-  for (let i = 0; i < item.runs; i++) {
+  const timedEnd = performance.now() + task.timedMs
+  for (let i = 0; i < item.runs && (i < MIN_RUNS || performance.now() < timedEnd); i++) {
     if (task.gc) gc?.()
     const t = performance.now()
     await runner()
