@@ -6,7 +6,17 @@
  * const Author = model('Author', { name: f.string({ maxLength: 100 }) })
  * const db = await connect('sqlite::memory:', defineSchema({ Author }))
  */
-export { type ConnectOptions, connect, Database, type Db, type Router } from './db/database.ts'
+export { type ConnectOptions, connect, Database, type Db, type Router } from './database.ts'
+export type { QueryEvent } from './diagnostics/events.ts'
+export { withQueryContext } from './diagnostics/query-context.ts'
+export type {
+  Interceptor,
+  Statement,
+  StatementKind,
+  StatementResult,
+  StatementResults,
+  TransactionInfo,
+} from './engine/interceptors.ts'
 export {
   DatabaseError,
   DataError,
@@ -32,7 +42,6 @@ export { f, type JsonValue } from './model/fields/index.ts'
 export { type IndexDef, index, type ModelDef, type ModelOptions, model } from './model/model.ts'
 export { defineSchema, type Schema } from './model/schema.ts'
 export type { CreateInput, Filter, Instance, Lookups, RelRef, UpdateInput } from './model/types.ts'
-export type { QueryEvent } from './profiler/events.ts'
 export type { FetchMode, NPlusOneMode } from './query/db-core.ts'
 export { Avg, Count, F, Max, Min, Q, Sum } from './query/expressions.ts'
 export type { NPlusOneReport } from './query/loading/n-plus-one.ts'

@@ -149,7 +149,7 @@ export class PgBackend implements Backend {
   readonly features = new PostgresFeatures()
   readonly ops = new PostgresOperations()
   readonly compiler = new SqlCompiler(this.ops, this.features)
-  readonly schemaEditor = new PostgresSchemaEditor(this.ops, this.features)
+  readonly schemaEditor = new PostgresSchemaEditor(this.ops, this.features, this.compiler)
   readonly introspector = new PostgresIntrospector((fn) => this.withConnection(fn))
   readonly #pool: pg.Pool
   readonly #conns = new WeakMap<pg.PoolClient, PgConnection>()

@@ -10,7 +10,7 @@ import type { BaseSchemaEditor } from './base-schema-editor.ts'
 export interface BackendParts<F extends BaseFeatures, O extends BaseOperations, S extends BaseSchemaEditor> {
   readonly features: F
   readonly ops: O
-  readonly schemaEditor: new (ops: O, features: F) => S
+  readonly schemaEditor: new (ops: O, features: F, compiler: SqlCompiler) => S
   /** Driver error → the PEP 249 tree (the backend's `*-errors.ts`). */
   readonly translate: (error: unknown, sql: string | undefined) => Error
 }
@@ -46,8 +46,7 @@ export abstract class BaseBackend<
     this.features = parts.features
     this.ops = parts.ops
     this.compiler = new SqlCompiler(parts.ops, parts.features)
-    this.schemaEditor = new parts.schemaEditor(parts.ops, parts.features)
-    parts.ops.columnTypeOf = (f) => this.schemaEditor.columnType(f)
+    this.schemaEditor = new parts.schemaEditor(parts.ops, parts.features, this.compiler)
     this.#translate = parts.translate
   }
 

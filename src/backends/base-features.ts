@@ -1,8 +1,10 @@
+import type { DialectFeatures } from '../sql/dialect.ts'
+
 /**
  * Capability flags. Backends override these; compilers, the query layer and tests branch on them, never on a
  * vendor name. Each flag has its default here.
  */
-export class BaseFeatures {
+export class BaseFeatures implements DialectFeatures {
   /** Vendor name for messages and reports only. */
   readonly vendor: string = 'base'
   /** Maximum bound parameters in one statement; bulk writes and `in` lists are split to fit. */

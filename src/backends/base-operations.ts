@@ -1,8 +1,9 @@
 import { InvalidValueError, NotSupportedError } from '../errors.ts'
 import type { Field } from '../model/fields/field.ts'
 import type { PatternLookup } from '../sql/ast/expression-nodes.ts'
+import type { Converter, DialectOperations } from '../sql/dialect.ts'
 
-export type Converter = (v: unknown) => unknown
+export type { Converter }
 
 /** Escape `%`, `_` and the escape character itself for a LIKE pattern with `ESCAPE '\'`. */
 export const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`)
@@ -30,7 +31,7 @@ function bad(field: Field | undefined, expected: string, v: unknown): never {
  * Dialect snippets and value conversion (Django's `operations`). A backend subclasses this and overrides only
  * what its SQL spells differently.
  */
-export class BaseOperations {
+export class BaseOperations implements DialectOperations {
   /** Quote an identifier; doubled quote characters inside. */
   quote(name: string): string {
     return `"${name.replace(/"/g, '""')}"`
@@ -96,8 +97,6 @@ export class BaseOperations {
     if (v instanceof Date) return v.toISOString()
     return v
   }
-  /** Column type of a field, for casts in SQL (set by the backend from its schema editor). */
-  columnTypeOf: ((field: Field) => string) | undefined = undefined
   /**
    * A case-insensitive pattern match choosing, by a bound flag, between a Unicode-aware matcher and the native
    * `native` SQL (`features.foldsCaseAsciiOnly`). `pattern` is the LIKE pattern with `\` escapes.
@@ -132,6 +131,10 @@ export class BaseOperations {
     return rows
       .map((r) => r.map((c) => (typeof c === 'object' && c !== null ? JSON.stringify(c) : String(c))).join(' '))
       .join('\n')
+  }
+  /** The function giving a random number, for `orderBy('?')`. */
+  random(): string {
+    return 'RANDOM()'
   }
   /** `CAST(x AS <float>)` for AVG on integer columns. */
   castFloat(expr: string): string {

@@ -3,6 +3,8 @@ import type { AllFieldOptions, Field, FieldKind } from '../model/fields/field.ts
 import type { RelationField } from '../model/fields/relation-field.ts'
 import type { IndexDef } from '../model/model.ts'
 import type { ModelMeta } from '../model/model-meta.ts'
+import type { SqlCompiler } from '../sql/compiler/sql-compiler.ts'
+import { buildIndexCondition } from '../sql/resolve/select-builder.ts'
 import type { BaseFeatures } from './base-features.ts'
 import { type BaseOperations, targetKind } from './base-operations.ts'
 
@@ -37,8 +39,18 @@ export const standardDataTypes: DataTypes = {
   enum: 'varchar({maxLength})',
 }
 
-/** Compiles a partial-index condition (a filter on the model's own fields) to SQL with inlined literals. */
-export type WhereCompiler = (meta: ModelMeta, where: Record<string, unknown>) => string
+/**
+ * The column type of `field` in a table of column types.
+ *
+ * @example
+ * columnTypeFor(standardDataTypes, f.string({ maxLength: 80 })) // 'varchar(80)'
+ */
+export function columnTypeFor(dataTypes: DataTypes, field: Field): string {
+  const kind = field.kind === 'foreignKey' || field.kind === 'oneToOne' ? targetKind(field) : field.kind
+  // `manyToMany` has no column; text is what every backend gave an unknown kind.
+  const type = dataTypes[kind as keyof DataTypes] ?? dataTypes.text
+  return type.replace(/\{(\w+)\}/g, (_, option: string) => String(field.options[option as keyof AllFieldOptions]))
+}
 
 /**
  * DDL (Django's schema editor): CREATE/DROP TABLE and INDEX statements for models. Backends give their `dataTypes`
@@ -47,12 +59,13 @@ export type WhereCompiler = (meta: ModelMeta, where: Record<string, unknown>) =>
 export abstract class BaseSchemaEditor {
   protected readonly ops: BaseOperations
   protected readonly features: BaseFeatures
-  /** Set by the database so partial indexes can reuse the query compiler. */
-  whereCompiler: WhereCompiler | null = null
+  /** Compiles partial-index conditions, with their values as literals. */
+  protected readonly compiler: SqlCompiler
 
-  constructor(ops: BaseOperations, features: BaseFeatures) {
+  constructor(ops: BaseOperations, features: BaseFeatures, compiler: SqlCompiler) {
     this.ops = ops
     this.features = features
+    this.compiler = compiler
   }
 
   /** Column types by field kind. */
@@ -65,10 +78,7 @@ export abstract class BaseSchemaEditor {
    * editor.columnType(f.string({ maxLength: 80 })) // PostgreSQL: varchar(80)
    */
   columnType(field: Field): string {
-    const kind = field.kind === 'foreignKey' || field.kind === 'oneToOne' ? targetKind(field) : field.kind
-    // `manyToMany` has no column; text is what every backend gave an unknown kind.
-    const type = this.dataTypes[kind as keyof DataTypes] ?? this.dataTypes.text
-    return type.replace(/\{(\w+)\}/g, (_, option: string) => String(field.options[option as keyof AllFieldOptions]))
+    return columnTypeFor(this.dataTypes, field)
   }
 
   protected q(name: string): string {
@@ -185,8 +195,8 @@ export abstract class BaseSchemaEditor {
     const concurrently = options.concurrently && this.features.canCreateIndexConcurrently ? 'CONCURRENTLY ' : ''
     let s = `CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX ${concurrently}${this.q(name)} ON ${this.q(meta.table)} (${cols.join(', ')})`
     if (ix.where) {
-      if (!this.whereCompiler) throw new Error('partial index needs a where compiler')
-      s += ` WHERE ${this.whereCompiler(meta, ix.where)}`
+      const { expr, params } = buildIndexCondition(meta, ix.where, this.features)
+      s += ` WHERE ${this.compiler.compileCondition(expr, params)}`
     }
     return s
   }

@@ -1,9 +1,9 @@
-import { buildInstance } from '../db/persistence.ts'
 import { DoesNotExist, IntegrityError } from '../errors.ts'
 import type { Models } from '../model/schema.ts'
 import type { CreateInput, Filter, Instance } from '../model/types.ts'
 import { isPlainObject } from '../sql/resolve/where-builder.ts'
 import { assertFragment, type SqlFragment } from '../sql/sql-tag.ts'
+import { buildInstance } from './persistence.ts'
 import { QuerySet } from './query-set.ts'
 
 /**
@@ -55,7 +55,7 @@ export class Manager<M extends Models, N extends keyof M & string> extends Query
     const data = { ...plainLookups(lookup as Record<string, unknown>), ...options.defaults } as CreateInput<M, N>
     try {
       const alias = this.db.writeAlias(this.state)
-      return await this.db.executor.atomic(
+      return await this.db.runner.atomic(
         alias,
         async () => [await this.create(data), true] as [Instance<M, N>, boolean],
       )
@@ -73,10 +73,11 @@ export class Manager<M extends Models, N extends keyof M & string> extends Query
    */
   async raw(query: SqlFragment): Promise<Instance<M, N>[]> {
     assertFragment(query, 'raw()')
-    const rows = await this.db.rawObjects(query, this.db.readAlias(this.state), this.state.model.name)
-    return rows.map((r) =>
-      this.db.instanceFromObject(this.state.model, r, this.db.readAlias(this.state)),
-    ) as unknown as Instance<M, N>[]
+    const alias = this.db.readAlias(this.state)
+    const meta = this.state.model
+    const rows = await this.db.runner.rawObjects(query, alias, meta.name)
+    const host = this.db.host(alias)
+    return rows.map((r) => this.db.runner.instanceFromObject(meta, r, alias, host)) as unknown as Instance<M, N>[]
   }
 }
 

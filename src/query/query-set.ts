@@ -1,81 +1,16 @@
-import type { Backend, QueryOptions } from '../backends/backend.ts'
-import type { RunInfo, ShapeEntry } from '../db/executor.ts'
+import { captureStack } from '../diagnostics/call-site.ts'
+import { queryChannel } from '../diagnostics/channels.ts'
+import type { SelectOptions } from '../engine/runner.ts'
 import { DoesNotExist, InvalidValueError, MultipleObjectsReturned } from '../errors.ts'
-import type { Field } from '../model/fields/field.ts'
-import {
-  compileInstanceMapper,
-  compileValuesMapper,
-  type InstanceMapper,
-  type ValuesMapper,
-} from '../model/row-mapper.ts'
 import type { Models } from '../model/schema.ts'
-import type {
-  AddPath,
-  FieldPath,
-  FieldsOf,
-  Filter,
-  Instance,
-  OrderPath,
-  PathValue,
-  PkOf,
-  SelectRelatedPath,
-  UpdateInput,
-} from '../model/types.ts'
-import { captureStack } from '../profiler/call-site.ts'
-import { queryChannel } from '../profiler/events.ts'
-import { Aggregate, type Expression, type FieldRef, OrderBy, type QNode } from '../sql/expressions.ts'
+import type { FieldPath, OrderPath, PkOf, SelectRelatedPath, UpdateInput } from '../model/types.ts'
+import { Aggregate, type Expression, OrderBy } from '../sql/expressions.ts'
 import type { PrefetchSpec, QueryState } from '../sql/query-state.ts'
-import { fastFilterKey, fastPrefix, fastSelectShape } from '../sql/resolve/fast-shape.ts'
-import { buildAggregate, buildCount, buildExists, buildSelect, type RowLayout } from '../sql/resolve/select-builder.ts'
-import { buildDelete, buildUpdate } from '../sql/resolve/write-builder.ts'
+import { fastPrefix } from '../sql/resolve/fast-shape.ts'
 import type { DbCore, FetchMode } from './db-core.ts'
 import { type AddFields, type AddLookups, type PrefetchArg, toPrefetchSpecs } from './loading/prefetch-types.ts'
 import { NO_SITE } from './loading/scope.ts'
-
-/** Filter object for model N, also accepting annotation names. */
-export type FilterArg<M extends Models, N extends keyof M & string, A> =
-  | (Filter<M, N> & { [K in keyof A]?: A[K] | Record<string, unknown> })
-  | QNode
-
-/** Result type of an annotation expression. */
-export type AnnotationValue<M extends Models, N extends keyof M & string, X> =
-  X extends Aggregate<infer T, infer P>
-    ? T extends 'minmax'
-      ? PathValue<M, N, P> | null
-      : T
-    : X extends FieldRef
-      ? number
-      : unknown
-
-type Annotated<M extends Models, N extends keyof M & string, X> = {
-  -readonly [K in keyof X]: AnnotationValue<M, N, X[K]>
-}
-
-/** The row a QuerySet yields: an instance (with loaded relations `L` and annotations `A`) or a values row `V`. */
-export type RowOf<M extends Models, N extends keyof M & string, L, A, V> = [V] extends [undefined]
-  ? Instance<M, N, L> & A
-  : V
-
-/** `values()` with no fields: every column, foreign keys as ids. */
-export type PlainRow<M extends Models, N extends keyof M & string> = {
-  [K in FieldPath<M, N> as K extends `${string}.${string}` | 'pk'
-    ? never
-    : K extends keyof FieldsOf<M, N>
-      ? FieldsOf<M, N>[K] extends { kind: 'manyToMany' | 'foreignKey' | 'oneToOne' }
-        ? never
-        : K
-      : K]: PathValue<M, N, K & string>
-}
-
-type Path<M extends Models, N extends keyof M & string, A> = FieldPath<M, N> | (keyof A & string)
-type ValueAt<M extends Models, N extends keyof M & string, A, P> = P extends keyof A
-  ? A[P]
-  : PathValue<M, N, P & string>
-
-interface CachedMapper {
-  readonly map: InstanceMapper | ValuesMapper
-  readonly bigints: boolean
-}
+import type { AddPaths, Annotated, FilterArg, Path, PlainRow, RowOf, ValueAt } from './query-set-types.ts'
 
 /**
  * A lazy, immutable description of a query. Every method returns a new QuerySet; nothing runs until it is
@@ -92,8 +27,6 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
   readonly db: DbCore
   /** Memo of `fastPrefix(state, noOrder)` for `get()`: undefined until computed, null when not simple. */
   #getPrefix: string | null | undefined = undefined
-  /** The last `get()` shape found in the executor's cache (never evicted): a loop of get({ id }) looks it up once. */
-  #getMemo: { readonly part: string; readonly backend: Backend; readonly entry: ShapeEntry } | undefined = undefined
   /** @internal The query description. */
   readonly state: QueryState
 
@@ -115,11 +48,6 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
   /** @internal This QuerySet, marked so that chaining from it captures no call site (single-row terminals). */
   protected quiet(): QuerySet<M, N, L, A, V> {
     return this.state.site ? this : new QuerySet(this.db, { ...this.state, site: NO_SITE })
-  }
-
-  /** @internal */
-  protected info(kind: RunInfo['kind']): RunInfo {
-    return { kind, model: this.state.model.name, site: this.state.site }
   }
 
   // ---- chainable ---------------------------------------------------------------------------------------------
@@ -286,70 +214,8 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
   }
 
   /** @internal Run the SELECT and map the rows. */
-  async fetch(
-    options: { defaultLimit?: number; noOrder?: boolean; single?: boolean; prefix?: string | null } = {},
-  ): Promise<RowOf<M, N, L, A, V>[]> {
-    const st = this.state
-    const alias = this.db.readAlias(st)
-    const backend = this.db.executor.backend(alias)
-    const { entry, params } = this.#selectShape(backend, options)
-    const mapper = entry.mapper as CachedMapper
-    const rows = await this.db.executor.rows(
-      alias,
-      entry.compiled,
-      params,
-      this.info('select'),
-      mapper.bigints ? { bigints: true } : undefined,
-    )
-    return this.#mapRows(rows, entry, alias, options.single ?? false)
-  }
-
-  /** Rows → instances (with their host, and prefetches) or values rows. Synchronous unless prefetching. */
-  #mapRows(
-    rows: unknown[][],
-    entry: ShapeEntry,
-    alias: string,
-    single: boolean,
-  ): RowOf<M, N, L, A, V>[] | Promise<RowOf<M, N, L, A, V>[]> {
-    const st = this.state
-    const mapper = entry.mapper as CachedMapper
-    const out = new Array(rows.length)
-    if ((entry.layout as RowLayout).kind === 'instances') {
-      const map = mapper.map as InstanceMapper
-      const host = this.db.loading.hostFor(alias, st, out, single)
-      for (let i = 0; i < rows.length; i++) out[i] = map(rows[i]!, host)
-      const done = rows.length ? this.db.loading.afterFetch(out, st, alias, single) : undefined
-      if (done) return done.then(() => out)
-    } else {
-      const map = mapper.map as ValuesMapper
-      for (let i = 0; i < rows.length; i++) out[i] = map(rows[i]!)
-    }
-    return out
-  }
-
-  /**
-   * The compiled SELECT (with its mapper) and parameters. Simple shapes skip building the AST on a cache hit
-   * (`fastSelectShape`); the rest build it and look the compiled SQL up by the full shape key.
-   */
-  #selectShape(
-    backend: Backend,
-    options: { defaultLimit?: number | undefined; noOrder?: boolean | undefined; prefix?: string | null | undefined },
-  ): { entry: ShapeEntry; params: unknown[] } {
-    const executor = this.db.executor
-    const fast = fastSelectShape(this.state, options, options.prefix === undefined ? undefined : options.prefix)
-    if (fast) {
-      const hit = executor.cached(backend, fast.key)
-      if (hit && !CHECK_SHAPES) return { entry: hit, params: fast.params }
-      if (hit) {
-        this.#check(backend, options, fast.key, fast.params, hit)
-        return { entry: hit, params: fast.params }
-      }
-    }
-    const built = buildSelect(this.state, backend.features, options)
-    const entry = executor.shape(backend, built.ctx.key, built.node)
-    if (!entry.mapper) makeMapper(entry, built.layout, backend)
-    if (fast) executor.remember(backend, fast.key, entry)
-    return { entry, params: built.ctx.params }
+  fetch(options: SelectOptions = {}): Promise<RowOf<M, N, L, A, V>[]> {
+    return this.db.runner.select(this.state, options) as Promise<RowOf<M, N, L, A, V>[]>
   }
 
   /**
@@ -364,31 +230,26 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
     // equality filter whose shape is cached skips deriving a QuerySet at all.
     const st = this.state
     if (this.#getPrefix === undefined) this.#getPrefix = fastPrefix(st, true)
-    const fast =
+    const simple =
       filters.length === 1 &&
       st.where.length === 0 &&
       st.limit === undefined &&
       !st.offset && // the memoized prefix does not encode these two
-      !st.distinct
-        ? this.#fastGet(filters[0])
-        : undefined
+      !st.distinct &&
+      this.#getPrefix !== null
+    const cached = simple ? this.db.runner.startCached(st, this.#getPrefix!, filters[0]) : undefined
     let rows: RowOf<M, N, L, A, V>[]
-    if (fast) {
-      // Awaited here, not in a helper: one promise layer less per get() (W4 runs 10,000 of them).
-      const mapped = this.#mapRows(
-        await this.db.executor.rows(fast.alias, fast.entry.compiled, fast.params, this.info('select'), fast.options),
-        fast.entry,
-        fast.alias,
-        true,
-      )
-      rows = mapped instanceof Promise ? await mapped : mapped
+    if (cached) {
+      // Awaited here rather than in the runner: one promise layer less per get().
+      const mapped = this.db.runner.mapCached(st, cached, await cached.rows)
+      rows = (mapped instanceof Promise ? await mapped : mapped) as RowOf<M, N, L, A, V>[]
     } else
-      rows = await this.#derive(filters).fetch({
+      rows = (await this.#derive(filters).fetch({
         defaultLimit: st.limit === undefined ? 21 : undefined,
         noOrder: true,
         single: true,
         prefix: this.#getPrefix,
-      })
+      })) as RowOf<M, N, L, A, V>[]
     if (rows.length === 1) return rows[0]!
     if (rows.length === 0) throw new DoesNotExist(this.state.model.name)
     throw new MultipleObjectsReturned(this.state.model.name, rows.length)
@@ -404,87 +265,32 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
     })
   }
 
-  /** `get(filter)`'s cached statement and parameters; undefined when the shape is not simple or not cached yet. */
-  #fastGet(
-    filter: FilterArg<M, N, A> | undefined,
-  ): { entry: ShapeEntry; params: unknown[]; alias: string; options: QueryOptions | undefined } | undefined {
-    const prefix = this.#getPrefix
-    if (!prefix) return undefined
-    const params: unknown[] = []
-    const part = fastFilterKey(this.state.model, filter, false, params)
-    if (part === null) return undefined
-    const alias = this.db.readAlias(this.state)
-    const backend = this.db.executor.backend(alias)
-    // Comparing the short filter part beats hashing the long concatenated key on every call.
-    const memo = this.#getMemo
-    let entry = memo !== undefined && memo.backend === backend && memo.part === part ? memo.entry : undefined
-    if (!entry) {
-      entry = this.db.executor.cached(backend, `${prefix}${part}L`)
-      if (!entry) return undefined
-      this.#getMemo = { part, backend, entry }
-    }
-    params.push(21)
-    if (CHECK_SHAPES)
-      this.#derive([filter!]).#check(backend, { defaultLimit: 21, noOrder: true }, `${prefix}${part}L`, params, entry)
-    return { entry, params, alias, options: (entry.mapper as CachedMapper).bigints ? BIGINTS : undefined }
-  }
-
-  /** Tests (QUARRY_CHECK_SHAPES=1): a fast-path hit must be what the full build would have compiled. */
-  #check(
-    backend: Backend,
-    options: { defaultLimit?: number; noOrder?: boolean },
-    key: string,
-    params: unknown[],
-    hit: ShapeEntry,
-  ): void {
-    const built = buildSelect(this.state, backend.features, options)
-    if (this.db.executor.shape(backend, built.ctx.key, built.node) !== hit || !sameValues(built.ctx.params, params))
-      throw new Error(`quarry fast shape ${key} disagrees with the full build ${built.ctx.key}`)
-  }
-
   /** The first row (by the ordering, or the primary key), or null. */
   async first(): Promise<RowOf<M, N, L, A, V> | null> {
-    const base = this.quiet()
-    const qs = this.state.order === null && this.state.model.ordering.length === 0 ? base.with({ order: ['pk'] }) : base
-    const rows = await qs.slice(0, 1).fetch({ single: true })
+    const rows = await this.#ordered().slice(0, 1).fetch({ single: true })
     return rows[0] ?? null
   }
   /** The last row (the ordering reversed), or null. */
   async last(): Promise<RowOf<M, N, L, A, V> | null> {
-    const base = this.quiet()
-    const qs = this.state.order === null && this.state.model.ordering.length === 0 ? base.with({ order: ['pk'] }) : base
-    const rows = await (qs.reverse() as QuerySet<M, N, L, A, V>).slice(0, 1).fetch({ single: true })
+    const rows = await (this.#ordered().reverse() as QuerySet<M, N, L, A, V>).slice(0, 1).fetch({ single: true })
     return rows[0] ?? null
   }
+  /** This QuerySet, quiet, ordered by primary key when it has no ordering (first/last need a defined order). */
+  #ordered(): QuerySet<M, N, L, A, V> {
+    const base = this.quiet()
+    return this.state.order === null && this.state.model.ordering.length === 0 ? base.with({ order: ['pk'] }) : base
+  }
   /** `SELECT COUNT(*)`. */
-  async count(): Promise<number> {
-    const alias = this.db.readAlias(this.state)
-    const backend = this.db.executor.backend(alias)
-    const built = buildCount(this.state, backend.features)
-    const entry = this.db.executor.shape(backend, built.ctx.key, built.node)
-    const rows = await this.db.executor.rows(alias, entry.compiled, built.ctx.params, this.info('select'))
-    return Number(rows[0]![0])
+  count(): Promise<number> {
+    return this.db.runner.count(this.state)
   }
   /** Whether any row matches (`SELECT 1 … LIMIT 1`). */
-  async exists(): Promise<boolean> {
-    const alias = this.db.readAlias(this.state)
-    const backend = this.db.executor.backend(alias)
-    const built = buildExists(this.state, backend.features)
-    const entry = this.db.executor.shape(backend, built.ctx.key, built.node)
-    const rows = await this.db.executor.rows(alias, entry.compiled, built.ctx.params, this.info('select'))
-    return rows.length > 0
+  exists(): Promise<boolean> {
+    return this.db.runner.exists(this.state)
   }
   /** Aggregate over the rows: `aggregate({ total: Sum('views') })` → `{ total: number | null }`. */
-  async aggregate<const X extends Record<string, Aggregate>>(specs: X): Promise<Annotated<M, N, X>> {
-    const alias = this.db.readAlias(this.state)
-    const backend = this.db.executor.backend(alias)
-    const built = buildAggregate(this.state, backend.features, specs)
-    const entry = this.db.executor.shape(backend, built.ctx.key, built.node)
-    const map =
-      (entry.mapper as ValuesMapper | undefined) ??
-      (entry.mapper = aggregateMapper(built.names, built.fields, specs, backend))
-    const rows = await this.db.executor.rows(alias, entry.compiled, built.ctx.params, this.info('select'))
-    return (map as ValuesMapper)(rows[0]!) as Annotated<M, N, X>
+  aggregate<const X extends Record<string, Aggregate>>(specs: X): Promise<Annotated<M, N, X>> {
+    return this.db.runner.aggregate(this.state, specs) as Promise<Annotated<M, N, X>>
   }
   /** Instances by primary key: `Map<pk, instance>` (ids not found are absent). */
   async inBulk(
@@ -503,37 +309,16 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
     return out
   }
   /** `UPDATE` every matching row; returns rows matched. `F()` expressions update atomically. */
-  async update(values: UpdateInput<M, N>): Promise<number> {
-    const alias = this.db.writeAlias(this.state)
-    const backend = this.db.executor.backend(alias)
-    const built = buildUpdate(this.state, backend.features, values as Record<string, unknown>)
-    const entry = this.db.executor.shape(backend, built.ctx.key, built.node)
-    const r = await this.db.executor.write(alias, entry.compiled, built.ctx.params, this.info('update'))
-    return r.rowCount
+  update(values: UpdateInput<M, N>): Promise<number> {
+    return this.db.runner.update(this.state, values as Record<string, unknown>)
   }
   /** `DELETE` every matching row (the database applies ON DELETE); returns rows deleted. */
-  async delete(): Promise<number> {
-    const alias = this.db.writeAlias(this.state)
-    const backend = this.db.executor.backend(alias)
-    const built = buildDelete(this.state, backend.features)
-    const entry = this.db.executor.shape(backend, built.ctx.key, built.node)
-    const r = await this.db.executor.write(alias, entry.compiled, built.ctx.params, this.info('delete'))
-    return r.rowCount
+  delete(): Promise<number> {
+    return this.db.runner.delete(this.state)
   }
   /** The database's plan for this query, as text. `analyze` runs it (where supported). */
-  async explain(options: { analyze?: boolean; format?: string } = {}): Promise<string> {
-    const alias = this.db.readAlias(this.state)
-    const backend = this.db.executor.backend(alias)
-    const built = buildSelect(this.state, backend.features)
-    const compiled = backend.compiler.compile(built.node)
-    const prefix = backend.ops.explainPrefix(options)
-    const rows = await this.db.executor.rows(
-      alias,
-      { ...compiled, sql: prefix + compiled.sql },
-      built.ctx.params,
-      this.info('select'),
-    )
-    return backend.ops.formatExplain(rows)
+  explain(options: { analyze?: boolean; format?: string } = {}): Promise<string> {
+    return this.db.runner.explain(this.state, options)
   }
   /**
    * Stream the rows in chunks, with memory bounded by `chunkSize` (a cursor on servers, the driver's iterator on
@@ -543,121 +328,24 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
     const chunkSize = options.chunkSize ?? 2000
     checkCount(chunkSize, 'chunkSize')
     if (chunkSize === 0) throw new InvalidValueError('iterator({ chunkSize }) needs a positive chunk size.')
-    const st = this.state
-    const alias = this.db.readAlias(st)
-    const backend = this.db.executor.backend(alias)
-    const built = buildSelect(st, backend.features)
-    const entry = this.db.executor.shape(backend, built.ctx.key, built.node)
-    const mapper = (entry.mapper as CachedMapper | undefined) ?? makeMapper(entry, built.layout, backend)
-    const info = this.info('select')
-    const stream = this.db.executor.stream(
-      alias,
-      entry.compiled,
-      built.ctx.params,
-      chunkSize,
-      info,
-      mapper.bigints ? { bigints: true } : undefined,
-    )
-    const instances = built.layout.kind === 'instances'
-    const mapChunk = async (rows: unknown[][]) => {
-      const out = new Array(rows.length)
-      if (instances) {
-        const host = this.db.loading.hostFor(alias, st, out, false)
-        for (let i = 0; i < rows.length; i++) out[i] = (mapper.map as InstanceMapper)(rows[i]!, host)
-        if (out.length) await this.db.loading.afterFetch(out, st, alias, false)
-      } else for (let i = 0; i < rows.length; i++) out[i] = (mapper.map as ValuesMapper)(rows[i]!)
-      return out
-    }
+    const stream = this.db.runner.stream(this.state, chunkSize)
     if (stream) {
-      for await (const rows of stream) {
-        for (const row of await mapChunk(rows)) yield row
-        // Each chunk's host holds its peers in a WeakRef (fetchMode('peers'), the N+1 detector), and V8 keeps a
-        // WeakRef's target alive until the current job ends. SQLite's synchronous iterator never ends the job,
-        // so without this every streamed row stayed in memory until the loop finished (bench/streaming: 307 MB
-        // for 100,000 posts). One macrotask per chunk lets finished chunks go.
-        if (instances) await new Promise<void>((resolve) => setImmediate(resolve))
-      }
+      for await (const rows of stream) yield* rows as RowOf<M, N, L, A, V>[]
       return
     }
     // No cursor: page through in chunks (stable only with an ordering, so add the primary key).
     const qs: QuerySet<M, N, L, A, V> =
-      this.state.order === null && st.model.ordering.length === 0 ? this.with({ order: ['pk'] }) : this
+      this.state.order === null && this.state.model.ordering.length === 0 ? this.with({ order: ['pk'] }) : this
     let start = 0
     for (;;) {
       const rows = await qs.slice(start, start + chunkSize).fetch()
-      for (const row of rows) yield row
+      yield* rows
       if (rows.length < chunkSize) return
       start += chunkSize
     }
   }
 }
 
-type AddPaths<L, P extends string> = [P] extends [never] ? L : UnionAdd<L, P>
-type UnionAdd<L, P extends string> = (P extends unknown ? (x: AddPath<L, P>) => void : never) extends (
-  x: infer I,
-) => void
-  ? I
-  : L
-
-const CHECK_SHAPES = process.env.QUARRY_CHECK_SHAPES === '1'
-const BIGINTS = { bigints: true }
-
-function sameValues(a: readonly unknown[], b: readonly unknown[]): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i])
-}
-
 function checkCount(n: number, what: string): void {
   if (!Number.isInteger(n) || n < 0) throw new InvalidValueError(`${what} must be a non-negative integer.`)
-}
-
-function fieldHasBigint(fields: readonly (Field | undefined)[]): boolean {
-  return fields.some((f) => f?.kind === 'bigint')
-}
-
-function makeMapper(entry: ShapeEntry, layout: RowLayout, backend: Backend): CachedMapper {
-  let m: CachedMapper
-  if (layout.kind === 'instances') {
-    const fields: Field[] = []
-    const collect = (l: typeof layout.root) => {
-      fields.push(...l.fields)
-      l.children.forEach(collect)
-    }
-    collect(layout.root)
-    const bigints = fieldHasBigint(fields) || fieldHasBigint(layout.annotations.map((a) => a.field))
-    const convert = (f: Field) => backend.ops.fromDb(f, { bigints })
-    m = { map: compileInstanceMapper(layout.root, layout.annotations, convert), bigints }
-  } else {
-    const bigints = fieldHasBigint(layout.fields)
-    const convert = (f: Field) => backend.ops.fromDb(f, { bigints })
-    m = { map: compileValuesMapper(layout.mode, layout.names, layout.fields, convert), bigints }
-  }
-  entry.mapper = m
-  entry.layout = layout
-  return m
-}
-
-function aggregateMapper(
-  names: readonly string[],
-  fields: readonly (Field | undefined)[],
-  specs: Record<string, Aggregate>,
-  backend: Backend,
-): ValuesMapper {
-  const numeric = names.map((n) => specs[n]!.fn === 'Count' || specs[n]!.fn === 'Avg' || specs[n]!.fn === 'Sum')
-  const base = compileValuesMapper('objects', names, fields, (f) => backend.ops.fromDb(f))
-  return (row) => {
-    const o = base(row) as Record<string, unknown>
-    names.forEach((n, i) => {
-      const v = o[n]
-      if (
-        numeric[i] &&
-        v !== null &&
-        typeof v !== 'number' &&
-        fields[i]?.kind !== 'bigint' &&
-        fields[i]?.kind !== 'decimal'
-      )
-        o[n] = Number(v)
-      if (specs[n]!.fn === 'Count' && v === null) o[n] = 0
-    })
-    return o
-  }
 }

@@ -1,3 +1,4 @@
+import type { StackHolder } from '../diagnostics/call-site.ts'
 import { InvalidValueError, StateError } from '../errors.ts'
 import type { Field } from '../model/fields/field.ts'
 import type { RelationField } from '../model/fields/relation-field.ts'
@@ -5,9 +6,7 @@ import type { ReverseRelation } from '../model/model-meta.ts'
 import { isModelInstance, type ModelInstance, metaOf, relationCache } from '../model/runtime.ts'
 import type { Models } from '../model/schema.ts'
 import type { CreateInput, Instance, PkOf } from '../model/types.ts'
-import type { StackHolder } from '../profiler/call-site.ts'
 import { emptyState, type QueryState } from '../sql/query-state.ts'
-import { buildInsert } from '../sql/resolve/write-builder.ts'
 import type { DbCore } from './db-core.ts'
 import type { Loader } from './loading/loader.ts'
 import { findRelation, type Relation } from './loading/relation.ts'
@@ -96,7 +95,7 @@ export class RelatedManager<M extends Models, N extends keyof M & string> extend
       this.#changed([])
       return made
     }
-    return this.db.executor.atomic(this.#alias, async () => {
+    return this.db.runner.atomic(this.#alias, async () => {
       const target = new Manager<M, N>(this.db, { ...emptyState(rel.target), using: this.#alias, site: NO_SITE })
       const made = await target.create(data as CreateInput<M, N>)
       await this.add(made as RelatedItem<M, N>)
@@ -122,7 +121,7 @@ export class RelatedManager<M extends Models, N extends keyof M & string> extend
       return this.#changed(items)
     }
     const { near, far } = rel.through!
-    await this.db.executor.atomic(this.#alias, async () => {
+    await this.db.runner.atomic(this.#alias, async () => {
       const have = new Set(
         await this.#through({ [near.name]: this.#key, [far.name]: { in: ids } }).valuesList(far.attname as never, {
           flat: true,
@@ -167,7 +166,7 @@ export class RelatedManager<M extends Models, N extends keyof M & string> extend
   async set(items: readonly RelatedItem<M, N>[]): Promise<void> {
     const rel = this.#rel
     const ids = keysOf(items, rel.targetKey)
-    await this.db.executor.atomic(this.#alias, async () => {
+    await this.db.runner.atomic(this.#alias, async () => {
       if (rel.kind === 'manyToMany') {
         const { near, far } = rel.through!
         const current = await this.#through({ [near.name]: this.#key }).valuesList(far.attname as never, { flat: true })
@@ -217,7 +216,6 @@ export class RelatedManager<M extends Models, N extends keyof M & string> extend
   async #insertLinks(ids: readonly unknown[]): Promise<void> {
     if (ids.length === 0) return
     const { meta, near, far } = this.#rel.through!
-    const backend = this.db.executor.backend(this.#alias)
     const extra = meta.concreteFields.filter((f) => f !== near && f !== far && !(f === meta.pk && f.dbGenerated))
     const fixed = extra.map((f) => {
       const v = f.getDefault() ?? (f.nullable ? null : undefined)
@@ -228,12 +226,10 @@ export class RelatedManager<M extends Models, N extends keyof M & string> extend
       return v
     })
     const fields: Field[] = [near, far, ...extra]
-    const per = Math.max(1, Math.floor(backend.features.maxBindParams / fields.length))
+    const per = Math.max(1, Math.floor(this.db.runner.features(this.#alias).maxBindParams / fields.length))
     for (let i = 0; i < ids.length; i += per) {
       const rows = ids.slice(i, i + per).map((id) => [this.#key, id, ...fixed])
-      const built = buildInsert(meta, backend.features, fields, rows)
-      const entry = this.db.executor.shape(backend, built.ctx.key, built.node)
-      await this.db.executor.write(this.#alias, entry.compiled, built.ctx.params, { kind: 'insert', model: meta.name })
+      await this.db.runner.insert(this.#alias, meta, fields, rows)
     }
   }
 

@@ -12,6 +12,8 @@ export interface CompiledQuery {
   readonly bind: readonly BindSlot[]
   /** Tables the statement reads or writes (for the query cache and write reports). */
   readonly tables: readonly string[]
+  /** The shape key this statement is cached under (set where it is cached; absent for raw SQL and DDL). */
+  readonly shapeKey?: string
 }
 
 /** Turn the values of a query into the driver's parameter list. */

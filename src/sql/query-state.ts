@@ -1,5 +1,5 @@
+import type { StackHolder } from '../diagnostics/call-site.ts'
 import type { ModelMeta } from '../model/model-meta.ts'
-import type { StackHolder } from '../profiler/call-site.ts'
 import type { Expression, OrderBy, QNode } from './expressions.ts'
 
 export type FilterInput = Record<string, unknown> | QNode

@@ -1,6 +1,6 @@
-import type { Database } from '../db/database.ts'
+import type { Database } from '../database.ts'
+import type { QueryEvent } from '../diagnostics/events.ts'
 import { QuarryError } from '../errors.ts'
-import type { QueryEvent } from '../profiler/events.ts'
 
 /**
  * Every statement `db` runs while `fn` runs (transaction control included, kind `'transaction'`).

@@ -7,6 +7,7 @@ import {
   ProgrammingError,
   QuarryError,
   sql,
+  withQueryContext,
 } from '../../src/index.ts'
 import { assertNumQueries, captureQueries } from '../../src/testing/index.ts'
 import { describeEachBackend } from '../support/backends.ts'
@@ -91,6 +92,37 @@ describeEachBackend('bad input and query events', (b) => {
     expect(list!.rowCount).toBe(1)
     expect(count!.callSite).toMatch(/^test\/contract\/errors-and-events\.contract\.ts:\d+$/)
     expect(list!.callSite).toMatch(/^test\/contract\/errors-and-events\.contract\.ts:\d+$/)
+  })
+
+  it('query events carry the shape key: equal for the same query with other values, absent for raw SQL', async () => {
+    const events = await captureQueries(db, async () => {
+      await db.Post.filter({ title: 'one' })
+      await db.Post.filter({ title: 'two' })
+      await db.Post.filter({ title: 'one' }).orderBy('-id')
+      await db.query(sql`select 1 as one`)
+    })
+    expect(events).toHaveLength(4)
+    const [a, b2, ordered, raw] = events
+    expect(typeof a!.shapeKey).toBe('string')
+    expect(a!.shapeKey).not.toContain('one') // a shape, not values
+    expect(b2!.shapeKey).toBe(a!.shapeKey)
+    expect(ordered!.shapeKey).not.toBe(a!.shapeKey)
+    expect(raw!.shapeKey).toBeUndefined()
+  })
+
+  it('withQueryContext tags the events of everything awaited inside it, however deep', async () => {
+    const load = async () => {
+      await new Promise((r) => setTimeout(r, 1))
+      return db.Post.filter({ title: 'one' }).count()
+    }
+    const events = await captureQueries(db, async () => {
+      await withQueryContext('req-1', async () => {
+        await db.Post.count()
+        await load()
+      })
+      await db.Author.count()
+    })
+    expect(events.map((e) => e.contextId)).toEqual(['req-1', 'req-1', undefined])
   })
 
   it('logParams opts in to values on events', async () => {

@@ -177,8 +177,7 @@ describe('SQLite SQL', () => {
   })
 
   it('DDL: tables, foreign keys with ON DELETE, unique, composite and partial indexes', () => {
-    const editor = new SqliteSchemaEditor(ops, features)
-    editor.whereCompiler = () => '"published" = 1'
+    const editor = new SqliteSchemaEditor(ops, features, compiler)
     const ddl = editor.createTables(blogSchema.models())
     expect(ddl).toContain(
       'CREATE TABLE "blog_post" ("id" integer NOT NULL PRIMARY KEY AUTOINCREMENT, "title" varchar(200) NOT NULL, "body" text NOT NULL, "views" integer NOT NULL, "published" bool NOT NULL, "created_at" datetime NOT NULL, "author_id" integer NOT NULL REFERENCES "author" ("id") ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED)',

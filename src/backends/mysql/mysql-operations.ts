@@ -1,7 +1,9 @@
 import type { Field } from '../../model/fields/field.ts'
 import type { PatternLookup } from '../../sql/ast/expression-nodes.ts'
 import { BaseOperations, type Converter, targetKind } from '../base-operations.ts'
+import { columnTypeFor } from '../base-schema-editor.ts'
 import type { MysqlServer } from './mysql-features.ts'
+import { mysqlDataTypes } from './mysql-schema-editor.ts'
 
 /** `LIMIT` has no "all": MySQL's documented idiom is the largest unsigned 64-bit number. */
 const NO_LIMIT = '18446744073709551615'
@@ -54,13 +56,16 @@ export class MysqlOperations extends BaseOperations {
    * JSON_TABLE typed like the column, binary collation for text so `in` stays case-sensitive like `=`.
    */
   override inJsonList(lhs: string, param: string, field: Field | undefined): string {
-    const type = field && this.columnTypeOf ? this.columnTypeOf(field) : 'varchar(255)'
+    const type = field ? columnTypeFor(mysqlDataTypes, field) : 'varchar(255)'
     const text = /char|text/.test(type) ? ' COLLATE utf8mb4_bin' : ''
     return `${lhs} IN (SELECT j.v FROM JSON_TABLE(${param}, '$[*]' COLUMNS (v ${type}${text} PATH '$')) AS j)`
   }
   /** Timestamps as MySQL reads them (UTC, no 'T' or 'Z'). */
   override jsonListElement(v: unknown): unknown {
     return v instanceof Date ? v.toISOString().replace('T', ' ').replace('Z', '') : super.jsonListElement(v)
+  }
+  override random(): string {
+    return 'RAND()'
   }
   override castFloat(expr: string): string {
     return `CAST(${expr} AS DOUBLE)`

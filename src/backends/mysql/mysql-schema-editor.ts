@@ -1,16 +1,19 @@
 import { BaseSchemaEditor, type DataTypes, standardDataTypes } from '../base-schema-editor.ts'
 
+/** Column types on MySQL / MariaDB (the operations read them too, to type `JSON_TABLE` columns). */
+export const mysqlDataTypes: DataTypes = {
+  ...standardDataTypes,
+  text: 'longtext',
+  integer: 'int',
+  float: 'double',
+  boolean: 'bool',
+  datetime: 'datetime(6)',
+  json: 'json',
+}
+
 /** MySQL / MariaDB DDL: InnoDB, `utf8mb4_bin`, `datetime(6)` in UTC, foreign keys as table constraints. */
 export class MysqlSchemaEditor extends BaseSchemaEditor {
-  protected override readonly dataTypes: DataTypes = {
-    ...standardDataTypes,
-    text: 'longtext',
-    integer: 'int',
-    float: 'double',
-    boolean: 'bool',
-    datetime: 'datetime(6)',
-    json: 'json',
-  }
+  protected override readonly dataTypes: DataTypes = mysqlDataTypes
   protected autoPkDef(): string {
     return 'bigint NOT NULL AUTO_INCREMENT PRIMARY KEY'
   }

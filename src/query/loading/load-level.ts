@@ -92,7 +92,7 @@ function push(map: Map<unknown, ModelInstance[]>, k: unknown, v: ModelInstance):
 
 /** Keys per query: all of them where an array is one parameter, else what fits beside the query's own params. */
 function batchSize(scope: LoadScope, state: QueryState): number {
-  const features = scope.db.executor.backend(scope.alias).features
+  const features = scope.db.runner.features(scope.alias)
   if (features.hasArrayParams) return Number.POSITIVE_INFINITY
   // The query's own filters take some parameters (an `in` list of theirs counts each element): leave room.
   let own = 0

@@ -1,10 +1,9 @@
-import type { Database } from '../../db/database.ts'
+import { captureStack, type StackHolder, siteOf } from '../../diagnostics/call-site.ts'
+import { diagnosticChannel } from '../../diagnostics/channels.ts'
 import { ImproperlyConfigured, LazyLoadError } from '../../errors.ts'
 import { HOST, type InstanceHost, type ModelInstance, metaOf, relationCache } from '../../model/runtime.ts'
-import { captureStack, type StackHolder, siteOf } from '../../profiler/call-site.ts'
-import { diagnosticChannel } from '../../profiler/events.ts'
 import type { QueryState } from '../../sql/query-state.ts'
-import type { FetchMode, LoadingHooks, NPlusOneMode } from '../db-core.ts'
+import type { DbCore, FetchMode, LoadingHooks, NPlusOneMode } from '../db-core.ts'
 import { loadLevel } from './load-level.ts'
 import { type NPlusOneReport, nPlusOneMessage, raiseError } from './n-plus-one.ts'
 import { pathWithin, peersOf } from './peers.ts'
@@ -22,19 +21,26 @@ import type { Origin, ResultInfo } from './scope.ts'
 /** Stack captures per relation of one result (see accessSite). */
 const SITE_CAPTURES_PER_RELATION = 4
 
+/** The `connect()` options the loading layer reads. */
+export interface LoadingOptions {
+  readonly fetchMode?: FetchMode | undefined
+  readonly nPlusOne?: NPlusOneMode | undefined
+  readonly nPlusOneAllow?: readonly string[] | undefined
+}
+
 export class Loader implements LoadingHooks {
-  readonly db: Database
+  readonly db: DbCore
   readonly defaultMode: FetchMode
   readonly nPlusOne: NPlusOneMode
   readonly #allow: ReadonlySet<string>
   /** Sites already warned about: a loop warns once, not once per request. */
   readonly #warned = new Set<string>()
 
-  constructor(db: Database) {
+  constructor(db: DbCore, options: LoadingOptions) {
     this.db = db
-    this.defaultMode = db.options.fetchMode ?? 'one'
-    this.nPlusOne = db.options.nPlusOne ?? 'warn'
-    this.#allow = new Set(db.options.nPlusOneAllow ?? [])
+    this.defaultMode = options.fetchMode ?? 'one'
+    this.nPlusOne = options.nPlusOne ?? 'warn'
+    this.#allow = new Set(options.nPlusOneAllow ?? [])
     if (!['one', 'peers', 'raise'].includes(this.defaultMode))
       throw new ImproperlyConfigured(`connect(…, { fetchMode }) takes 'one', 'peers' or 'raise'.`)
     if (!['warn', 'raise', 'off'].includes(this.nPlusOne))

@@ -1,7 +1,7 @@
+import type { StackHolder } from '../../diagnostics/call-site.ts'
 import type { RelationField } from '../../model/fields/relation-field.ts'
 import type { ReverseRelation } from '../../model/model-meta.ts'
 import { type InstanceHost, type ModelInstance, metaOf } from '../../model/runtime.ts'
-import type { StackHolder } from '../../profiler/call-site.ts'
 import { RelatedManager } from '../related-manager.ts'
 import type { Loader } from './loader.ts'
 import { findRelation } from './relation.ts'

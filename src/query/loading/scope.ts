@@ -1,5 +1,5 @@
+import type { StackHolder } from '../../diagnostics/call-site.ts'
 import type { ModelInstance } from '../../model/runtime.ts'
-import type { StackHolder } from '../../profiler/call-site.ts'
 import type { QueryState } from '../../sql/query-state.ts'
 import type { DbCore, FetchMode } from '../db-core.ts'
 

@@ -57,6 +57,8 @@ export type Expr =
   | { readonly k: 'sub'; readonly sub: import('./select-node.ts').SelectNode }
   | { readonly k: 'cast'; readonly e: Expr; readonly to: 'float' }
   | { readonly k: 'ident'; readonly name: string }
+  /** A random number (`orderBy('?')`): `RANDOM()`, `RAND()`… */
+  | { readonly k: 'random' }
 
 export const col = (t: string, c: string, field?: Field): Expr => ({ k: 'col', t, c, field })
 export const lit = (sql: string): Expr => ({ k: 'lit', sql })

@@ -1,10 +1,9 @@
-import type { BaseFeatures } from '../../backends/base-features.ts'
-import type { BaseOperations, Converter } from '../../backends/base-operations.ts'
 import { InvalidValueError } from '../../errors.ts'
 import type { Expr, ParamSpec } from '../ast/expression-nodes.ts'
 import type { SelectNode } from '../ast/select-node.ts'
 import type { DeleteNode, InsertNode, RawNode, StatementNode, UpdateNode } from '../ast/write-nodes.ts'
 import type { BindSlot, CompiledQuery } from '../compiled-query.ts'
+import type { Converter, DialectFeatures, DialectOperations } from '../dialect.ts'
 
 /**
  * The one SQL compiler. Dialects differ only through `features` flags and `operations` snippets
@@ -15,10 +14,10 @@ import type { BindSlot, CompiledQuery } from '../compiled-query.ts'
  * // { sql: 'DELETE FROM "author" WHERE "author"."id" = ?', bind: [{ i: 0, el: -1, conv }], tables: ['author'] }
  */
 export class SqlCompiler {
-  readonly ops: BaseOperations
-  readonly features: BaseFeatures
+  readonly ops: DialectOperations
+  readonly features: DialectFeatures
 
-  constructor(ops: BaseOperations, features: BaseFeatures) {
+  constructor(ops: DialectOperations, features: DialectFeatures) {
     this.ops = ops
     this.features = features
   }
@@ -44,6 +43,20 @@ export class SqlCompiler {
         break
     }
     return { sql, bind: st.bind, tables: [...st.tables] }
+  }
+
+  /**
+   * A condition with its values written in as literals (`ops.literal`) and its columns unqualified: for DDL,
+   * which takes no parameters (partial-index conditions). Values are quoted by the dialect, never spliced in.
+   *
+   * @example
+   * compiler.compileCondition(buildIndexCondition(Post, { published: true }, features))
+   * // SQLite: '"published" = 1'   PostgreSQL: '"published" = TRUE'
+   */
+  compileCondition(expr: Expr, values: readonly unknown[]): string {
+    const st = new CompileState()
+    st.inline = values
+    return this.expr(expr, st)
   }
 
   protected q(name: string): string {
@@ -111,7 +124,7 @@ export class SqlCompiler {
   expr(e: Expr, st: CompileState): string {
     switch (e.k) {
       case 'col':
-        return `${this.q(e.t)}.${this.q(e.c)}`
+        return st.inline === undefined ? `${this.q(e.t)}.${this.q(e.c)}` : this.q(e.c)
       case 'param':
         return this.param(e.i, e.spec, st)
       case 'lit':
@@ -147,6 +160,8 @@ export class SqlCompiler {
         return `(${this.select(e.sub, st)})`
       case 'cast':
         return this.ops.castFloat(this.expr(e.e, st))
+      case 'random':
+        return this.ops.random()
       case 'ident':
         return e.name
           .split('.')
@@ -158,7 +173,13 @@ export class SqlCompiler {
   /** An operand of a binary operator: parenthesised unless atomic. */
   protected operand(e: Expr, st: CompileState): string {
     const s = this.expr(e, st)
-    return e.k === 'col' || e.k === 'param' || e.k === 'lit' || e.k === 'fn' || e.k === 'agg' || e.k === 'sub'
+    return e.k === 'col' ||
+      e.k === 'param' ||
+      e.k === 'lit' ||
+      e.k === 'fn' ||
+      e.k === 'agg' ||
+      e.k === 'sub' ||
+      e.k === 'random'
       ? s
       : `(${s})`
   }
@@ -197,7 +218,7 @@ export class SqlCompiler {
   protected inList(lhs: Expr, p: Expr & { k: 'param' }, st: CompileState): string {
     const n = p.spec.list ?? 0
     const left = this.operand(lhs, st)
-    if (this.features.hasArrayParams) return `${left} = ANY(${this.param(p.i, p.spec, st)})`
+    if (this.features.hasArrayParams && st.inline === undefined) return `${left} = ANY(${this.param(p.i, p.spec, st)})`
     if (n === 0) return '1=0'
     const conv = this.converter({ ...p.spec, list: undefined, jsonList: undefined })
     if (p.spec.jsonList) {
@@ -221,6 +242,11 @@ export class SqlCompiler {
   }
 
   protected slot(i: number, el: number, conv: Converter | null, st: CompileState): string {
+    if (st.inline !== undefined) {
+      let v = st.inline[i]
+      if (el >= 0) v = (v as unknown[])[el]
+      return this.ops.literal(conv === null ? v : conv(v))
+    }
     st.bind.push({ i, el, conv })
     return this.ops.placeholder(st.bind.length)
   }
@@ -266,6 +292,8 @@ function stringCheck(spec: ParamSpec): Converter {
 export class CompileState {
   readonly bind: BindSlot[] = []
   readonly tables = new Set<string>()
+  /** The values to write in as literals instead of binding them (`compileCondition`). */
+  inline: readonly unknown[] | undefined = undefined
 }
 
 export type { DeleteNode, InsertNode, RawNode, SelectNode, UpdateNode }

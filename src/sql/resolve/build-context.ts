@@ -1,10 +1,10 @@
-import type { BaseFeatures } from '../../backends/base-features.ts'
 import { FieldError } from '../../errors.ts'
 import type { Field } from '../../model/fields/field.ts'
 import type { RelationField } from '../../model/fields/relation-field.ts'
 import type { ModelMeta } from '../../model/model-meta.ts'
 import { col, type Expr, type ParamSpec } from '../ast/expression-nodes.ts'
 import type { JoinNode } from '../ast/select-node.ts'
+import type { DialectFeatures } from '../dialect.ts'
 
 /**
  * State of one statement being built: the parameter values, the shape key and alias allocation.
@@ -18,11 +18,11 @@ export class BuildContext {
   key = ''
   /** Set when a filter refers to an aggregate annotation: that filter belongs in HAVING. */
   aggregateRef = false
-  readonly features: BaseFeatures
+  readonly features: DialectFeatures
   readonly #aliases = new Set<string>()
   #n = 0
 
-  constructor(features: BaseFeatures) {
+  constructor(features: DialectFeatures) {
     this.features = features
   }
 

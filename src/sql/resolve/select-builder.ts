@@ -1,12 +1,12 @@
-import type { BaseFeatures } from '../../backends/base-features.ts'
 import { FieldError, InvalidValueError } from '../../errors.ts'
 import type { Field } from '../../model/fields/field.ts'
 import type { RelationField } from '../../model/fields/relation-field.ts'
 import type { ModelMeta } from '../../model/model-meta.ts'
 import { and, type Expr, lit } from '../ast/expression-nodes.ts'
 import type { OrderNode, SelectColumn, SelectNode } from '../ast/select-node.ts'
+import type { DialectFeatures } from '../dialect.ts'
 import { Aggregate, type Expression, OrderBy } from '../expressions.ts'
-import type { QueryState } from '../query-state.ts'
+import { emptyState, type QueryState } from '../query-state.ts'
 import { BuildContext, type JoinInfo, Scope } from './build-context.ts'
 import { resolveTyped } from './expression-builder.ts'
 import { buildWhere } from './where-builder.ts'
@@ -43,7 +43,7 @@ export interface BuiltQuery<N> {
 }
 
 /** The FROM/WHERE part shared by every read: annotations and filters. */
-export function baseScope(state: QueryState, features: BaseFeatures, tag: string, outer?: BuildContext): Scope {
+export function baseScope(state: QueryState, features: DialectFeatures, tag: string, outer?: BuildContext): Scope {
   const ctx = outer ?? new BuildContext(features)
   ctx.key += `${tag}|${state.model.name}|`
   const scope = new Scope(ctx, state.model)
@@ -77,10 +77,29 @@ export function conditionsOf(scope: Scope, state: QueryState): { where?: Expr; h
   return { where: where.length ? and(where) : undefined, having: having.length ? and(having) : undefined }
 }
 
+/**
+ * A partial index's condition (`index([...], { where: { published: true } })`): a filter on the model's own
+ * columns, for `SqlCompiler.compileCondition` to inline. Filters that need a join are refused.
+ */
+export function buildIndexCondition(
+  meta: ModelMeta,
+  where: Record<string, unknown>,
+  features: DialectFeatures,
+): { expr: Expr; params: unknown[] } {
+  const state = { ...emptyState(meta), where: [{ input: where, negate: false }] }
+  const scope = baseScope(state, features, 'P')
+  const expr = whereOf(scope, state)!
+  if (scope.joins.length)
+    throw new InvalidValueError(
+      `The partial index condition on ${meta.name} can only use its own fields, not relations.`,
+    )
+  return { expr, params: scope.ctx.params }
+}
+
 /** A full SELECT for fetching instances or values. */
 export function buildSelect(
   state: QueryState,
-  features: BaseFeatures,
+  features: DialectFeatures,
   options: { defaultLimit?: number; noOrder?: boolean } = {},
   outer?: BuildContext,
 ): BuiltQuery<SelectNode> & { layout: RowLayout } {
@@ -259,7 +278,7 @@ function orderOf(scope: Scope, state: QueryState, grouped: boolean): OrderNode[]
     }
     if (t === '?') {
       ctx.key += '?,'
-      out.push({ e: lit(scope.ctx.features.vendor === 'mysql' ? 'RAND()' : 'RANDOM()'), desc: false })
+      out.push({ e: { k: 'random' }, desc: false })
       continue
     }
     const desc = t.startsWith('-')
@@ -272,7 +291,7 @@ function orderOf(scope: Scope, state: QueryState, grouped: boolean): OrderNode[]
 }
 
 /** `SELECT COUNT(*)`: wraps the query when it is sliced, distinct or grouped. */
-export function buildCount(state: QueryState, features: BaseFeatures): BuiltQuery<SelectNode> {
+export function buildCount(state: QueryState, features: DialectFeatures): BuiltQuery<SelectNode> {
   if (state.limit !== undefined || state.offset || state.distinct || state.groupByValues || hasAnnotations(state)) {
     const inner = buildSelect({ ...state, annotations: state.annotations }, features, { noOrder: true })
     inner.ctx.key = `C${inner.ctx.key}`
@@ -292,7 +311,7 @@ export function buildCount(state: QueryState, features: BaseFeatures): BuiltQuer
 /** `SELECT <columns> FROM <model> <joins> WHERE <filters>` with nothing else: the body of count and exists. */
 function filteredSelect(
   state: QueryState,
-  features: BaseFeatures,
+  features: DialectFeatures,
   tag: string,
   columns: SelectColumn[],
   tail: (scope: Scope) => Partial<SelectNode> = () => ({}),
@@ -315,7 +334,7 @@ function filteredSelect(
 const hasAnnotations = (state: QueryState) => Object.keys(state.annotations).length > 0
 
 /** `SELECT 1 … LIMIT 1`. */
-export function buildExists(state: QueryState, features: BaseFeatures): BuiltQuery<SelectNode> {
+export function buildExists(state: QueryState, features: DialectFeatures): BuiltQuery<SelectNode> {
   if (hasAnnotations(state)) {
     const inner = buildSelect({ ...state, limit: 1 }, features, { noOrder: true })
     return { ctx: inner.ctx, node: inner.node }
@@ -329,7 +348,7 @@ export function buildExists(state: QueryState, features: BaseFeatures): BuiltQue
 /** `SELECT SUM(…) AS total, …` over the filtered rows (over a subquery when sliced or distinct). */
 export function buildAggregate(
   state: QueryState,
-  features: BaseFeatures,
+  features: DialectFeatures,
   specs: Record<string, Aggregate>,
 ): BuiltQuery<SelectNode> & { fields: (Field | undefined)[]; names: string[] } {
   for (const [name, a] of Object.entries(specs))
@@ -368,7 +387,7 @@ export function buildAggregate(
 }
 
 /** MySQL refuses LIMIT inside `IN (subquery)`; a derived table around it is accepted everywhere. */
-export function wrapForIn(node: SelectNode, features: BaseFeatures): SelectNode {
+export function wrapForIn(node: SelectNode, features: DialectFeatures): SelectNode {
   if (!features.requiresDerivedTableForSelfSubquery && node.limit === undefined) return node
   return {
     k: 'select',

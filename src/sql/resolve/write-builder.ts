@@ -1,10 +1,10 @@
-import type { BaseFeatures } from '../../backends/base-features.ts'
 import { FieldError, InvalidValueError } from '../../errors.ts'
 import type { Field } from '../../model/fields/field.ts'
 import type { ModelMeta } from '../../model/model-meta.ts'
 import { isModelInstance, pkValue } from '../../model/runtime.ts'
 import { col, type Expr } from '../ast/expression-nodes.ts'
 import type { DeleteNode, InsertNode, UpdateNode } from '../ast/write-nodes.ts'
+import type { DialectFeatures } from '../dialect.ts'
 import { Expression } from '../expressions.ts'
 import type { QueryState } from '../query-state.ts'
 import { BuildContext, type Scope } from './build-context.ts'
@@ -15,7 +15,11 @@ import { type BuiltQuery, baseScope, buildSelect, whereOf, wrapForIn } from './s
  * WHERE for UPDATE/DELETE. Conditions that need joins become `pk IN (SELECT pk …)`, since neither statement
  * takes joins portably.
  */
-function writeWhere(state: QueryState, features: BaseFeatures, tag: string): { scope: Scope; where: Expr | undefined } {
+function writeWhere(
+  state: QueryState,
+  features: DialectFeatures,
+  tag: string,
+): { scope: Scope; where: Expr | undefined } {
   if (state.limit !== undefined || state.offset)
     throw new InvalidValueError(
       `Cannot ${tag === 'U' ? 'update' : 'delete'} a sliced QuerySet. Filter by primary key instead.`,
@@ -39,7 +43,7 @@ function writeWhere(state: QueryState, features: BaseFeatures, tag: string): { s
 /** `UPDATE t SET … WHERE …` from `QuerySet.update(values)`. */
 export function buildUpdate(
   state: QueryState,
-  features: BaseFeatures,
+  features: DialectFeatures,
   values: Record<string, unknown>,
 ): BuiltQuery<UpdateNode> {
   const { scope, where } = writeWhere(state, features, 'U')
@@ -58,7 +62,7 @@ export function buildUpdate(
 }
 
 /** `DELETE FROM t WHERE …`; the database applies each foreign key's ON DELETE. */
-export function buildDelete(state: QueryState, features: BaseFeatures): BuiltQuery<DeleteNode> {
+export function buildDelete(state: QueryState, features: DialectFeatures): BuiltQuery<DeleteNode> {
   const { scope, where } = writeWhere(state, features, 'D')
   return { ctx: scope.ctx, node: { k: 'delete', table: state.model.table, where } }
 }
@@ -91,7 +95,7 @@ function valueExpr(scope: Scope, field: Field, v: unknown): Expr {
 /** Multi-row `INSERT`; one parameter per value. */
 export function buildInsert(
   meta: ModelMeta,
-  features: BaseFeatures,
+  features: DialectFeatures,
   fields: readonly Field[],
   rows: readonly (readonly unknown[])[],
   options: { returning?: readonly string[]; onConflict?: InsertNode['onConflict'] } = {},

@@ -1,29 +1,29 @@
-import type { Backend } from '../backends/backend.ts'
-import { createBackend, type PoolOptions } from '../backends/create-backend.ts'
-import { ImproperlyConfigured, InvalidValueError } from '../errors.ts'
-import type { RelationField } from '../model/fields/relation-field.ts'
-import type { ModelMeta, ReverseRelation } from '../model/model-meta.ts'
-import { HOST, type InstanceHost, type ModelInstance, metaOf, pkValue } from '../model/runtime.ts'
-import type { Models, Schema } from '../model/schema.ts'
-import type { QueryEvent } from '../profiler/events.ts'
-import { queryChannel } from '../profiler/events.ts'
-import type { DbCore, FetchMode, LoadingHooks, NPlusOneMode } from '../query/db-core.ts'
-import { Loader } from '../query/loading/loader.ts'
-import { Manager } from '../query/manager.ts'
-import { QuerySet } from '../query/query-set.ts'
-import { RelatedManager } from '../query/related-manager.ts'
-import { bindParams } from '../sql/compiled-query.ts'
-import { emptyState, type QueryState } from '../sql/query-state.ts'
-import { baseScope, whereOf } from '../sql/resolve/select-builder.ts'
-import { assertFragment, type SqlFragment } from '../sql/sql-tag.ts'
-import { Executor } from './executor.ts'
-import { loadForwardOnce, refreshInstance, saveInstance } from './persistence.ts'
+import type { Backend } from './backends/backend.ts'
+import { createBackend, type PoolOptions } from './backends/create-backend.ts'
+import { queryChannel } from './diagnostics/channels.ts'
+import type { QueryEvent } from './diagnostics/events.ts'
+import { Executor } from './engine/executor.ts'
+import type { Interceptor } from './engine/interceptors.ts'
+import { PreparedQueries } from './engine/prepared-query.ts'
+import { type Router, Routing } from './engine/router.ts'
+import { Runner } from './engine/runner.ts'
+import { ImproperlyConfigured, InvalidValueError } from './errors.ts'
+import type { RelationField } from './model/fields/relation-field.ts'
+import type { ModelMeta, ReverseRelation } from './model/model-meta.ts'
+import { type InstanceHost, type ModelInstance, metaOf, pkValue } from './model/runtime.ts'
+import type { Models, Schema } from './model/schema.ts'
+import type { DbCore, FetchMode, LoadingHooks, NPlusOneMode } from './query/db-core.ts'
+import { Loader } from './query/loading/loader.ts'
+import { Manager } from './query/manager.ts'
+import { loadForwardOnce, refreshInstance, saveInstance } from './query/persistence.ts'
+import { QuerySet } from './query/query-set.ts'
+import { RelatedManager } from './query/related-manager.ts'
+import { bindParams } from './sql/compiled-query.ts'
+import { emptyState, type QueryState } from './sql/query-state.ts'
+import { baseScope, whereOf } from './sql/resolve/select-builder.ts'
+import { assertFragment, type SqlFragment } from './sql/sql-tag.ts'
 
-/** Chooses the database for a model's reads and writes. Returning `undefined` falls back to `default`. */
-export interface Router {
-  dbForRead?(model: string, hints: { instance?: ModelInstance }): string | undefined
-  dbForWrite?(model: string, hints: { instance?: ModelInstance }): string | undefined
-}
+export type { Router }
 
 export interface ConnectOptions {
   /** Default fetch mode of every QuerySet (`'one'`). */
@@ -37,6 +37,8 @@ export interface ConnectOptions {
   logParams?: boolean
   /** Pool sizing for server databases. */
   pool?: PoolOptions
+  /** Wrap every statement (see `db.intercept()`), the first outermost. */
+  interceptors?: readonly Interceptor[]
 }
 
 /**
@@ -47,6 +49,10 @@ export class Database<M extends Models = Models> implements DbCore {
   readonly schema: Schema<M>
   readonly executor: Executor
   readonly options: Readonly<ConnectOptions>
+  /** Which alias each statement goes to (engine/router.ts). */
+  readonly routing: Routing
+  /** Runs what QuerySets, managers and loaders describe (engine/runner.ts). */
+  readonly runner: Runner
   /** Prefetching, fetch modes and the N+1 detector (query/loading). */
   readonly loading: LoadingHooks
   readonly #hosts = new Map<string, AliasHost>()
@@ -55,8 +61,13 @@ export class Database<M extends Models = Models> implements DbCore {
   constructor(schema: Schema<M>, backends: ReadonlyMap<string, Backend>, options: ConnectOptions = {}) {
     this.schema = schema
     this.options = options
-    this.executor = new Executor(backends, this, { logParams: options.logParams })
-    this.loading = new Loader(this)
+    this.executor = new Executor(backends, this, {
+      logParams: options.logParams,
+      interceptors: options.interceptors,
+    })
+    this.routing = new Routing(options.router, this.executor.transactions)
+    this.loading = new Loader(this, options)
+    this.runner = new Runner(this.executor, this.routing, new PreparedQueries(), this.loading)
     if (!backends.has('default')) throw new ImproperlyConfigured("connect() needs a 'default' database.")
     for (const meta of schema.userModels()) {
       if (meta.name in this)
@@ -78,13 +89,10 @@ export class Database<M extends Models = Models> implements DbCore {
   // ---- routing -----------------------------------------------------------------------------------------------
 
   readAlias(state: QueryState): string {
-    if (state.using) return state.using
-    const open = this.executor.firstTransaction()
-    if (open !== undefined) return open
-    return this.options.router?.dbForRead?.(state.model.name, {}) ?? 'default'
+    return this.routing.read(state)
   }
   writeAlias(state: QueryState): string {
-    return state.using ?? this.options.router?.dbForWrite?.(state.model.name, {}) ?? 'default'
+    return this.routing.write(state)
   }
   host(alias: string): InstanceHost {
     let h = this.#hosts.get(alias)
@@ -102,43 +110,14 @@ export class Database<M extends Models = Models> implements DbCore {
    */
   async query<T = Record<string, unknown>>(query: SqlFragment, options: { using?: string } = {}): Promise<T[]> {
     assertFragment(query, 'db.query()')
-    return (await this.rawObjects(query, options.using ?? this.#rawAlias())) as T[]
+    return (await this.runner.rawObjects(query, options.using ?? this.routing.raw())) as T[]
   }
 
   /** Run a raw statement; returns the rows affected. */
   async execute(query: SqlFragment, options: { using?: string } = {}): Promise<{ rowCount: number }> {
     assertFragment(query, 'db.execute()')
-    const alias = options.using ?? this.#rawAlias()
-    const backend = this.executor.backend(alias)
-    const params: unknown[] = []
-    const compiled = backend.compiler.compile(query.toNode(params))
-    const r = await this.executor.write(alias, compiled, params, { kind: 'raw' })
+    const r = await this.runner.rawExecute(query, options.using ?? this.routing.raw())
     return { rowCount: r.rowCount }
-  }
-
-  #rawAlias(): string {
-    return this.executor.firstTransaction() ?? 'default'
-  }
-
-  async rawObjects(query: SqlFragment, alias: string, model?: string): Promise<Record<string, unknown>[]> {
-    const backend = this.executor.backend(alias)
-    const params: unknown[] = []
-    const compiled = backend.compiler.compile(query.toNode(params))
-    return this.executor.objects(alias, compiled, params, { kind: 'raw', model })
-  }
-
-  instanceFromObject(meta: ModelMeta, row: Record<string, unknown>, alias: string): ModelInstance {
-    const backend = this.executor.backend(alias)
-    if (!(meta.pk.column in row))
-      throw new InvalidValueError(`raw(): the query must select ${meta.name}'s primary key column '${meta.pk.column}'.`)
-    const inst = new meta.instanceClass() as ModelInstance & Record<string, unknown>
-    for (const f of meta.concreteFields) {
-      if (!(f.column in row)) continue
-      const conv = backend.ops.fromDb(f)
-      inst[f.attname] = conv ? conv(row[f.column]) : row[f.column]
-    }
-    inst[HOST] = this.host(alias)
-    return inst
   }
 
   // ---- transactions ------------------------------------------------------------------------------------------
@@ -151,12 +130,29 @@ export class Database<M extends Models = Models> implements DbCore {
    * await db.atomic(async () => { await a.save(); await b.save() })   // both or neither
    */
   atomic<T>(fn: () => Promise<T> | T, options: { using?: string } = {}): Promise<T> {
-    return this.executor.atomic(options.using ?? this.options.router?.dbForWrite?.('', {}) ?? 'default', fn)
+    return this.executor.atomic(options.using ?? this.routing.atomic(), fn)
   }
 
   /** Run `cb` after the outermost transaction commits (now, outside one). Dropped if it rolls back. */
   onCommit(cb: () => unknown, options: { using?: string } = {}): Promise<void> {
-    return this.executor.onCommit(options.using ?? this.executor.firstTransaction() ?? 'default', cb)
+    return this.executor.onCommit(options.using ?? this.routing.raw(), cb)
+  }
+
+  // ---- interceptors -----------------------------------------------------------------------------------------
+
+  /**
+   * Wrap the execution of every statement this database runs: see it (SQL, values, tables, read or write, the
+   * transaction) and call `next()` to run it, or answer it yourself. Returns a function that removes it.
+   * The query cache and the profiler are interceptors.
+   *
+   * @example
+   * const stop = db.intercept(async (statement, next) => {
+   *   const started = performance.now()
+   *   try { return await next() } finally { metrics.observe(statement.shapeKey, performance.now() - started) }
+   * })
+   */
+  intercept(interceptor: Interceptor): () => void {
+    return this.executor.intercept(interceptor)
   }
 
   // ---- events ------------------------------------------------------------------------------------------------
@@ -183,7 +179,6 @@ export class Database<M extends Models = Models> implements DbCore {
   async createTables(options: { using?: string } = {}): Promise<void> {
     const alias = options.using ?? 'default'
     const backend = this.executor.backend(alias)
-    backend.schemaEditor.whereCompiler = (meta, where) => this.#inlineWhere(backend, meta, where)
     for (const stmt of backend.schemaEditor.createTables(this.schema.models()))
       await this.executor.exec(alias, stmt, 'ddl')
   }
@@ -196,35 +191,10 @@ export class Database<M extends Models = Models> implements DbCore {
       await this.executor.exec(alias, stmt, 'ddl')
   }
 
-  /** A partial-index condition with its values inlined as literals (DDL takes no parameters). */
-  #inlineWhere(backend: Backend, meta: ModelMeta, where: Record<string, unknown>): string {
-    return inlineCondition(backend, { ...emptyState(meta), where: [{ input: where, negate: false }] })
-  }
-
   /** Close every connection. Queries after this fail with a clear error. */
   close(): Promise<void> {
     return this.executor.close()
   }
-}
-
-function inlineCondition(backend: Backend, state: QueryState): string {
-  const scope = baseScope(state, backend.features, 'P')
-  const where = whereOf(scope, state)!
-  const compiled = backend.compiler.compile({
-    k: 'select',
-    from: { table: state.model.table, alias: scope.alias },
-    joins: [],
-    columns: [],
-    where,
-  })
-  const values = bindParams(compiled, scope.ctx.params)
-  const sql = compiled.sql.slice(compiled.sql.indexOf(' WHERE ') + 7)
-  let i = 0
-  const prefix = `${backend.ops.quote(scope.alias)}.`
-  return sql
-    .replace(/\?|\$\d+/g, () => backend.ops.literal(values[i++]))
-    .split(prefix)
-    .join('')
 }
 
 /** The instance host for one alias: what `post.save()` or `await post.author` run against. */
@@ -236,7 +206,7 @@ class AliasHost implements InstanceHost {
     this.alias = alias
   }
   #writeAlias(inst: ModelInstance): string {
-    return this.db.options.router?.dbForWrite?.(metaOf(inst).name, { instance: inst }) ?? this.alias
+    return this.db.routing.writeInstance(metaOf(inst).name, inst, this.alias)
   }
   saveInstance(
     inst: ModelInstance,

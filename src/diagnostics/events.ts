@@ -1,5 +1,3 @@
-import diagnostics from 'node:diagnostics_channel'
-
 /** One executed statement, as published on the `quarry:query` channel and to `db.on('query')`. */
 export interface QueryEvent {
   /** SQL with placeholders. Never values. */
@@ -19,14 +17,15 @@ export interface QueryEvent {
   tables: readonly string[]
   /** Model queried, where there is one. */
   model: string | undefined
+  /**
+   * The query's shape key: equal for two statements that differ only in their parameter values, so reports can
+   * group "the same query" (duplicates, N+1) without parsing SQL. Absent for raw SQL, DDL and transaction control.
+   */
+  shapeKey?: string
+  /** The id given to `withQueryContext(id, fn)` around the code that ran the statement (a request id, say). */
+  contextId?: string
   /** The error, when the statement failed. */
   error?: Error
   /** The database object that ran it. */
   database: object
 }
-
-/** Published for every statement. Free when nobody subscribes (one `hasSubscribers` check). */
-export const queryChannel = diagnostics.channel('quarry:query')
-
-/** Published for every N+1 report and other diagnostics. */
-export const diagnosticChannel = diagnostics.channel('quarry:diagnostic')

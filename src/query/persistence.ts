@@ -12,10 +12,9 @@ import {
   STATE,
   stateOf,
 } from '../model/runtime.ts'
-import type { DbCore } from '../query/db-core.ts'
-import { QuerySet } from '../query/query-set.ts'
 import { emptyState } from '../sql/query-state.ts'
-import { buildInsert, buildUpdate } from '../sql/resolve/write-builder.ts'
+import type { DbCore } from './db-core.ts'
+import { QuerySet } from './query-set.ts'
 
 type Row = Record<string, unknown>
 
@@ -85,10 +84,8 @@ export async function saveInstance(
     }
     const values: Row = {}
     for (const f of fields) values[f.attname] = row[f.attname]
-    const updated =
-      fields.length === 0
-        ? await new QueryRunner(db, meta).countPk(alias, row[pk.attname])
-        : await new QueryRunner(db, meta).update(alias, row[pk.attname], values)
+    const byPk = { ...emptyState(meta), using: alias, where: [{ input: { pk: row[pk.attname] }, negate: false }] }
+    const updated = fields.length === 0 ? await db.runner.count(byPk) : await db.runner.update(byPk, values)
     if (updated > 0) return
     if (options.updateFields)
       throw new DatabaseError(`save({ updateFields }) did not affect any row: no ${meta.name} with this primary key.`)
@@ -99,7 +96,6 @@ export async function saveInstance(
 
 async function insertOne(db: DbCore, alias: string, meta: ModelMeta, inst: ModelInstance): Promise<void> {
   const row = inst as unknown as Row
-  const backend = db.executor.backend(alias)
   const pk = meta.pk
   const fields: Field[] = []
   const values: unknown[] = []
@@ -112,45 +108,12 @@ async function insertOne(db: DbCore, alias: string, meta: ModelMeta, inst: Model
     fields.push(f)
     values.push(v)
   }
-  const returning = pk.dbGenerated && backend.features.canReturnRowsFromInsert ? [pk.column] : undefined
-  const built = buildInsert(meta, backend.features, fields, [values], { returning })
-  const entry = db.executor.shape(backend, built.ctx.key, built.node)
-  const info = { kind: 'insert' as const, model: meta.name }
-  if (returning) {
-    const rows = await db.executor.rows(alias, entry.compiled, built.ctx.params, info)
-    row[pk.attname] = toPk(rows[0]![0])
-  } else {
-    const r = await db.executor.write(alias, entry.compiled, built.ctx.params, info)
-    if (pk.dbGenerated) row[pk.attname] = toPk(r.insertId)
-  }
+  const r = await db.runner.insert(alias, meta, fields, [values], { returning: pk.dbGenerated ? pk : undefined })
+  if (pk.dbGenerated) row[pk.attname] = toPk('returned' in r ? r.returned : r.insertId)
 }
 
 const toPk = (v: unknown) =>
   typeof v === 'bigint' ? Number(v) : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v
-
-/** Small statements on one model by primary key. */
-class QueryRunner {
-  readonly #db: DbCore
-  readonly #meta: ModelMeta
-  constructor(db: DbCore, meta: ModelMeta) {
-    this.#db = db
-    this.#meta = meta
-  }
-  async update(alias: string, pk: unknown, values: Row): Promise<number> {
-    const backend = this.#db.executor.backend(alias)
-    const state = { ...emptyState(this.#meta), where: [{ input: { pk }, negate: false }] }
-    const built = buildUpdate(state, backend.features, values)
-    const entry = this.#db.executor.shape(backend, built.ctx.key, built.node)
-    const r = await this.#db.executor.write(alias, entry.compiled, built.ctx.params, {
-      kind: 'update',
-      model: this.#meta.name,
-    })
-    return r.rowCount
-  }
-  async countPk(alias: string, pk: unknown): Promise<number> {
-    return new QuerySet(this.#db, { ...emptyState(this.#meta), using: alias }).filter({ pk } as never).count()
-  }
-}
 
 /** Re-read fields of an instance from the database. */
 export async function refreshInstance(

@@ -1,0 +1,280 @@
+import type { Backend, Connection, Lease, QueryOptions, RunResult } from '../backends/backend.ts'
+import { callSite, type StackHolder, siteOf } from '../diagnostics/call-site.ts'
+import { queryChannel } from '../diagnostics/channels.ts'
+import type { QueryEvent } from '../diagnostics/events.ts'
+import { queryContextId } from '../diagnostics/query-context.ts'
+import { ImproperlyConfigured, InvalidValueError, StateError } from '../errors.ts'
+import { bindParams, type CompiledQuery } from '../sql/compiled-query.ts'
+import {
+  type Interceptor,
+  intercept,
+  type Statement,
+  type StatementKind,
+  type StatementResult,
+  type StatementResults,
+} from './interceptors.ts'
+import { Transactions, type TxState } from './transactions.ts'
+
+export type { StatementKind, TxState }
+
+export interface RunInfo {
+  kind: StatementKind
+  model?: string | undefined
+  /** Where the query was built, for when the live stack no longer shows user code. */
+  site?: StackHolder | undefined
+}
+
+// Hoisted so the hot path allocates no closure per statement.
+const BIGINTS: QueryOptions = { bigints: true }
+const readRows = (c: Connection, sql: string, p: readonly unknown[]) => c.rows(sql, p)
+const readRowsBig = (c: Connection, sql: string, p: readonly unknown[]) => c.rows(sql, p, BIGINTS)
+const readObjects = (c: Connection, sql: string, p: readonly unknown[]) => c.objects(sql, p)
+const runWrite = (c: Connection, sql: string, p: readonly unknown[]) => c.run(sql, p)
+const length = (r: readonly unknown[]) => r.length
+const rowCount = (r: RunResult) => r.rowCount
+
+/**
+ * Runs every statement: picks the connection (the transaction's, or one from the pool), binds values, times it,
+ * translates driver errors and publishes a `QueryEvent`. The one place statements pass through.
+ */
+export class Executor {
+  readonly backends: ReadonlyMap<string, Backend>
+  readonly transactions: Transactions
+  readonly #interceptors: Interceptor[] = []
+  readonly #owner: object
+  readonly logParams: boolean
+  #closed = false
+
+  constructor(
+    backends: ReadonlyMap<string, Backend>,
+    owner: object,
+    options: { logParams?: boolean | undefined; interceptors?: readonly Interceptor[] | undefined } = {},
+  ) {
+    this.backends = backends
+    this.#owner = owner
+    this.logParams = options.logParams ?? false
+    this.transactions = new Transactions(this)
+    for (const i of options.interceptors ?? []) this.intercept(i)
+  }
+
+  /** Add an interceptor around every statement (see `Interceptor`). Returns a function that removes it. */
+  intercept(interceptor: Interceptor): () => void {
+    if (typeof interceptor !== 'function')
+      throw new InvalidValueError('intercept() takes a function (statement, next) => result.')
+    this.#interceptors.push(interceptor)
+    return () => {
+      const i = this.#interceptors.indexOf(interceptor)
+      if (i >= 0) this.#interceptors.splice(i, 1)
+    }
+  }
+
+  backend(alias: string): Backend {
+    const b = this.backends.get(alias)
+    if (!b)
+      throw new ImproperlyConfigured(`No database '${alias}'. Configured: ${[...this.backends.keys()].join(', ')}.`)
+    return b
+  }
+
+  rows(
+    alias: string,
+    q: CompiledQuery,
+    values: readonly unknown[],
+    info: RunInfo,
+    options?: QueryOptions,
+  ): Promise<unknown[][]> {
+    return this.#run(alias, q, bindParams(q, values), info, 'rows', options?.bigints ? readRowsBig : readRows, length)
+  }
+
+  objects(
+    alias: string,
+    q: CompiledQuery,
+    values: readonly unknown[],
+    info: RunInfo,
+  ): Promise<Record<string, unknown>[]> {
+    return this.#run(alias, q, bindParams(q, values), info, 'objects', readObjects, length)
+  }
+
+  write(alias: string, q: CompiledQuery, values: readonly unknown[], info: RunInfo): Promise<RunResult> {
+    return this.#run(alias, q, bindParams(q, values), info, 'write', runWrite, rowCount)
+  }
+
+  /** Statements without parameters (DDL, transaction control). */
+  async exec(alias: string, sql: string, kind: StatementKind, conn?: Connection): Promise<void> {
+    await this.#run(
+      alias,
+      { sql, bind: [], tables: [] },
+      [],
+      { kind },
+      'none',
+      (c, s) => c.exec(s),
+      () => 0,
+      conn,
+    )
+  }
+
+  /** Stream rows in chunks (server-side cursor or the driver's iterator); `undefined` if the backend cannot. */
+  stream(
+    alias: string,
+    q: CompiledQuery,
+    values: readonly unknown[],
+    chunkSize: number,
+    info: RunInfo,
+    options?: QueryOptions,
+  ): AsyncIterable<unknown[][]> | undefined {
+    const backend = this.backend(alias)
+    if (!backend.features.canStreamRows) return undefined
+    const tx = this.tx(alias)
+    const params = bindParams(q, values)
+    const self = this
+    return {
+      async *[Symbol.asyncIterator]() {
+        // A pool lends the stream a connection of its own. A single connection (SQLite) is shared instead: an
+        // exclusive lease would make every query run inside the loop wait for the loop to end (a deadlock); a
+        // reading statement may share its connection with others. It still waits for someone else's transaction.
+        const shared = !tx && !backend.features.hasConnectionPool
+        let lease: Lease | null = null
+        let conn: Connection | undefined = tx?.lease.conn
+        try {
+          if (shared) conn = await backend.withConnection((c) => c)
+          else if (!tx) conn = (lease = await backend.acquire()).conn
+        } catch (e) {
+          throw backend.translateError(e, q.sql)
+        }
+        const site = queryChannel.hasSubscribers ? (callSite() ?? siteOf(info.site)) : undefined
+        let error: Error | undefined
+        const started = performance.now()
+        let count = 0
+        try {
+          if (!conn?.stream) throw new StateError('NO_STREAM', `The ${backend.vendor} connection cannot stream rows.`)
+          for await (const chunk of conn.stream(q.sql, params, chunkSize, options)) {
+            count += chunk.length
+            yield chunk
+          }
+        } catch (e) {
+          error = backend.translateError(e, q.sql)
+          throw error
+        } finally {
+          lease?.release(error !== undefined)
+          if (queryChannel.hasSubscribers) self.#publish(alias, backend, q, params, info, started, count, site, error)
+        }
+      },
+    }
+  }
+
+  #run<T>(
+    alias: string,
+    q: CompiledQuery,
+    params: readonly unknown[],
+    info: RunInfo,
+    returns: keyof StatementResults,
+    fn: (c: Connection, sql: string, params: readonly unknown[]) => T | Promise<T>,
+    count: (r: T) => number,
+    conn?: Connection,
+  ): Promise<T> {
+    if (this.#interceptors.length === 0) return this.#execute(alias, q, params, info, fn, count, conn)
+    const backend = this.backend(alias)
+    const tx = this.transactions.current(alias)
+    const statement: Statement = {
+      sql: q.sql,
+      params,
+      tables: q.tables,
+      kind: info.kind,
+      access: info.kind === 'select' ? 'read' : 'write',
+      returns,
+      shapeKey: q.shapeKey,
+      model: info.model,
+      alias,
+      vendor: backend.vendor,
+      transaction: tx && { alias, onCommit: (cb) => void tx.onCommit.push(cb) },
+    }
+    const run = () => this.#execute(alias, q, params, info, fn, count, conn) as Promise<StatementResult>
+    return intercept(this.#interceptors, statement, run) as Promise<T>
+  }
+
+  async #execute<T>(
+    alias: string,
+    q: CompiledQuery,
+    params: readonly unknown[],
+    info: RunInfo,
+    fn: (c: Connection, sql: string, params: readonly unknown[]) => T | Promise<T>,
+    count: (r: T) => number,
+    conn?: Connection,
+  ): Promise<T> {
+    if (this.#closed)
+      throw new StateError('DATABASE_CLOSED', 'This database was closed with db.close(). Connect again.')
+    const backend = this.backend(alias)
+    const listening = queryChannel.hasSubscribers
+    // The call site is read before the first await, while the caller's frames are still on the stack.
+    const site = listening ? (callSite() ?? siteOf(info.site)) : undefined
+    const started = listening ? performance.now() : 0
+    const sql = q.sql
+    let result: T
+    try {
+      const c = conn ?? this.tx(alias)?.lease.conn ?? backend.idleConnection?.()
+      const r = c ? fn(c, sql, params) : backend.withConnection((x) => fn(x, sql, params))
+      result = r instanceof Promise ? await r : (r as T)
+    } catch (e) {
+      const err = backend.translateError(e, sql)
+      if (listening) this.#publish(alias, backend, q, params, info, started, 0, site, err)
+      throw err
+    }
+    if (listening) this.#publish(alias, backend, q, params, info, started, count(result), site)
+    return result
+  }
+
+  #publish(
+    alias: string,
+    backend: Backend,
+    q: CompiledQuery,
+    params: readonly unknown[],
+    info: RunInfo,
+    started: number,
+    rowCount: number,
+    site: string | undefined,
+    error?: Error,
+  ): void {
+    const event: QueryEvent = {
+      sql: q.sql,
+      durationMs: performance.now() - started,
+      rowCount,
+      callSite: site,
+      alias,
+      vendor: backend.vendor,
+      kind: info.kind,
+      tables: q.tables,
+      model: info.model,
+      database: this.#owner,
+    }
+    if (q.shapeKey !== undefined) event.shapeKey = q.shapeKey
+    const contextId = queryContextId()
+    if (contextId !== undefined) event.contextId = contextId
+    if (this.logParams) event.params = params
+    if (error) event.error = error
+    queryChannel.publish(event)
+  }
+
+  // ---- transactions (engine/transactions.ts) ----------------------------------------------------------------
+
+  /** The transaction open on `alias` in the current async context. */
+  tx(alias: string): TxState | undefined {
+    return this.transactions.current(alias)
+  }
+  /** The alias of a transaction open in this async context, if any (no allocation: on every read). */
+  firstTransaction(): string | undefined {
+    return this.transactions.first()
+  }
+  /** See `Transactions.atomic`. */
+  atomic<T>(alias: string, fn: () => Promise<T> | T): Promise<T> {
+    return this.transactions.atomic(alias, fn)
+  }
+  /** See `Transactions.onCommit`. */
+  onCommit(alias: string, cb: () => unknown): Promise<void> {
+    return this.transactions.onCommit(alias, cb)
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    for (const b of this.backends.values()) await b.close()
+  }
+}

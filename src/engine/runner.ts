@@ -1,0 +1,425 @@
+import type { Backend, RunResult } from '../backends/backend.ts'
+import type { BaseFeatures } from '../backends/base-features.ts'
+import { InvalidValueError, QuarryError } from '../errors.ts'
+import type { Field } from '../model/fields/field.ts'
+import type { ModelMeta } from '../model/model-meta.ts'
+import { HOST, type InstanceHost, type ModelInstance } from '../model/runtime.ts'
+import type { InsertNode, StatementNode } from '../sql/ast/write-nodes.ts'
+import type { Aggregate } from '../sql/expressions.ts'
+import type { QueryState } from '../sql/query-state.ts'
+import { fastFilterKey, fastSelectShape } from '../sql/resolve/fast-shape.ts'
+import {
+  type BuiltQuery,
+  buildAggregate,
+  buildCount,
+  buildExists,
+  buildSelect,
+  type RowLayout,
+} from '../sql/resolve/select-builder.ts'
+import { buildDelete, buildInsert, buildUpdate } from '../sql/resolve/write-builder.ts'
+import type { SqlFragment } from '../sql/sql-tag.ts'
+import type { Executor, RunInfo } from './executor.ts'
+import type { PreparedQueries, PreparedQuery } from './prepared-query.ts'
+import type { Routing } from './router.ts'
+
+/** What the runner needs from the query layer to turn rows into instances: their host, and prefetching. */
+export interface ResultHooks {
+  /**
+   * The host for the instances of one result, before they are mapped. `results` is the array they will fill.
+   */
+  hostFor(alias: string, state: QueryState, results: ModelInstance[], single: boolean): InstanceHost
+  /** Called with every non-empty result of instances, after mapping (runs `prefetchRelated`). */
+  afterFetch(instances: ModelInstance[], state: QueryState, alias: string, single: boolean): Promise<void> | void
+}
+
+export interface SelectOptions {
+  /** LIMIT when the query has none (`get()` reads 21 rows to report "more than one"). */
+  defaultLimit?: number | undefined
+  /** Leave ORDER BY out (one row by key). */
+  noOrder?: boolean | undefined
+  /** The result is one row (no N+1 detection, no peers). */
+  single?: boolean | undefined
+  /** The memoized filter-independent part of the fast shape key, or null when the query is not simple. */
+  prefix?: string | null | undefined
+}
+
+/** A `get()` started from the prepared-query cache: its rows to come, and how to map them. */
+export interface CachedRun {
+  readonly rows: Promise<unknown[][]>
+  readonly prepared: PreparedQuery
+  readonly alias: string
+}
+
+const CHECK_SHAPES = process.env.QUARRY_CHECK_SHAPES === '1'
+const BIGINTS = { bigints: true }
+
+/**
+ * Runs what the query layer describes: build (the AST and its shape key) → compile (once per shape) → look up
+ * the prepared query → run through the executor → map the rows. QuerySets, managers, related managers and loaders
+ * call this; none of them sees SQL text, a connection or a backend.
+ */
+export class Runner {
+  readonly executor: Executor
+  readonly routing: Routing
+  readonly #prepared: PreparedQueries
+  readonly #hooks: ResultHooks
+  /** get()'s fast shapes by prefix, then filter part (see startCached). Shapes never change once compiled. */
+  readonly #getShapes = new Map<Backend, Map<string, Map<string, PreparedQuery>>>()
+
+  constructor(executor: Executor, routing: Routing, prepared: PreparedQueries, hooks: ResultHooks) {
+    this.executor = executor
+    this.routing = routing
+    this.#prepared = prepared
+    this.#hooks = hooks
+  }
+
+  /** The capability flags of the database behind `alias` (batch sizes, array parameters). */
+  features(alias: string): BaseFeatures {
+    return this.executor.backend(alias).features
+  }
+
+  // ---- reads ---------------------------------------------------------------------------------------------------
+
+  /**
+   * The rows of a SELECT, mapped to instances or values rows. Simple shapes skip building the AST on a cache hit
+   * (`fastSelectShape`); the rest build it and look the prepared query up by the full shape key.
+   */
+  async select(state: QueryState, options: SelectOptions = {}, alias = this.routing.read(state)): Promise<unknown[]> {
+    const backend = this.executor.backend(alias)
+    const { prepared, params } = this.#selectShape(backend, state, options)
+    const rows = await this.executor.rows(
+      alias,
+      prepared.compiled,
+      params,
+      info('select', state),
+      prepared.bigints ? BIGINTS : undefined,
+    )
+    return this.#map(rows, prepared, state, alias, options.single ?? false)
+  }
+
+  /**
+   * `get(filter)` straight from the prepared-query cache, for a QuerySet whose fast prefix is memoized; undefined
+   * when the filter is not simple or its shape is not cached yet (the caller then takes `select`). Synchronous up
+   * to the query: the caller awaits `rows` itself and maps them with `mapCached`, one promise layer less per
+   * get() (W4 runs 10,000 of them).
+   */
+  startCached(state: QueryState, prefix: string, filter: unknown): CachedRun | undefined {
+    const params: unknown[] = []
+    const part = fastFilterKey(state.model, filter, false, params)
+    if (part === null) return undefined
+    const alias = this.routing.read(state)
+    const backend = this.executor.backend(alias)
+    // By prefix (the QuerySet's memoized string, whose hash V8 keeps), then by the short filter part: the full
+    // key is concatenated, and hashed, only on a miss.
+    let byPrefix = this.#getShapes.get(backend)
+    if (!byPrefix) this.#getShapes.set(backend, (byPrefix = new Map()))
+    let byPart = byPrefix.get(prefix)
+    if (!byPart) {
+      if (byPrefix.size >= 1000) byPrefix.clear()
+      byPrefix.set(prefix, (byPart = new Map()))
+    }
+    let prepared = byPart.get(part)
+    if (!prepared) {
+      prepared = this.#prepared.get(backend, `${prefix}${part}L`)
+      if (!prepared) return undefined
+      byPart.set(part, prepared)
+    }
+    params.push(21)
+    if (CHECK_SHAPES) {
+      const full = { ...state, where: [...state.where, { input: filter as never, negate: false }] }
+      this.#check(backend, full, { defaultLimit: 21, noOrder: true }, `${prefix}${part}L`, params, prepared)
+    }
+    const rows = this.executor.rows(
+      alias,
+      prepared.compiled,
+      params,
+      info('select', state),
+      prepared.bigints ? BIGINTS : undefined,
+    )
+    return { rows, prepared, alias }
+  }
+
+  /** The rows of a `startCached` run, mapped (a promise only when prefetching). */
+  mapCached(state: QueryState, run: CachedRun, rows: unknown[][]): unknown[] | Promise<unknown[]> {
+    return this.#map(rows, run.prepared, state, run.alias, true)
+  }
+
+  /**
+   * A SELECT built by the loading layer with trailing columns after the mapped ones (the source key of a
+   * many-to-many row): the instances, and the converted trailing values of each row.
+   */
+  async selectWithKeys(
+    alias: string,
+    state: QueryState,
+    built: BuiltQuery<StatementNode> & { layout: RowLayout },
+    trailing: readonly Field[],
+  ): Promise<{ instances: ModelInstance[]; keys: unknown[] }> {
+    const backend = this.executor.backend(alias)
+    const prepared = this.#prepared.prepare(backend, built.ctx.key, built.node, built.layout, trailing)
+    const rows = await this.executor.rows(
+      alias,
+      prepared.compiled,
+      built.ctx.params,
+      info('select', state),
+      prepared.bigints ? BIGINTS : undefined,
+    )
+    const width = rows.length ? rows[0]!.length - trailing.length : 0
+    const convert = prepared.trailing[0] ?? null
+    const keys = rows.map((r) => (convert ? convert(r[width]) : r[width]))
+    const instances = (await this.#map(rows, prepared, state, alias, false)) as ModelInstance[]
+    return { instances, keys }
+  }
+
+  /** `SELECT COUNT(*)`. */
+  async count(state: QueryState): Promise<number> {
+    const rows = await this.#rows(this.routing.read(state), state, (f) => buildCount(state, f))
+    return Number(rows[0]![0])
+  }
+
+  /** `SELECT 1 … LIMIT 1`. */
+  async exists(state: QueryState): Promise<boolean> {
+    const rows = await this.#rows(this.routing.read(state), state, (f) => buildExists(state, f))
+    return rows.length > 0
+  }
+
+  /** `SELECT SUM(…) AS total, …`: one object keyed by the specs' names. Counts are never null. */
+  async aggregate(state: QueryState, specs: Record<string, Aggregate>): Promise<Record<string, unknown>> {
+    const alias = this.routing.read(state)
+    const backend = this.executor.backend(alias)
+    const built = buildAggregate(state, backend.features, specs)
+    const layout: RowLayout = { kind: 'values', mode: 'objects', names: built.names, fields: built.fields }
+    const prepared = this.#prepared.prepare(backend, built.ctx.key, built.node, layout)
+    const rows = await this.executor.rows(
+      alias,
+      prepared.compiled,
+      built.ctx.params,
+      info('select', state),
+      prepared.bigints ? BIGINTS : undefined,
+    )
+    const out = (prepared.mapper!.map as (row: unknown[]) => Record<string, unknown>)(rows[0]!)
+    built.names.forEach((name, i) => {
+      const fn = specs[name]!.fn
+      const v = out[name]
+      const kind = built.fields[i]?.kind
+      // Drivers return sums and averages as strings or bigints; a count of nothing is 0, not null.
+      if (v !== null && typeof v !== 'number' && kind !== 'bigint' && kind !== 'decimal')
+        if (fn === 'Count' || fn === 'Avg' || fn === 'Sum') out[name] = Number(v)
+      if (fn === 'Count' && v === null) out[name] = 0
+    })
+    return out
+  }
+
+  /** The database's plan for the SELECT, as text. */
+  async explain(state: QueryState, options: { analyze?: boolean; format?: string }): Promise<string> {
+    const alias = this.routing.read(state)
+    const backend = this.executor.backend(alias)
+    const built = buildSelect(state, backend.features)
+    const compiled = backend.compiler.compile(built.node)
+    const sql = backend.ops.explainPrefix(options) + compiled.sql
+    const rows = await this.executor.rows(alias, { ...compiled, sql }, built.ctx.params, info('select', state))
+    return backend.ops.formatExplain(rows)
+  }
+
+  /**
+   * The SELECT's rows in mapped chunks of about `chunkSize`, with memory bounded: a cursor on servers, the
+   * driver's iterator on SQLite. Undefined where the backend cannot stream (the caller pages instead).
+   */
+  stream(state: QueryState, chunkSize: number): AsyncIterable<unknown[]> | undefined {
+    const alias = this.routing.read(state)
+    const backend = this.executor.backend(alias)
+    const built = buildSelect(state, backend.features)
+    const prepared = this.#prepared.prepare(backend, built.ctx.key, built.node, built.layout)
+    const rows = this.executor.stream(
+      alias,
+      prepared.compiled,
+      built.ctx.params,
+      chunkSize,
+      info('select', state),
+      prepared.bigints ? BIGINTS : undefined,
+    )
+    if (!rows) return undefined
+    const self = this
+    const instances = prepared.mapper!.kind === 'instances'
+    return {
+      async *[Symbol.asyncIterator]() {
+        for await (const chunk of rows) {
+          yield await self.#map(chunk, prepared, state, alias, false)
+          // Each chunk's host holds its peers in a WeakRef (fetchMode('peers'), the N+1 detector), and V8 keeps a
+          // WeakRef's target alive until the current job ends. SQLite's synchronous iterator never ends the job,
+          // so without this every streamed row stayed in memory until the loop finished (bench/streaming: 307 MB
+          // for 100,000 posts). One macrotask per chunk lets finished chunks go.
+          if (instances) await new Promise<void>((resolve) => setImmediate(resolve))
+        }
+      },
+    }
+  }
+
+  // ---- writes --------------------------------------------------------------------------------------------------
+
+  /** `UPDATE … WHERE …`: rows matched. */
+  async update(state: QueryState, values: Record<string, unknown>, alias = this.routing.write(state)): Promise<number> {
+    const r = await this.#write(alias, state, 'update', (f) => buildUpdate(state, f, values))
+    return r.rowCount
+  }
+
+  /** `DELETE … WHERE …`: rows deleted. */
+  async delete(state: QueryState): Promise<number> {
+    const r = await this.#write(this.routing.write(state), state, 'delete', (f) => buildDelete(state, f))
+    return r.rowCount
+  }
+
+  /**
+   * Multi-row `INSERT`. With `returning`, where the database can return rows from an INSERT, the returned column
+   * of the first row; else the driver's last insert id.
+   */
+  async insert(
+    alias: string,
+    meta: ModelMeta,
+    fields: readonly Field[],
+    rows: readonly (readonly unknown[])[],
+    options: { returning?: Field; onConflict?: InsertNode['onConflict'] } = {},
+  ): Promise<RunResult & { returned?: unknown }> {
+    const backend = this.executor.backend(alias)
+    const returning = options.returning && backend.features.canReturnRowsFromInsert ? options.returning : undefined
+    const built = buildInsert(meta, backend.features, fields, rows, {
+      returning: returning ? [returning.column] : undefined,
+      onConflict: options.onConflict,
+    })
+    const prepared = this.#prepared.prepare(backend, built.ctx.key, built.node)
+    const ran = { kind: 'insert', model: meta.name } as const
+    if (!returning) return this.executor.write(alias, prepared.compiled, built.ctx.params, ran)
+    const out = await this.executor.rows(alias, prepared.compiled, built.ctx.params, ran)
+    return { rowCount: out.length, returned: out[0]?.[0] }
+  }
+
+  // ---- raw SQL -------------------------------------------------------------------------------------------------
+
+  /** Rows of a raw query as objects keyed by column name. */
+  rawObjects(query: SqlFragment, alias: string, model?: string): Promise<Record<string, unknown>[]> {
+    const backend = this.executor.backend(alias)
+    const params: unknown[] = []
+    const compiled = backend.compiler.compile(query.toNode(params))
+    return this.executor.objects(alias, compiled, params, { kind: 'raw', model })
+  }
+
+  /** Run a raw statement: rows affected. */
+  rawExecute(query: SqlFragment, alias: string): Promise<RunResult> {
+    const backend = this.executor.backend(alias)
+    const params: unknown[] = []
+    const compiled = backend.compiler.compile(query.toNode(params))
+    return this.executor.write(alias, compiled, params, { kind: 'raw' })
+  }
+
+  /** An instance from a raw row object keyed by column names (`Manager.raw()`), converted like mapped rows. */
+  instanceFromObject(meta: ModelMeta, row: Record<string, unknown>, alias: string, host: InstanceHost): ModelInstance {
+    const backend = this.executor.backend(alias)
+    if (!(meta.pk.column in row))
+      throw new InvalidValueError(`raw(): the query must select ${meta.name}'s primary key column '${meta.pk.column}'.`)
+    const inst = new meta.instanceClass() as ModelInstance & Record<string, unknown>
+    for (const f of meta.concreteFields) {
+      if (!(f.column in row)) continue
+      const conv = backend.ops.fromDb(f)
+      inst[f.attname] = conv ? conv(row[f.column]) : row[f.column]
+    }
+    inst[HOST] = host
+    return inst
+  }
+
+  /** Run `fn` in a transaction on `alias` (see `Transactions.atomic`). */
+  atomic<T>(alias: string, fn: () => Promise<T> | T): Promise<T> {
+    return this.executor.transactions.atomic(alias, fn)
+  }
+
+  // ---- the steps -----------------------------------------------------------------------------------------------
+
+  #selectShape(
+    backend: Backend,
+    state: QueryState,
+    options: SelectOptions,
+  ): { prepared: PreparedQuery; params: unknown[] } {
+    const fast = fastSelectShape(state, options, options.prefix === undefined ? undefined : options.prefix)
+    if (fast) {
+      const hit = this.#prepared.get(backend, fast.key)
+      if (hit) {
+        if (CHECK_SHAPES) this.#check(backend, state, options, fast.key, fast.params, hit)
+        return { prepared: hit, params: fast.params }
+      }
+    }
+    const built = buildSelect(state, backend.features, options)
+    const prepared = this.#prepared.prepare(backend, built.ctx.key, built.node, built.layout)
+    if (fast) this.#prepared.alias(backend, fast.key, prepared)
+    return { prepared, params: built.ctx.params }
+  }
+
+  /** Tests (QUARRY_CHECK_SHAPES=1): a fast-path hit must be what the full build would have prepared. */
+  #check(
+    backend: Backend,
+    state: QueryState,
+    options: SelectOptions,
+    key: string,
+    params: unknown[],
+    hit: PreparedQuery,
+  ): void {
+    const built = buildSelect(state, backend.features, options)
+    const full = this.#prepared.prepare(backend, built.ctx.key, built.node, built.layout)
+    if (full !== hit || !sameValues(built.ctx.params, params))
+      throw new QuarryError(
+        'SHAPE_COLLISION',
+        `quarry fast shape ${key} disagrees with the full build ${built.ctx.key}`,
+      )
+  }
+
+  /** Rows → instances (with their host, and prefetches) or values rows. Synchronous unless prefetching. */
+  #map(
+    rows: unknown[][],
+    prepared: PreparedQuery,
+    state: QueryState,
+    alias: string,
+    single: boolean,
+  ): unknown[] | Promise<unknown[]> {
+    const mapper = prepared.mapper!
+    const out = new Array(rows.length)
+    if (mapper.kind === 'instances') {
+      const map = mapper.map
+      const host = this.#hooks.hostFor(alias, state, out, single)
+      for (let i = 0; i < rows.length; i++) out[i] = map(rows[i]!, host)
+      const done = rows.length ? this.#hooks.afterFetch(out, state, alias, single) : undefined
+      if (done) return done.then(() => out)
+    } else {
+      const map = mapper.map
+      for (let i = 0; i < rows.length; i++) out[i] = map(rows[i]!)
+    }
+    return out
+  }
+
+  async #rows(
+    alias: string,
+    state: QueryState,
+    build: (features: BaseFeatures) => BuiltQuery<StatementNode>,
+  ): Promise<unknown[][]> {
+    const backend = this.executor.backend(alias)
+    const built = build(backend.features)
+    const prepared = this.#prepared.prepare(backend, built.ctx.key, built.node)
+    return this.executor.rows(alias, prepared.compiled, built.ctx.params, info('select', state))
+  }
+
+  async #write(
+    alias: string,
+    state: QueryState,
+    kind: 'update' | 'delete',
+    build: (features: BaseFeatures) => BuiltQuery<StatementNode>,
+  ): Promise<RunResult> {
+    const backend = this.executor.backend(alias)
+    const built = build(backend.features)
+    const prepared = this.#prepared.prepare(backend, built.ctx.key, built.node)
+    return this.executor.write(alias, prepared.compiled, built.ctx.params, info(kind, state))
+  }
+}
+
+function info(kind: RunInfo['kind'], state: QueryState): RunInfo {
+  return { kind, model: state.model.name, site: state.site }
+}
+
+function sameValues(a: readonly unknown[], b: readonly unknown[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i])
+}
