@@ -200,7 +200,8 @@ function chart(r: Results): string {
   const color = (i: number) => colors[i % colors.length]!
   const out: string[] = []
   out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="11">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" role="img" width="${width}" height="${height}" font-family="sans-serif" font-size="11">`,
+    `<title>quarry and its peers on ${BACKEND_NAMES[r.backend] ?? r.backend}: median time of each workload divided by ${label(r, r.reference)}'s</title>`,
     `<rect width="100%" height="100%" fill="white"/>`,
     `<text x="10" y="18" font-size="13" font-weight="bold">${BACKEND_NAMES[r.backend] ?? r.backend}: median time ÷ ${label(r, r.reference)} (log scale; 1 = raw, shorter is faster)</text>`,
   )
