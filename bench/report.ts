@@ -220,9 +220,11 @@ function chart(r: Results): string {
       const y = y0 + 6 + si * barH
       if (c?.median === undefined || !raw) return
       const v = c.median / raw
+      // Bars grow from 1× (raw): left when faster than raw, right when slower.
+      const from = Math.min(x(1), x(v))
       out.push(
-        `<rect x="${left}" y="${y}" width="${Math.max(1, x(v) - left).toFixed(1)}" height="${barH - 2}" fill="${color(si)}"><title>${s.label}: ${ratio(v)}×</title></rect>`,
-        `<text x="${(x(v) + 3).toFixed(1)}" y="${y + barH - 3}" font-size="8">${ratio(v)}</text>`,
+        `<rect x="${from.toFixed(1)}" y="${y}" width="${Math.max(1, Math.abs(x(v) - x(1))).toFixed(1)}" height="${barH - 2}" fill="${color(si)}"><title>${s.label}: ${ratio(v)}×</title></rect>`,
+        `<text x="${(Math.max(x(v), x(1)) + 3).toFixed(1)}" y="${y + barH - 3}" font-size="8">${ratio(v)}</text>`,
       )
     })
   })
