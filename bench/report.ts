@@ -2,7 +2,7 @@
  * docs/benchmarks.md and its charts (docs/benchmarks-<backend>.svg) from the newest results in bench/results/
  * (a full run preferred over a --quick one of the same day). Run by bench/run.ts; alone: node bench/report.ts
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -12,6 +12,7 @@ interface Cell {
   p90?: number
   n?: number
   maxRssMb?: number
+  cpuMedian?: number
   perRound?: number[]
   na?: string
   skip?: boolean
@@ -100,12 +101,12 @@ function mainTable(r: Results, notes: string[]): string[] {
 
 function quarryTable(r: Results): string[] {
   const out = [
-    '| workload | raw | quarry (defaults) | quarry, detector off | quarry / raw | best peer | quarry / best peer | target (quarry / raw) |',
-    '|---|---|---|---|---|---|---|---|',
+    '| workload | raw | quarry (defaults) | quarry, detector off | quarry / raw | same, CPU time | best peer | quarry / best peer | target (quarry / raw) |',
+    '|---|---|---|---|---|---|---|---|---|',
   ]
   for (const w of r.workloads) {
     if (w.notBuilt) {
-      out.push(`| ${w.id} ${w.title} | n/a: not built yet (${w.notBuilt}) | | | | | | |`)
+      out.push(`| ${w.id} ${w.title} | n/a: not built yet (${w.notBuilt}) | | | | | | | |`)
       continue
     }
     if (w.backendNa) continue
@@ -117,8 +118,10 @@ function quarryTable(r: Results): string[] {
     const qr = q?.median !== undefined && raw?.median ? q.median / raw.median : undefined
     const qb = q?.median !== undefined && best ? q.median / best.median : undefined
     const target = w.target ? `≤ ${w.target}× ${qr === undefined ? '' : qr <= w.target ? 'met' : '**missed**'}` : ''
+    const qc = q?.cpuMedian !== undefined && raw?.cpuMedian ? q.cpuMedian / raw.cpuMedian : undefined
     out.push(
       `| ${w.id} ${w.title} | ${spread(raw)} | ${spread(q)} | ${spread(off)} | ${qr === undefined ? '' : `${ratio(qr)}×`} | ` +
+        `${qc === undefined ? '' : `${ratio(qc)}×`} | ` +
         `${best ? `${label(r, best.id)} ${ms(best.median)}` : 'none'} | ${qb === undefined ? '' : `${ratio(qb)}×${qb <= 1 ? '' : ' (slower)'}`} | ${target} |`,
     )
   }
@@ -240,6 +243,95 @@ function chart(r: Results): string {
   return `${out.join('\n')}\n`
 }
 
+/** Every target of BENCHMARKS.md (and issue 14's detector target) with this run's number, met or missed. */
+function targets(results: Results[]): string[] {
+  const out = ['| target | backend | measured | |', '|---|---|---|---|']
+  const row = (what: string, r: Results, measured: string, ok: boolean | undefined) =>
+    out.push(
+      `| ${what} | ${r.backend} | ${measured} | ${ok === undefined ? 'not measured' : ok ? 'met' : '**missed**'} |`,
+    )
+  const med = (r: Results, w: string, s: string) => r.workloads.find((x) => x.id === w)?.systems[s]?.median
+  for (const r of results) {
+    for (const w of r.workloads) {
+      if (w.target === undefined) continue
+      const q = med(r, w.id, QUARRY)
+      const raw = med(r, w.id, r.reference)
+      const x = q !== undefined && raw ? q / raw : undefined
+      row(
+        `${w.id} ≤ ${w.target}× raw`,
+        r,
+        x === undefined ? 'n/a' : `${x.toFixed(2)}×`,
+        x === undefined ? undefined : x <= w.target,
+      )
+    }
+    for (const w of r.workloads) {
+      if (!['W1', 'W2', 'W4', 'W5', 'W12'].includes(w.id) || w.notBuilt || w.backendNa) continue
+      const q = med(r, w.id, QUARRY)
+      const best = bestPeer(r, w)
+      const x = q !== undefined && best ? q / best.median : undefined
+      row(
+        `${w.id} faster than every peer`,
+        r,
+        x === undefined ? 'n/a' : `${x.toFixed(2)}× ${label(r, best!.id)}`,
+        x === undefined ? undefined : x <= 1,
+      )
+    }
+    for (const w of ['W1', 'W2', 'W3']) {
+      const on = med(r, w, QUARRY)
+      const off = med(r, w, QUARRY_OFF)
+      const x = on !== undefined && off ? on / off : undefined
+      row(
+        `${w}: N+1 detector costs ≤ 5% (defaults ÷ off)`,
+        r,
+        x === undefined ? 'n/a' : `${x.toFixed(2)}×`,
+        x === undefined ? undefined : x <= 1.05,
+      )
+    }
+    const sp = (naive: string, fixed: string) => {
+      const a = med(r, 'W3', naive)
+      const b = med(r, 'W1', fixed)
+      return a !== undefined && b ? a / b : undefined
+    }
+    const qs = sp(QUARRY, QUARRY)
+    const rs = sp(r.reference, r.reference)
+    if (r.backend === 'sqlite')
+      row(
+        "W3 naive→fixed speed-up ≥ 0.9× raw's",
+        r,
+        qs === undefined || rs === undefined
+          ? 'n/a'
+          : `${qs.toFixed(1)}× vs raw ${rs.toFixed(1)}× (${(qs / rs).toFixed(2)})`,
+        qs === undefined || rs === undefined ? undefined : qs >= 0.9 * rs,
+      )
+    else
+      row(
+        'W3 fixed ≥ 10× faster than naive',
+        r,
+        qs === undefined ? 'n/a' : `${qs.toFixed(1)}×`,
+        qs === undefined ? undefined : qs >= 10,
+      )
+    const w11 = r.workloads.find((w) => w.id === 'W11')
+    const qr = w11?.systems[QUARRY]?.maxRssMb
+    const rr = w11?.systems[r.reference]?.maxRssMb
+    if (r.backend === 'sqlite')
+      row(
+        `W11 peak RSS < 150 MB (${r.data.posts} posts, not 100,000)`,
+        r,
+        qr === undefined ? 'n/a' : `${qr.toFixed(0)} MB`,
+        qr === undefined || r.quick ? undefined : qr < 150,
+      )
+    else
+      row(
+        `W11 peak RSS ≤ 1.1× raw cursor (${r.data.posts} posts)`,
+        r,
+        qr === undefined || !rr ? 'n/a' : `${qr.toFixed(0)} vs ${rr.toFixed(0)} MB (${(qr / rr).toFixed(2)}×)`,
+        qr === undefined || !rr || r.quick ? undefined : qr <= 1.1 * rr,
+      )
+  }
+  out.push('| W6–W10 (bulk writes, keyset pagination, caches) | both | n/a: not built yet | |')
+  return out
+}
+
 export function writeReport(root: string): string[] {
   const results = latest(path.join(root, 'bench/results'))
   if (!results.length) return []
@@ -303,6 +395,9 @@ export function writeReport(root: string): string[] {
     writeFileSync(svg, chart(r))
     written.push(svg)
   }
+  md.push('## Targets', '', ...targets(results), '')
+  const notes = path.join(root, 'bench/notes.md')
+  if (existsSync(notes)) md.push(readFileSync(notes, 'utf8').trim(), '')
   const file = path.join(root, 'docs/benchmarks.md')
   writeFileSync(file, `${md.join('\n')}`)
   written.unshift(file)

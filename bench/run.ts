@@ -119,6 +119,7 @@ function errorLine(text: string): string {
 
 interface Cell {
   samples: number[]
+  cpu: number[]
   perRound: number[]
   rss: number[]
   na?: string
@@ -137,7 +138,7 @@ for (const [backend, src] of sources) {
   )
   const expect = new Map<string, string>()
   const record = (s: (typeof systems)[number], w: (typeof active)[number], r: WorkerResult) => {
-    const cell = cells.get(key(w.id, s.id)) ?? { samples: [], perRound: [], rss: [] }
+    const cell = cells.get(key(w.id, s.id)) ?? { samples: [], cpu: [], perRound: [], rss: [] }
     cells.set(key(w.id, s.id), cell)
     if (cell.na) return
     if (!r.ok) {
@@ -147,6 +148,7 @@ for (const [backend, src] of sources) {
     }
     if (s === reference && !expect.has(w.id)) expect.set(w.id, r.checksum)
     cell.samples.push(...r.samples)
+    cell.cpu.push(...r.cpu)
     cell.perRound.push(median(r.samples))
     cell.rss.push(r.maxRssMb)
     cell.checksum = r.checksum
@@ -230,6 +232,7 @@ for (const [backend, src] of sources) {
             s.id,
             {
               ...stats(c.samples),
+              cpuMedian: Number(median(c.cpu).toFixed(4)),
               perRound: c.perRound.map((x) => Number(x.toFixed(4))),
               maxRssMb: Math.max(...c.rss),
               checksum: c.checksum,

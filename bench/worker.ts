@@ -35,7 +35,7 @@ export interface WorkerTask {
 const MIN_RUNS = 3
 
 export type WorkerResult =
-  | { readonly ok: true; samples: number[]; checksum: string; rows: number; maxRssMb: number }
+  | { readonly ok: true; samples: number[]; cpu: number[]; checksum: string; rows: number; maxRssMb: number }
   | { readonly ok: false; na: string; checksum?: string }
 
 const task = JSON.parse(process.argv[2] ?? '') as WorkerTask
@@ -66,13 +66,19 @@ async function measure(item: WorkerItem): Promise<WorkerResult> {
   const warmEnd = performance.now() + task.warmupMs
   for (let i = 0; i < item.warmup && performance.now() < warmEnd; i++) await runner()
   const samples: number[] = []
+  // This process's CPU time per run too: on a shared machine it moves far less than wall time (for SQLite,
+  // which runs in-process, it is nearly all the work; for PostgreSQL it leaves out the server's share).
+  const cpu: number[] = []
   const timedEnd = performance.now() + task.timedMs
   for (let i = 0; i < item.runs && (i < MIN_RUNS || performance.now() < timedEnd); i++) {
     if (task.gc) gc?.()
+    const c = process.cpuUsage()
     const t = performance.now()
     await runner()
     samples.push(performance.now() - t)
+    const d = process.cpuUsage(c)
+    cpu.push((d.user + d.system) / 1000)
   }
   // Peak RSS of the process so far (W11 runs alone in its process in a full run).
-  return { ok: true, samples, checksum, rows: first.rows, maxRssMb: process.resourceUsage().maxRSS / 1024 }
+  return { ok: true, samples, cpu, checksum, rows: first.rows, maxRssMb: process.resourceUsage().maxRSS / 1024 }
 }

@@ -6,6 +6,7 @@ import { Kysely, ParseJSONResultsPlugin, PostgresDialect, SqliteDialect } from '
 import * as pgHelpers from 'kysely/helpers/postgres'
 import * as sqliteHelpers from 'kysely/helpers/sqlite'
 import pg from 'pg'
+import Cursor from 'pg-cursor'
 import { StreamDigest } from '../lib/checksum.ts'
 import { type Context, na, type Opened, type SystemDef } from '../lib/system.ts'
 import { AUTHORS, CONCURRENT, CONCURRENT_ROUNDS, FETCH, PAGES, pageWord } from '../lib/workloads.ts'
@@ -44,8 +45,12 @@ async function open(ctx: Context): Promise<Opened> {
     // The SQLite JSON helpers return text; the plugin parses it (as the helpers' docs say).
     db = new Kysely<DB>({ dialect: new SqliteDialect({ database }), plugins: [new ParseJSONResultsPlugin()] })
   } else {
+    // `cursor`: pg-cursor, which Kysely's docs name for `.stream()` on PostgreSQL.
     db = new Kysely<DB>({
-      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: ctx.location, max: POOL }) }),
+      dialect: new PostgresDialect({
+        pool: new pg.Pool({ connectionString: ctx.location, max: POOL }),
+        cursor: Cursor,
+      }),
     })
   }
   const { jsonArrayFrom, jsonObjectFrom } = sqlite ? sqliteHelpers : pgHelpers
@@ -116,13 +121,11 @@ async function open(ctx: Context): Promise<Opened> {
         for (let i = 0; i < PAGES; i++) out.push(await page(pageWord(i)))
         return out
       },
-      W11: sqlite
-        ? async () => {
-            const d = new StreamDigest()
-            for await (const p of db.selectFrom('blog_post').selectAll().stream()) d.add(p.id, p.title, p.views)
-            return d
-          }
-        : na('Kysely streams on pg only through the separate pg-cursor package'),
+      W11: async () => {
+        const d = new StreamDigest()
+        for await (const p of db.selectFrom('blog_post').selectAll().stream(2000)) d.add(Number(p.id), p.title, p.views)
+        return d
+      },
       W12: sqlite
         ? na('PostgreSQL only')
         : async () => {

@@ -1,6 +1,8 @@
 // Hand-written pg (node-postgres): a Pool, named prepared statements, rowMode 'array', hand mapping.
 import pg from 'pg'
-import { na, type SystemDef } from '../lib/system.ts'
+import Cursor from 'pg-cursor'
+import { StreamDigest } from '../lib/checksum.ts'
+import type { SystemDef } from '../lib/system.ts'
 import { AUTHORS, CONCURRENT, CONCURRENT_ROUNDS, FETCH, PAGES, pageWord } from '../lib/workloads.ts'
 import { POOL } from './raw-postgres-js.ts'
 import {
@@ -65,7 +67,23 @@ export const system: SystemDef = {
           for (let i = 0; i < PAGES; i++) out.push(await page(pageWord(i)))
           return out
         },
-        W11: na('streaming with pg needs the separate pg-cursor package; raw postgres.js’s cursor is the reference'),
+        W11: async () => {
+          // pg-cursor, pg's own streaming companion: 2,000 rows a read, as the others stream.
+          const client = await pool.connect()
+          try {
+            const cursor = client.query(new Cursor(SQL.all, [], { rowMode: 'array' }))
+            const d = new StreamDigest()
+            for (let rows = await cursor.read(2000); rows.length; rows = await cursor.read(2000))
+              for (const r of rows as unknown[][]) {
+                const p = new RawPost(r, false)
+                d.add(p.id, p.title, p.views)
+              }
+            await cursor.close()
+            return d
+          } finally {
+            client.release()
+          }
+        },
         W12: async () => {
           const out: RawPost[][] = []
           for (let round = 0; round < CONCURRENT_ROUNDS; round++)
