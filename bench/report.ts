@@ -61,13 +61,27 @@ function latest(dir: string): Results[] {
 const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2))
 const ratio = (x: number) => (x >= 10 ? x.toFixed(0) : x.toFixed(2))
 
+/**
+ * What ratios are taken of. SQLite runs in-process, so a run's CPU time is nearly all its work and moves far
+ * less than wall time on a shared machine; a PostgreSQL run's CPU time leaves out the server, so wall time.
+ */
+function basisOf(r: Results): 'cpu' | 'wall' {
+  return r.backend === 'sqlite' ? 'cpu' : 'wall'
+}
+function val(r: Results, c: Cell | undefined): number | undefined {
+  if (!c) return undefined
+  return basisOf(r) === 'cpu' && c.cpuMedian !== undefined ? c.cpuMedian : c.median
+}
+const BASIS_TEXT = { cpu: 'CPU time', wall: 'wall time' }
+
 /** The fastest peer (not raw, not quarry) with a median for this workload. */
 function bestPeer(r: Results, w: WorkloadResult): { id: string; median: number } | undefined {
   let best: { id: string; median: number } | undefined
   for (const s of r.systems) {
     if (s.raw || s.quarry) continue
     const c = w.systems[s.id]
-    if (c?.median !== undefined && (!best || c.median < best.median)) best = { id: s.id, median: c.median }
+    const v = val(r, c)
+    if (v !== undefined && (!best || v < best.median)) best = { id: s.id, median: v }
   }
   return best
 }
@@ -89,9 +103,10 @@ function mainTable(r: Results, notes: string[]): string[] {
         if (n < 0) n = notes.push(reason) - 1
         return `n/a [${n + 1}]`
       }
-      const raw = w.systems[r.reference]?.median
-      const rel = raw ? ` (${ratio(c.median / raw)}×)` : ''
-      const text = `${ms(c.median)}${rel}`
+      const raw = val(r, w.systems[r.reference])
+      const v = val(r, c)!
+      const rel = raw ? ` (${ratio(v / raw)}×)` : ''
+      const text = `${ms(v)}${rel}`
       return s.quarry && s.id === QUARRY ? `**${text}**` : text
     })
     out.push(`| ${s.label} | ${cells.join(' | ')} |`)
@@ -101,7 +116,7 @@ function mainTable(r: Results, notes: string[]): string[] {
 
 function quarryTable(r: Results): string[] {
   const out = [
-    '| workload | raw | quarry (defaults) | quarry, detector off | quarry / raw | same, CPU time | best peer | quarry / best peer | target (quarry / raw) |',
+    `| workload | raw, wall ms | quarry (defaults) | quarry, detector off | quarry / raw, wall | quarry / raw, CPU | best peer (${BASIS_TEXT[basisOf(r)]}, ms) | quarry / best peer | target (quarry / raw, ${BASIS_TEXT[basisOf(r)]}) |`,
     '|---|---|---|---|---|---|---|---|---|',
   ]
   for (const w of r.workloads) {
@@ -116,9 +131,11 @@ function quarryTable(r: Results): string[] {
     const best = bestPeer(r, w)
     const spread = (c?: Cell) => (c?.median === undefined ? `n/a` : `${ms(c.median)} (${ms(c.p10!)}–${ms(c.p90!)})`)
     const qr = q?.median !== undefined && raw?.median ? q.median / raw.median : undefined
-    const qb = q?.median !== undefined && best ? q.median / best.median : undefined
-    const target = w.target ? `≤ ${w.target}× ${qr === undefined ? '' : qr <= w.target ? 'met' : '**missed**'}` : ''
     const qc = q?.cpuMedian !== undefined && raw?.cpuMedian ? q.cpuMedian / raw.cpuMedian : undefined
+    const qv = val(r, q)
+    const qb = qv !== undefined && best ? qv / best.median : undefined
+    const qt = basisOf(r) === 'cpu' ? qc : qr
+    const target = w.target ? `≤ ${w.target}× ${qt === undefined ? '' : qt <= w.target ? 'met' : '**missed**'}` : ''
     out.push(
       `| ${w.id} ${w.title} | ${spread(raw)} | ${spread(q)} | ${spread(off)} | ${qr === undefined ? '' : `${ratio(qr)}×`} | ` +
         `${qc === undefined ? '' : `${ratio(qc)}×`} | ` +
@@ -132,8 +149,8 @@ function w3Section(r: Results): string[] {
   const w1 = r.workloads.find((w) => w.id === 'W1')!
   const w3 = r.workloads.find((w) => w.id === 'W3')!
   const speedup = (naive: string, fixed: string) => {
-    const a = w3.systems[naive]?.median
-    const b = w1.systems[fixed]?.median
+    const a = val(r, w3.systems[naive])
+    const b = val(r, w1.systems[fixed])
     return a !== undefined && b ? a / b : undefined
   }
   const raw = speedup(r.reference, r.reference)
@@ -206,7 +223,7 @@ function chart(r: Results): string {
     `<svg xmlns="http://www.w3.org/2000/svg" role="img" width="${width}" height="${height}" font-family="sans-serif" font-size="11">`,
     `<title>quarry and its peers on ${BACKEND_NAMES[r.backend] ?? r.backend}: median time of each workload divided by ${label(r, r.reference)}'s</title>`,
     `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="10" y="18" font-size="13" font-weight="bold">${BACKEND_NAMES[r.backend] ?? r.backend}: median time ÷ ${label(r, r.reference)} (log scale; 1 = raw, shorter is faster)</text>`,
+    `<text x="10" y="18" font-size="13" font-weight="bold">${BACKEND_NAMES[r.backend] ?? r.backend}: median ${BASIS_TEXT[basisOf(r)]} ÷ ${label(r, r.reference)}'s (log scale; left of 1 = faster than raw)</text>`,
   )
   for (const v of [0.5, 1, 2, 5, 10, 20, 50, 100]) {
     out.push(
@@ -217,12 +234,13 @@ function chart(r: Results): string {
   shown.forEach((w, gi) => {
     const y0 = 36 + gi * groupH
     out.push(`<text x="10" y="${y0 + groupH / 2}" font-weight="bold">${w.id}</text>`)
-    const raw = w.systems[r.reference]?.median
+    const raw = val(r, w.systems[r.reference])
     systems.forEach((s, si) => {
       const c = w.systems[s.id]
       const y = y0 + 6 + si * barH
-      if (c?.median === undefined || !raw) return
-      const v = c.median / raw
+      const cv = val(r, c)
+      if (cv === undefined || !raw) return
+      const v = cv / raw
       // Bars grow from 1× (raw): left when faster than raw, right when slower.
       const from = Math.min(x(1), x(v))
       out.push(
@@ -245,12 +263,12 @@ function chart(r: Results): string {
 
 /** Every target of BENCHMARKS.md (and issue 14's detector target) with this run's number, met or missed. */
 function targets(results: Results[]): string[] {
-  const out = ['| target | backend | measured | |', '|---|---|---|---|']
+  const out = ['| target | backend | measured (SQLite: CPU time, PostgreSQL: wall time) | |', '|---|---|---|---|']
   const row = (what: string, r: Results, measured: string, ok: boolean | undefined) =>
     out.push(
       `| ${what} | ${r.backend} | ${measured} | ${ok === undefined ? 'not measured' : ok ? 'met' : '**missed**'} |`,
     )
-  const med = (r: Results, w: string, s: string) => r.workloads.find((x) => x.id === w)?.systems[s]?.median
+  const med = (r: Results, w: string, s: string) => val(r, r.workloads.find((x) => x.id === w)?.systems[s])
   for (const r of results) {
     for (const w of r.workloads) {
       if (w.target === undefined) continue
@@ -368,7 +386,7 @@ export function writeReport(root: string): string[] {
       '',
       ...quarryTable(r),
       '',
-      '### Every system: median ms (ratio to ' + label(r, r.reference) + ')',
+      `### Every system: median ${BASIS_TEXT[basisOf(r)]} per run, ms (ratio to ${label(r, r.reference)})`,
       '',
       ...r.workloads.filter((w) => !w.notBuilt && !w.backendNa).map((w) => `- ${w.id}: ${w.title}`),
       '',
