@@ -6,7 +6,10 @@ import os from 'node:os'
 import path from 'node:path'
 
 export function ensureInstalled(benchDir: string, rootDir: string): void {
-  const env = { ...process.env, PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH}` }
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH}`,
+  }
   if (!existsSync(path.join(benchDir, 'node_modules/.package-lock.json'))) {
     // Native addons (sqlite3 for Sequelize) build against Node 24's headers, which the root's `node` package
     // ships; a copy, since a later install at the root may remove that folder.

@@ -31,7 +31,8 @@ const AuthorSchema = new EntitySchema<Author>({
     id: { type: 'number', primary: true },
     name: { type: 'string' },
     email: { type: 'string', nullable: true },
-    posts: { kind: '1:m', entity: () => Post, mappedBy: 'author' },
+    // `as never`: the schema's property types cannot see that Post.author is the inverse side.
+    posts: { kind: '1:m', entity: () => Post, mappedBy: 'author' } as never,
   },
 })
 

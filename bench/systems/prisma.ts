@@ -9,16 +9,17 @@ import { POOL } from './raw-postgres-js.ts'
 
 async function open(ctx: Context): Promise<Opened> {
   const sqlite = ctx.backend === 'sqlite'
-  const { PrismaClient } = sqlite
-    ? await import('../prisma/generated/sqlite/client.ts')
-    : await import('../prisma/generated/postgresql/client.ts')
+  // One client type for both generated clients (they differ only in the provider).
+  type Client = import('../prisma/generated/sqlite/client.ts').PrismaClient
+  const { PrismaClient } = (
+    sqlite
+      ? await import('../prisma/generated/sqlite/client.ts')
+      : await import('../prisma/generated/postgresql/client.ts')
+  ) as { PrismaClient: new (options: unknown) => Client }
   const adapter = sqlite
     ? new PrismaBetterSqlite3({ url: `file:${ctx.location}` }, { timestampFormat: 'iso8601' })
     : new PrismaPg({ connectionString: ctx.location, max: POOL })
-  // One client type for both generated clients (they differ only in the provider).
-  const prisma = new PrismaClient({
-    adapter,
-  } as never) as unknown as import('../prisma/generated/sqlite/client.ts').PrismaClient
+  const prisma = new PrismaClient({ adapter })
   await prisma.$connect()
   const page = (w: string) =>
     prisma.post.findMany({

@@ -15,7 +15,7 @@ async function open(ctx: Context): Promise<Opened> {
   // parser appends the `timezone` option to datetime text without a '+' ("…Z+00:00": Invalid Date) and its
   // constructor refuses another timezone for SQLite; emptied afterwards, the parse is `new Date(text)`, the same
   // work. Only reads run here, so nothing else depends on it.
-  if (sqlite) (sequelize.options as { timezone: string }).timezone = ''
+  if (sqlite) (sequelize as unknown as { options: { timezone: string } }).options.timezone = ''
   if (sqlite) await sequelize.query('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;')
   const key = sqlite ? DataTypes.INTEGER : DataTypes.BIGINT
   const Author = sequelize.define(
