@@ -363,7 +363,8 @@ export function writeReport(root: string): string[] {
     'in one run on the same data (method and workloads: `bench/README.md`). Rerun with `npm run bench` (full) or',
     '`npm run bench -- --quick` (smoke run). Each (system, workload, backend) runs in a fresh process; every',
     "result is checked equal to the raw driver's before it is timed; medians over all timed runs; the ratios are",
-    'median ÷ median in the same run.',
+    'median ÷ median in the same run: of CPU time on SQLite (in-process, so nearly all the work, and steady on a',
+    'shared machine), of wall time on PostgreSQL (whose CPU time leaves out the server).',
     '',
   ]
   for (const r of results) {
