@@ -6,9 +6,57 @@
  * No message ever contains a bound parameter value.
  */
 
+/** Codes of `StateError`: something called in a state where it cannot work. */
+export type StateErrorCode =
+  /** `db.close()` was called; connect again. */
+  | 'DATABASE_CLOSED'
+  /** The instance has no primary key yet: save it first. */
+  | 'NOT_SAVED'
+  /** A related instance was assigned before it was saved. */
+  | 'UNSAVED_RELATED'
+  /** The instance was not made through a database (`db.Model.build()` / `create()`). */
+  | 'NO_DATABASE'
+  /** A related manager was asked for a relation that is not to-many. */
+  | 'NOT_TO_MANY'
+  /** A relation was iterated as an array without being prefetched. */
+  | 'RELATION_NOT_LOADED'
+  /** A related manager needs the relation's `relatedName`, and it is `'+'`. */
+  | 'RELATED_NAME_REQUIRED'
+  /** The connection cannot stream rows (`iterator()`). */
+  | 'NO_STREAM'
+  /** An interceptor called `next()` twice. */
+  | 'INTERCEPTOR_NEXT_TWICE'
+
+/**
+ * Every `code` a `QuarryError` can carry: stable, documented in docs/errors.md, safe to branch on. A new error
+ * adds its code here.
+ */
+export type ErrorCode =
+  | 'IMPROPERLY_CONFIGURED'
+  | 'FIELD_ERROR'
+  | 'INVALID_VALUE'
+  | 'DOES_NOT_EXIST'
+  | 'MULTIPLE_OBJECTS_RETURNED'
+  | 'DEFERRED_FIELD'
+  | 'LAZY_LOAD'
+  | 'INVALID_CURSOR'
+  | 'RAW_SQL_NOT_TAGGED'
+  | 'QUERY_COUNT'
+  /** quarry's own invariant broke: a shape key named two statements (a bug; please report it). */
+  | 'SHAPE_COLLISION'
+  | StateErrorCode
+  // The PEP 249 tree (`DatabaseError` and its subclasses).
+  | 'DATABASE_ERROR'
+  | 'DATA_ERROR'
+  | 'OPERATIONAL_ERROR'
+  | 'INTEGRITY_ERROR'
+  | 'INTERNAL_ERROR'
+  | 'PROGRAMMING_ERROR'
+  | 'NOT_SUPPORTED'
+
 export class QuarryError extends Error {
-  readonly code: string
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  readonly code: ErrorCode
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options)
     this.code = code
     this.name = new.target.name
@@ -92,7 +140,8 @@ export class RawSqlError extends QuarryError {
 
 /** Something was called in a state where it cannot work (a closed database, a transaction misuse…). */
 export class StateError extends QuarryError {
-  constructor(code: string, message: string) {
+  declare readonly code: StateErrorCode
+  constructor(code: StateErrorCode, message: string) {
     super(code, message)
   }
 }
@@ -110,7 +159,7 @@ export class DatabaseError extends QuarryError {
   readonly vendorCode: string | number | undefined
   /** The statement, with placeholders (never values). */
   readonly sql: string | undefined
-  constructor(message: string, options: DatabaseErrorOptions = {}, code = 'DATABASE_ERROR') {
+  constructor(message: string, options: DatabaseErrorOptions = {}, code: ErrorCode = 'DATABASE_ERROR') {
     super(code, message, { cause: options.cause })
     this.vendorCode = options.vendorCode
     this.sql = options.sql

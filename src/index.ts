@@ -22,6 +22,7 @@ export {
   DataError,
   DeferredFieldError,
   DoesNotExist,
+  type ErrorCode,
   FieldError,
   ImproperlyConfigured,
   IntegrityError,
@@ -36,6 +37,7 @@ export {
   QuarryError,
   RawSqlError,
   StateError,
+  type StateErrorCode,
 } from './errors.ts'
 export type { Field } from './model/fields/field.ts'
 export { f, type JsonValue } from './model/fields/index.ts'

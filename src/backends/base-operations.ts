@@ -132,6 +132,18 @@ export class BaseOperations implements DialectOperations {
       .map((r) => r.map((c) => (typeof c === 'object' && c !== null ? JSON.stringify(c) : String(c))).join(' '))
       .join('\n')
   }
+  /** Integer division truncating toward zero: PostgreSQL's and SQLite's `/` on two integers. */
+  integerDivide(lhs: string, rhs: string): string {
+    return `${lhs} / ${rhs}`
+  }
+  /** An integer operand of arithmetic as the driver must bind it to be typed an integer. */
+  integerParam(v: unknown): unknown {
+    return v
+  }
+  /** `CAST(x AS <64-bit integer>)`. */
+  castInteger(expr: string): string {
+    return `CAST(${expr} AS BIGINT)`
+  }
   /** The function giving a random number, for `orderBy('?')`. */
   random(): string {
     return 'RANDOM()'

@@ -161,7 +161,8 @@ export class Executor {
     }
   }
 
-  #run<T>(
+  /** `#run` through the interceptors: they see the statement, and may answer it. */
+  #intercepted<T>(
     alias: string,
     q: CompiledQuery,
     params: readonly unknown[],
@@ -171,7 +172,6 @@ export class Executor {
     count: (r: T) => number,
     conn?: Connection,
   ): Promise<T> {
-    if (this.#interceptors.length === 0) return this.#execute(alias, q, params, info, fn, count, conn)
     const backend = this.backend(alias)
     const tx = this.transactions.current(alias)
     const statement: Statement = {
@@ -187,21 +187,26 @@ export class Executor {
       vendor: backend.vendor,
       transaction: tx && { alias, onCommit: (cb) => void tx.onCommit.push(cb) },
     }
-    const run = () => this.#execute(alias, q, params, info, fn, count, conn) as Promise<StatementResult>
+    const run = () => this.#run(alias, q, params, info, null, fn, count, conn) as Promise<StatementResult>
     return intercept(this.#interceptors, statement, run) as Promise<T>
   }
 
-  async #execute<T>(
+  /** Run one statement: the hot path (no interceptors) is this one async function. */
+  async #run<T>(
     alias: string,
     q: CompiledQuery,
     params: readonly unknown[],
     info: RunInfo,
+    /** What it returns, for interceptors; `null` once they have seen it. */
+    returns: keyof StatementResults | null,
     fn: (c: Connection, sql: string, params: readonly unknown[]) => T | Promise<T>,
     count: (r: T) => number,
     conn?: Connection,
   ): Promise<T> {
     if (this.#closed)
       throw new StateError('DATABASE_CLOSED', 'This database was closed with db.close(). Connect again.')
+    if (returns !== null && this.#interceptors.length !== 0)
+      return this.#intercepted(alias, q, params, info, returns, fn, count, conn)
     const backend = this.backend(alias)
     const listening = queryChannel.hasSubscribers
     // The call site is read before the first await, while the caller's frames are still on the stack.

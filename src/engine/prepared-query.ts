@@ -11,6 +11,7 @@ import {
 import type { StatementNode } from '../sql/ast/write-nodes.ts'
 import type { CompiledQuery } from '../sql/compiled-query.ts'
 import type { RowLayout } from '../sql/resolve/select-builder.ts'
+import { shapeKey } from '../sql/shape-key.ts'
 
 /** How one shape's rows become results: instances (given their host) or values rows. */
 export type RowMapper =
@@ -35,26 +36,29 @@ export interface PreparedQuery {
 const CHECK_SHAPES = process.env.QUARRY_CHECK_SHAPES === '1'
 const SIZE = 2000
 
+/** A fast key's entry (see `QuerySet.get` and `fastSelectShape`): the prepared query, and whether checked yet. */
+export interface FastEntry {
+  readonly prepared: PreparedQuery
+  /** Set once a hit from a second query description has been checked against a full build. */
+  checked: boolean
+  /** Set when a check found it names the wrong statement (for holders of the entry itself: get()'s memo). */
+  dropped?: boolean
+}
+
 /**
- * The prepared-query cache of one database, per backend. A shape is compiled once; with `QUARRY_CHECK_SHAPES=1`
- * (the test suite) every hit is recompiled and compared, so a key that misses a structural token fails loudly.
+ * The prepared-query cache of one database, per backend, keyed by shape key (`sql/shape-key.ts`, derived from
+ * the AST, so a key cannot name other SQL) and, for simple SELECTs, by a fast key written off the query
+ * description without building the AST (checked against a full build: see `Runner`).
  */
 export class PreparedQueries {
   readonly #byBackend = new Map<Backend, Map<string, PreparedQuery>>()
-
-  /** The query cached under `key` (a full shape key or a fast one), if any. */
-  get(backend: Backend, key: string): PreparedQuery | undefined {
-    return this.#byBackend.get(backend)?.get(key)
-  }
+  /** `null`: a fast key found to name the wrong statement, never used again. */
+  readonly #fast = new Map<Backend, Map<string, FastEntry | null>>()
 
   /** The prepared query for a built statement: from the cache, or compiled (and its mapper made) now. */
-  prepare(
-    backend: Backend,
-    key: string,
-    node: StatementNode,
-    layout?: RowLayout,
-    trailing: readonly Field[] = [],
-  ): PreparedQuery {
+  prepare(backend: Backend, node: StatementNode, layout?: RowLayout, trailing: readonly Field[] = []): PreparedQuery {
+    let key = shapeKey(node, layout, backend.features)
+    if (trailing.length) key += `|T${trailing.length}`
     let byKey = this.#byBackend.get(backend)
     if (!byKey) this.#byBackend.set(backend, (byKey = new Map()))
     let prepared = byKey.get(key)
@@ -63,19 +67,34 @@ export class PreparedQueries {
       if (byKey.size >= SIZE) byKey.delete(byKey.keys().next().value!)
       byKey.set(key, prepared)
     } else if (CHECK_SHAPES) {
+      // The key is derived from the tree; this checks the derivation leaves out nothing the compiler reads.
       const again = backend.compiler.compile(node).sql
       if (again !== prepared.compiled.sql)
         throw new QuarryError(
           'SHAPE_COLLISION',
-          `quarry shape cache collision for key ${key}:\n${prepared.compiled.sql}\n!==\n${again}`,
+          `quarry shape key ${key} names two statements:\n${prepared.compiled.sql}\n!==\n${again}`,
         )
     }
     return prepared
   }
 
-  /** Cache `prepared` under a second key (the query layer's fast shape keys). */
-  alias(backend: Backend, key: string, prepared: PreparedQuery): void {
-    this.#byBackend.get(backend)?.set(key, prepared)
+  /** The entry under a fast key, if any. */
+  fast(backend: Backend, key: string): FastEntry | undefined {
+    return this.#fast.get(backend)?.get(key) ?? undefined
+  }
+
+  /** Remember `prepared` under a fast key (made from the same description, so checked already). */
+  setFast(backend: Backend, key: string, prepared: PreparedQuery): void {
+    let byKey = this.#fast.get(backend)
+    if (!byKey) this.#fast.set(backend, (byKey = new Map()))
+    if (byKey.has(key)) return
+    if (byKey.size >= SIZE) byKey.delete(byKey.keys().next().value!)
+    byKey.set(key, { prepared, checked: false })
+  }
+
+  /** Forget a fast key that named the wrong statement: its descriptions take the full build from now on. */
+  dropFast(backend: Backend, key: string): void {
+    this.#fast.get(backend)?.set(key, null)
   }
 }
 

@@ -1,10 +1,10 @@
 import type { Backend, RunResult } from '../backends/backend.ts'
-import type { BaseFeatures } from '../backends/base-features.ts'
 import { InvalidValueError, QuarryError } from '../errors.ts'
 import type { Field } from '../model/fields/field.ts'
 import type { ModelMeta } from '../model/model-meta.ts'
 import { HOST, type InstanceHost, type ModelInstance } from '../model/runtime.ts'
 import type { InsertNode, StatementNode } from '../sql/ast/write-nodes.ts'
+import type { DialectFeatures } from '../sql/dialect.ts'
 import type { Aggregate } from '../sql/expressions.ts'
 import type { QueryState } from '../sql/query-state.ts'
 import { fastFilterKey, fastSelectShape } from '../sql/resolve/fast-shape.ts'
@@ -19,7 +19,7 @@ import {
 import { buildDelete, buildInsert, buildUpdate } from '../sql/resolve/write-builder.ts'
 import type { SqlFragment } from '../sql/sql-tag.ts'
 import type { Executor, RunInfo } from './executor.ts'
-import type { PreparedQueries, PreparedQuery } from './prepared-query.ts'
+import type { FastEntry, PreparedQueries, PreparedQuery } from './prepared-query.ts'
 import type { Routing } from './router.ts'
 
 /** What the runner needs from the query layer to turn rows into instances: their host, and prefetching. */
@@ -52,6 +52,8 @@ export interface CachedRun {
 
 const CHECK_SHAPES = process.env.QUARRY_CHECK_SHAPES === '1'
 const BIGINTS = { bigints: true }
+/** One fast-key hit in SAMPLE + 1 is checked against a full build. */
+const SAMPLE = 1023
 
 /**
  * Runs what the query layer describes: build (the AST and its shape key) → compile (once per shape) → look up
@@ -61,20 +63,23 @@ const BIGINTS = { bigints: true }
 export class Runner {
   readonly executor: Executor
   readonly routing: Routing
-  readonly #prepared: PreparedQueries
+  /** @internal The prepared-query cache (tests reach in to plant a wrong fast key). */
+  readonly prepared: PreparedQueries
   readonly #hooks: ResultHooks
-  /** get()'s fast shapes by prefix, then filter part (see startCached). Shapes never change once compiled. */
-  readonly #getShapes = new Map<Backend, Map<string, Map<string, PreparedQuery>>>()
+  /** Fast-key hits since the last sampled check. */
+  #sampled = 0
+  /** get()'s fast-key entries by prefix, then filter part (see startCached). */
+  readonly #getEntries = new Map<Backend, Map<string, Map<string, FastEntry>>>()
 
   constructor(executor: Executor, routing: Routing, prepared: PreparedQueries, hooks: ResultHooks) {
     this.executor = executor
     this.routing = routing
-    this.#prepared = prepared
+    this.prepared = prepared
     this.#hooks = hooks
   }
 
   /** The capability flags of the database behind `alias` (batch sizes, array parameters). */
-  features(alias: string): BaseFeatures {
+  features(alias: string): DialectFeatures {
     return this.executor.backend(alias).features
   }
 
@@ -86,7 +91,10 @@ export class Runner {
    */
   async select(state: QueryState, options: SelectOptions = {}, alias = this.routing.read(state)): Promise<unknown[]> {
     const backend = this.executor.backend(alias)
-    const { prepared, params } = this.#selectShape(backend, state, options)
+    const shape = this.#selectShape(backend, state, options)
+    // The filters can match nothing (an empty `in`): no query, as Django's EmptyResultSet.
+    if (shape === null) return []
+    const { prepared, params } = shape
     const rows = await this.executor.rows(
       alias,
       prepared.compiled,
@@ -110,25 +118,31 @@ export class Runner {
     const alias = this.routing.read(state)
     const backend = this.executor.backend(alias)
     // By prefix (the QuerySet's memoized string, whose hash V8 keeps), then by the short filter part: the full
-    // key is concatenated, and hashed, only on a miss.
-    let byPrefix = this.#getShapes.get(backend)
-    if (!byPrefix) this.#getShapes.set(backend, (byPrefix = new Map()))
+    // key is concatenated, and hashed, only on a miss. An entry found to disagree with the full build is
+    // marked dropped (#agrees) and looked up afresh.
+    let byPrefix = this.#getEntries.get(backend)
+    if (!byPrefix) this.#getEntries.set(backend, (byPrefix = new Map()))
     let byPart = byPrefix.get(prefix)
     if (!byPart) {
       if (byPrefix.size >= 1000) byPrefix.clear()
       byPrefix.set(prefix, (byPart = new Map()))
     }
-    let prepared = byPart.get(part)
-    if (!prepared) {
-      prepared = this.#prepared.get(backend, `${prefix}${part}L`)
-      if (!prepared) return undefined
-      byPart.set(part, prepared)
+    let hit = byPart.get(part)
+    if (hit === undefined || hit.dropped) {
+      hit = this.prepared.fast(backend, `${prefix}${part}L`)
+      if (!hit) {
+        byPart.delete(part)
+        return undefined
+      }
+      byPart.set(part, hit)
     }
     params.push(21)
-    if (CHECK_SHAPES) {
+    if (CHECK_SHAPES || !hit.checked || (++this.#sampled & SAMPLE) === 0) {
       const full = { ...state, where: [...state.where, { input: filter as never, negate: false }] }
-      this.#check(backend, full, { defaultLimit: 21, noOrder: true }, `${prefix}${part}L`, params, prepared)
+      if (!this.#agrees(backend, full, { defaultLimit: 21, noOrder: true }, `${prefix}${part}L`, params, hit))
+        return undefined
     }
+    const prepared = hit.prepared
     const rows = this.executor.rows(
       alias,
       prepared.compiled,
@@ -155,7 +169,7 @@ export class Runner {
     trailing: readonly Field[],
   ): Promise<{ instances: ModelInstance[]; keys: unknown[] }> {
     const backend = this.executor.backend(alias)
-    const prepared = this.#prepared.prepare(backend, built.ctx.key, built.node, built.layout, trailing)
+    const prepared = this.prepared.prepare(backend, built.node, built.layout, trailing)
     const rows = await this.executor.rows(
       alias,
       prepared.compiled,
@@ -173,13 +187,13 @@ export class Runner {
   /** `SELECT COUNT(*)`. */
   async count(state: QueryState): Promise<number> {
     const rows = await this.#rows(this.routing.read(state), state, (f) => buildCount(state, f))
-    return Number(rows[0]![0])
+    return rows ? Number(rows[0]![0]) : 0
   }
 
   /** `SELECT 1 … LIMIT 1`. */
   async exists(state: QueryState): Promise<boolean> {
     const rows = await this.#rows(this.routing.read(state), state, (f) => buildExists(state, f))
-    return rows.length > 0
+    return rows !== null && rows.length > 0
   }
 
   /** `SELECT SUM(…) AS total, …`: one object keyed by the specs' names. Counts are never null. */
@@ -188,14 +202,17 @@ export class Runner {
     const backend = this.executor.backend(alias)
     const built = buildAggregate(state, backend.features, specs)
     const layout: RowLayout = { kind: 'values', mode: 'objects', names: built.names, fields: built.fields }
-    const prepared = this.#prepared.prepare(backend, built.ctx.key, built.node, layout)
-    const rows = await this.executor.rows(
-      alias,
-      prepared.compiled,
-      built.ctx.params,
-      info('select', state),
-      prepared.bigints ? BIGINTS : undefined,
-    )
+    const prepared = this.prepared.prepare(backend, built.node, layout)
+    // No row can match: every aggregate over nothing, without a query (Count 0, the others null), as Django does.
+    const rows = built.empty
+      ? [built.names.map(() => null)]
+      : await this.executor.rows(
+          alias,
+          prepared.compiled,
+          built.ctx.params,
+          info('select', state),
+          prepared.bigints ? BIGINTS : undefined,
+        )
     const out = (prepared.mapper!.map as (row: unknown[]) => Record<string, unknown>)(rows[0]!)
     built.names.forEach((name, i) => {
       const fn = specs[name]!.fn
@@ -228,7 +245,8 @@ export class Runner {
     const alias = this.routing.read(state)
     const backend = this.executor.backend(alias)
     const built = buildSelect(state, backend.features)
-    const prepared = this.#prepared.prepare(backend, built.ctx.key, built.node, built.layout)
+    if (built.empty) return EMPTY_STREAM
+    const prepared = this.prepared.prepare(backend, built.node, built.layout)
     const rows = this.executor.stream(
       alias,
       prepared.compiled,
@@ -285,7 +303,7 @@ export class Runner {
       returning: returning ? [returning.column] : undefined,
       onConflict: options.onConflict,
     })
-    const prepared = this.#prepared.prepare(backend, built.ctx.key, built.node)
+    const prepared = this.prepared.prepare(backend, built.node)
     const ran = { kind: 'insert', model: meta.name } as const
     if (!returning) return this.executor.write(alias, prepared.compiled, built.ctx.params, ran)
     const out = await this.executor.rows(alias, prepared.compiled, built.ctx.params, ran)
@@ -336,37 +354,50 @@ export class Runner {
     backend: Backend,
     state: QueryState,
     options: SelectOptions,
-  ): { prepared: PreparedQuery; params: unknown[] } {
+  ): { prepared: PreparedQuery; params: unknown[] } | null {
     const fast = fastSelectShape(state, options, options.prefix === undefined ? undefined : options.prefix)
     if (fast) {
-      const hit = this.#prepared.get(backend, fast.key)
-      if (hit) {
-        if (CHECK_SHAPES) this.#check(backend, state, options, fast.key, fast.params, hit)
-        return { prepared: hit, params: fast.params }
-      }
+      const hit = this.prepared.fast(backend, fast.key)
+      if (
+        hit &&
+        ((!CHECK_SHAPES && hit.checked && (++this.#sampled & SAMPLE) !== 0) ||
+          this.#agrees(backend, state, options, fast.key, fast.params, hit))
+      )
+        return { prepared: hit.prepared, params: fast.params }
     }
     const built = buildSelect(state, backend.features, options)
-    const prepared = this.#prepared.prepare(backend, built.ctx.key, built.node, built.layout)
-    if (fast) this.#prepared.alias(backend, fast.key, prepared)
+    if (built.empty) return null
+    const prepared = this.prepared.prepare(backend, built.node, built.layout)
+    if (fast) this.prepared.setFast(backend, fast.key, prepared)
     return { prepared, params: built.ctx.params }
   }
 
-  /** Tests (QUARRY_CHECK_SHAPES=1): a fast-path hit must be what the full build would have prepared. */
-  #check(
+  /**
+   * Whether a fast-key hit is what the full build of this description prepares, with the same values. Checked on
+   * the first hit from a second description, on one hit in 1,024 after that, and on every hit under
+   * `QUARRY_CHECK_SHAPES=1` (the test suite, where a disagreement throws). In production a disagreement drops the
+   * fast key, warns once, and the query runs from the full build: wrong SQL is never served.
+   */
+  #agrees(
     backend: Backend,
     state: QueryState,
     options: SelectOptions,
     key: string,
     params: unknown[],
-    hit: PreparedQuery,
-  ): void {
+    hit: FastEntry,
+  ): boolean {
     const built = buildSelect(state, backend.features, options)
-    const full = this.#prepared.prepare(backend, built.ctx.key, built.node, built.layout)
-    if (full !== hit || !sameValues(built.ctx.params, params))
-      throw new QuarryError(
-        'SHAPE_COLLISION',
-        `quarry fast shape ${key} disagrees with the full build ${built.ctx.key}`,
-      )
+    const full = this.prepared.prepare(backend, built.node, built.layout)
+    if (full === hit.prepared && sameValues(built.ctx.params, params)) {
+      hit.checked = true
+      return true
+    }
+    const message = `quarry: the fast shape key ${key} disagrees with the full build (${full.compiled.shapeKey}); it is no longer used.`
+    if (CHECK_SHAPES) throw new QuarryError('SHAPE_COLLISION', message)
+    hit.dropped = true
+    this.prepared.dropFast(backend, key)
+    process.emitWarning(message, { type: 'QuarryShapeWarning', code: 'QUARRY_SHAPE_MISMATCH' })
+    return false
   }
 
   /** Rows → instances (with their host, and prefetches) or values rows. Synchronous unless prefetching. */
@@ -395,11 +426,12 @@ export class Runner {
   async #rows(
     alias: string,
     state: QueryState,
-    build: (features: BaseFeatures) => BuiltQuery<StatementNode>,
-  ): Promise<unknown[][]> {
+    build: (features: DialectFeatures) => BuiltQuery<StatementNode>,
+  ): Promise<unknown[][] | null> {
     const backend = this.executor.backend(alias)
     const built = build(backend.features)
-    const prepared = this.#prepared.prepare(backend, built.ctx.key, built.node)
+    if (built.empty) return null
+    const prepared = this.prepared.prepare(backend, built.node)
     return this.executor.rows(alias, prepared.compiled, built.ctx.params, info('select', state))
   }
 
@@ -407,14 +439,18 @@ export class Runner {
     alias: string,
     state: QueryState,
     kind: 'update' | 'delete',
-    build: (features: BaseFeatures) => BuiltQuery<StatementNode>,
+    build: (features: DialectFeatures) => BuiltQuery<StatementNode>,
   ): Promise<RunResult> {
     const backend = this.executor.backend(alias)
     const built = build(backend.features)
-    const prepared = this.#prepared.prepare(backend, built.ctx.key, built.node)
+    if (built.empty) return { rowCount: 0 }
+    const prepared = this.prepared.prepare(backend, built.node)
     return this.executor.write(alias, prepared.compiled, built.ctx.params, info(kind, state))
   }
 }
+
+/** The stream of a query that can match nothing: no chunks, no query. */
+const EMPTY_STREAM: AsyncIterable<unknown[]> = { async *[Symbol.asyncIterator]() {} }
 
 function info(kind: RunInfo['kind'], state: QueryState): RunInfo {
   return { kind, model: state.model.name, site: state.site }

@@ -273,8 +273,17 @@ export interface ExpressionLike {
   readonly $expression: true
 }
 
-export type StringLookups = {
-  iexact?: string
+/**
+ * A QuerySet as the value of an `in` lookup, its rows `R`: `valuesList('id', { flat: true })` gives ids, a QuerySet
+ * of instances its primary keys. Structural, so this layer needs no import of the query layer.
+ */
+export interface SubqueryOf<R> extends PromiseLike<R[]> {
+  readonly state: object
+}
+
+/** `Nl`: the field is nullable, so `iexact: null` (IS NULL, as in Django) is allowed. */
+export type StringLookups<Nl extends boolean = false> = {
+  iexact?: string | (Nl extends true ? null : never)
   contains?: string
   icontains?: string
   startswith?: string
@@ -284,18 +293,23 @@ export type StringLookups = {
   regex?: string
   iregex?: string
 }
-export type Lookups<T> = {
+/** Lookups on a value of type `T`; `in` also takes a QuerySet of `T` (or of the rows `R`, for relations). */
+export type Lookups<T, Nl extends boolean = false, R = T> = {
   exact?: T | null | ExpressionLike
-  in?: readonly T[]
+  in?: readonly T[] | SubqueryOf<T> | SubqueryOf<R>
   gt?: T | ExpressionLike
   gte?: T | ExpressionLike
   lt?: T | ExpressionLike
   lte?: T | ExpressionLike
   range?: readonly [T, T]
   isnull?: boolean
-} & (T extends string ? StringLookups : {})
+} & (T extends string ? StringLookups<Nl> : {})
 
-type ScalarFilter<T> = T | Lookups<NonNullable<T>> | ExpressionLike | (null extends T ? null : never)
+type ScalarFilter<T> =
+  | T
+  | Lookups<NonNullable<T>, null extends T ? true : false>
+  | ExpressionLike
+  | (null extends T ? null : never)
 
 type Depth = [never, 0, 1, 2]
 
@@ -306,7 +320,12 @@ export type Filter<M extends Models, N extends keyof M & string, D extends numbe
       [K in ScalarKeys<FieldsOf<M, N>>]?: ScalarFilter<ValueOfField<FieldsOf<M, N>[K]>>
     } & {
       [K in ForwardKeys<FieldsOf<M, N>>]?: TargetOf<FieldsOf<M, N>[K]> extends infer T extends keyof M & string
-        ? PkOf<M, T> | Instance<M, T, any> | Lookups<PkOf<M, T>> | Filter<M, T, Depth[D]> | null
+        ?
+            | PkOf<M, T>
+            | Instance<M, T, any>
+            | Lookups<PkOf<M, T>, false, Instance<M, T, any>>
+            | Filter<M, T, Depth[D]>
+            | null
         : never
     } & {
       [K in ForwardKeys<FieldsOf<M, N>> as `${K}Id`]?: ScalarFilter<
@@ -314,13 +333,23 @@ export type Filter<M extends Models, N extends keyof M & string, D extends numbe
       >
     } & {
       [K in ManyKeys<FieldsOf<M, N>>]?: TargetOf<FieldsOf<M, N>[K]> extends infer T extends keyof M & string
-        ? PkOf<M, T> | Instance<M, T, any> | Lookups<PkOf<M, T>> | Filter<M, T, Depth[D]>
+        ?
+            | PkOf<M, T>
+            | Instance<M, T, any>
+            | Lookups<PkOf<M, T>, false, Instance<M, T, any>>
+            | Filter<M, T, Depth[D]>
+            | null
         : never
     } & {
       [K in keyof ReverseOf<M, N>]?: ReverseOf<M, N>[K] extends { model: infer X extends keyof M & string }
-        ? PkOf<M, X> | Instance<M, X, any> | Lookups<PkOf<M, X>> | Filter<M, X, Depth[D]>
+        ?
+            | PkOf<M, X>
+            | Instance<M, X, any>
+            | Lookups<PkOf<M, X>, false, Instance<M, X, any>>
+            | Filter<M, X, Depth[D]>
+            | null
         : never
-    } & { pk?: ScalarFilter<PkOf<M, N>> }
+    } & { pk?: ScalarFilter<PkOf<M, N>> | { in: SubqueryOf<Instance<M, N, any>> } }
 
 // ---- paths ---------------------------------------------------------------------------------------------------
 

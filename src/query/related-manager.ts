@@ -62,7 +62,7 @@ export class RelatedManager<M extends Models, N extends keyof M & string> extend
   ) {
     const meta = metaOf(instance)
     const rel = findRelation(meta, relation.name)
-    if (!rel?.many) throw new StateError('NOT_SUPPORTED', `${meta.name}.${relation.name} is not a to-many relation.`)
+    if (!rel?.many) throw new StateError('NOT_TO_MANY', `${meta.name}.${relation.name} is not a to-many relation.`)
     const key = (instance as unknown as Row)[rel.sourceKey.attname]
     if (key === undefined || key === null)
       throw new StateError('NOT_SAVED', `Save this ${meta.name} before using its related objects.`)
@@ -267,7 +267,7 @@ function managerState(rel: Relation, key: unknown, alias: string): QueryState {
     // Filter the target through its accessor back to the source: an EXISTS on the join table.
     if (!rel.back)
       throw new StateError(
-        'NOT_SUPPORTED',
+        'RELATED_NAME_REQUIRED',
         `${rel.source.name}.${rel.name} has relatedName '+', which its manager needs. Give it a relatedName, or use prefetchRelated('${rel.name}').`,
       )
     filter = { [rel.back]: key }

@@ -57,6 +57,12 @@ export interface DialectOperations {
   random(): string
   /** `CAST(x AS <float>)`. */
   castFloat(expr: string): string
+  /** `CAST(x AS <64-bit integer>)`. */
+  castInteger(expr: string): string
+  /** Integer division truncating toward zero (`/` on two integers; MySQL's `DIV`). */
+  integerDivide(lhs: string, rhs: string): string
+  /** An integer operand of arithmetic as the driver binds it typed an integer (node:sqlite: a bigint). */
+  integerParam(v: unknown): unknown
   /** `INSERT … ON CONFLICT` tail. */
   onConflict(c: { update?: readonly string[]; target?: readonly string[] }): string
   /** The tail of an INSERT with no column values. */

@@ -4,6 +4,7 @@ import {
   FieldError,
   InvalidValueError,
   MultipleObjectsReturned,
+  OperationalError,
   ProgrammingError,
   QuarryError,
   sql,
@@ -70,8 +71,14 @@ describeEachBackend('bad input and query events', (b) => {
 
   it('database errors are translated with the driver error kept as cause', async () => {
     const err = await db.query(sql`select * from no_such_table_here`).catch((e) => e)
-    expect(err).toBeInstanceOf(QuarryError)
-    expect(err.cause).toBeDefined()
+    // As in Django: sqlite3 reports a missing table as an OperationalError, the servers as a ProgrammingError.
+    expect(err).toBeInstanceOf(
+      { sqlite: OperationalError, postgres: ProgrammingError, mysql: ProgrammingError }[b.vendor],
+    )
+    expect(err.cause).toBeInstanceOf(Error) // the driver's own error
+    // SQLITE_ERROR, SQLSTATE undefined_table, ER_NO_SUCH_TABLE
+    expect(err.vendorCode).toBe({ sqlite: 1, postgres: '42P01', mysql: 1146 }[b.vendor])
+    expect(err.sql).toBe('select * from no_such_table_here')
     const syntax = await db.query(sql`selec nonsense`).catch((e) => e)
     expect(syntax).toBeInstanceOf(ProgrammingError)
   })

@@ -92,7 +92,8 @@ describeEachBackend('instances', (b) => {
     await db.Author.create({ name: 'U', email: 'u@example.com' })
     const err = await db.Author.create({ name: 'U2', email: 'u@example.com' }).catch((e) => e)
     expect(err).toBeInstanceOf(IntegrityError)
-    expect(err.vendorCode).toBeDefined()
+    // SQLITE_CONSTRAINT_UNIQUE, SQLSTATE unique_violation, ER_DUP_ENTRY
+    expect(err.vendorCode).toBe({ sqlite: 2067, postgres: '23505', mysql: 1062 }[b.vendor])
     expect(String(err.message)).not.toContain('u@example.com')
     expect(await db.Author.filter({ name: 'U2' }).exists()).toBe(false)
   })

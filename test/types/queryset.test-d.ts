@@ -107,3 +107,31 @@ export function fieldKinds() {
   expectTypeOf<Row['id']>().toEqualTypeOf<string>()
   expectTypeOf<Row['pk']>().toEqualTypeOf<string>()
 }
+
+// Issue 8: the forms Django accepts that quarry refused.
+export async function issue8Filters() {
+  // iexact: null means IS NULL, on nullable fields only.
+  db.Author.filter({ email: { iexact: null } })
+  db.Post.filter({ author: { email: { iexact: null } } })
+  // @ts-expect-error: name is not nullable
+  db.Author.filter({ name: { iexact: null } })
+  // in: a QuerySet of the related model (its primary keys) or a flat valuesList of ids.
+  const adas = db.Author.filter({ name: { startswith: 'A' } })
+  db.Post.filter({ author: { in: adas } })
+  db.Post.filter({ author: { in: adas.valuesList('id', { flat: true }) } })
+  db.Post.filter({ authorId: { in: adas.valuesList('id', { flat: true }) } })
+  db.Post.filter({ pk: { in: db.Post.orderBy('-views').limit(2) } })
+  db.Author.filter({ posts: { in: db.Post.filter({ published: true }) } })
+  db.Post.filter({ tags: { in: db.Tag.filter({ name: 'orm' }) } })
+  db.Post.filter({ title: { in: db.Tag.valuesList('name', { flat: true }) } })
+  db.Author.filter({ posts: { isnull: true } })
+  // Django's posts=None: authors without posts.
+  db.Author.filter({ posts: null })
+  db.Post.filter({ tags: null })
+  // @ts-expect-error: a QuerySet of another model
+  db.Post.filter({ author: { in: db.Tag.all() } })
+  // @ts-expect-error: a flat valuesList of strings where ids are compared
+  db.Post.filter({ author: { in: adas.valuesList('name', { flat: true }) } })
+  // @ts-expect-error: valuesList of several columns is not one value per row
+  db.Post.filter({ authorId: { in: adas.valuesList('id', 'name') } })
+}

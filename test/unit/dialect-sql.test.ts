@@ -11,7 +11,7 @@ import { PostgresSchemaEditor } from '../../src/backends/postgres/postgres-schem
 import { SqliteFeatures } from '../../src/backends/sqlite/sqlite-features.ts'
 import { SqliteOperations } from '../../src/backends/sqlite/sqlite-operations.ts'
 import { SqliteSchemaEditor } from '../../src/backends/sqlite/sqlite-schema-editor.ts'
-import { Count, F } from '../../src/index.ts'
+import { Count, F, Sum } from '../../src/index.ts'
 import { bindParams } from '../../src/sql/compiled-query.ts'
 import { SqlCompiler } from '../../src/sql/compiler/sql-compiler.ts'
 import { emptyState, type QueryState } from '../../src/sql/query-state.ts'
@@ -123,7 +123,7 @@ describe('SQL per dialect', () => {
       postgres:
         'SELECT "author"."id" FROM "author" WHERE ("author"."name" = $1) AND ("author"."name" ~ $2) AND ("author"."name" ~* $3)',
       mysql:
-        "SELECT `author`.`id` FROM `author` WHERE (`author`.`name` = ? COLLATE utf8mb4_bin) AND (`author`.`name` REGEXP ? COLLATE utf8mb4_bin) AND (`author`.`name` REGEXP CONCAT('(?i)', ?) COLLATE utf8mb4_bin)",
+        "SELECT `author`.`id` FROM `author` WHERE (`author`.`name` LIKE ? COLLATE utf8mb4_bin) AND (`author`.`name` REGEXP ? COLLATE utf8mb4_bin) AND (`author`.`name` REGEXP CONCAT('(?i)', ?) COLLATE utf8mb4_bin)",
     })
   })
 
@@ -258,9 +258,10 @@ describe('DDL per dialect', () => {
     expect(sql('postgres')).toBe(
       `CREATE INDEX "ix" ON "blog_post" ("title") WHERE ("title" = 'it''s? $1 \\ done') AND ("views" >= 3)`,
     )
-    // MySQL reads a backslash in a string literal as an escape: doubled.
+    // MySQL reads a backslash in a string literal as an escape: doubled. Its case-sensitive exact is an escaped
+    // LIKE (issue 8), so the value's backslash is first LIKE-escaped (\\\\), then doubled as a literal.
     expect(sql('mysql')).toBe(
-      "CREATE INDEX `ix` ON `blog_post` (`title`) WHERE (`title` = 'it''s? $1 \\\\ done' COLLATE utf8mb4_bin) AND (`views` >= 3)",
+      "CREATE INDEX `ix` ON `blog_post` (`title`) WHERE (`title` LIKE 'it''s? $1 \\\\\\\\ done' COLLATE utf8mb4_bin) AND (`views` >= 3)",
     )
     expect(() =>
       dialects.sqlite.editor.createIndex(meta, { fields: ['title'], where: { author: { name: 'x' } } }),
@@ -271,5 +272,87 @@ describe('DDL per dialect', () => {
     const long = ['a'.repeat(40), 'b'.repeat(40)]
     expect(dialects.postgres.editor.name('t'.repeat(30), long, 'idx').length).toBeLessThanOrEqual(63)
     expect(dialects.mysql.editor.name('t'.repeat(30), long, 'idx').length).toBeLessThanOrEqual(64)
+  })
+})
+
+describe('SQL per dialect: query semantics (issue 8)', () => {
+  it('isnull across a reverse foreign key is NOT EXISTS; across many-to-many over the join table', () => {
+    const r = select(state('Author', { ...ids, where: where({ posts: { isnull: true } }) }))
+    expect(sqlOf(r)).toEqual({
+      sqlite:
+        'SELECT "author"."id" FROM "author" WHERE NOT (EXISTS(SELECT 1 FROM "blog_post" WHERE "blog_post"."author_id" = "author"."id"))',
+      postgres:
+        'SELECT "author"."id" FROM "author" WHERE NOT (EXISTS(SELECT 1 FROM "blog_post" WHERE "blog_post"."author_id" = "author"."id"))',
+      mysql:
+        'SELECT `author`.`id` FROM `author` WHERE NOT (EXISTS(SELECT 1 FROM `blog_post` WHERE `blog_post`.`author_id` = `author`.`id`))',
+    })
+    const m = select(state('Tag', { ...ids, where: where({ posts: { isnull: false } }) }))
+    expect(m.postgres.sql).toBe(
+      'SELECT "tag"."id" FROM "tag" WHERE EXISTS(SELECT 1 FROM "blog_post_tags" WHERE "blog_post_tags"."tag_id" = "tag"."id")',
+    )
+  })
+
+  it('integer division: / on SQLite (integer binds) and PostgreSQL, DIV on MySQL; a fraction is cast to float', () => {
+    const half = select(state('Post', { ...ids, where: where({ views: F('views').div(2) }) }))
+    expect(sqlOf(half)).toEqual({
+      sqlite: 'SELECT "blog_post"."id" FROM "blog_post" WHERE "blog_post"."views" = ("blog_post"."views" / ?)',
+      postgres: 'SELECT "blog_post"."id" FROM "blog_post" WHERE "blog_post"."views" = ("blog_post"."views" / $1)',
+      mysql: 'SELECT `blog_post`.`id` FROM `blog_post` WHERE `blog_post`.`views` = (`blog_post`.`views` DIV ?)',
+    })
+    // node:sqlite binds a JS number as REAL (10 / 3.0 = 3.33…); a bigint binds as INTEGER.
+    expect(half.sqlite.params).toEqual([2n])
+    expect(half.postgres.params).toEqual([2])
+    const frac = select(state('Post', { ...ids, where: where({ views: { gt: F('views').div(2.5) } }) }))
+    expect(sqlOf(frac)).toEqual({
+      sqlite:
+        'SELECT "blog_post"."id" FROM "blog_post" WHERE "blog_post"."views" > ("blog_post"."views" / CAST(? AS REAL))',
+      postgres:
+        'SELECT "blog_post"."id" FROM "blog_post" WHERE "blog_post"."views" > ("blog_post"."views" / CAST($1 AS DOUBLE PRECISION))',
+      mysql:
+        'SELECT `blog_post`.`id` FROM `blog_post` WHERE `blog_post`.`views` > (`blog_post`.`views` / CAST(? AS DOUBLE))',
+    })
+  })
+
+  it('an empty in list: the statement is marked empty (not run); inside NOT / OR it folds away', () => {
+    for (const d of Object.values(dialects)) {
+      expect(buildSelect(state('Post', { ...ids, where: where({ id: { in: [] } }) }), d.features).empty).toBe(true)
+      const kept = buildSelect(
+        state('Post', { ...ids, where: [{ input: { id: { in: [] } }, negate: true }] }),
+        d.features,
+      )
+      expect(kept.empty).toBe(false)
+      expect(d.compiler.compile(kept.node).sql).not.toMatch(/WHERE/)
+    }
+  })
+
+  it('in with a QuerySet is IN (SELECT …); MySQL wraps a sliced one in a derived table', () => {
+    const authors = { state: state('Author', { where: where({ name: { startswith: 'A' } }) }) }
+    const r = select(state('Post', { ...ids, where: where({ author: { in: authors } }) }))
+    expect(r.postgres.sql).toBe(
+      'SELECT "blog_post"."id" FROM "blog_post" WHERE "blog_post"."author_id" IN (SELECT "author"."id" FROM "author" WHERE "author"."name" LIKE $1 ESCAPE \'\\\')',
+    )
+    const top = { state: state('Post', { order: ['-views'], limit: 2 }) }
+    const s = select(state('Post', { ...ids, where: where({ id: { in: top } }) }))
+    expect(s.mysql.sql).toBe(
+      'SELECT `blog_post`.`id` FROM `blog_post` WHERE `blog_post`.`id` IN (SELECT * FROM (SELECT `T1`.`id` FROM `blog_post` `T1` ORDER BY `T1`.`views` DESC LIMIT ?) `U`)',
+    )
+  })
+
+  it('MySQL exact on a string is an escaped LIKE under utf8mb4_bin', () => {
+    const r = select(state('Author', { ...ids, where: where({ name: 'a%b_c' }) }))
+    expect(r.mysql.sql).toBe('SELECT `author`.`id` FROM `author` WHERE `author`.`name` LIKE ? COLLATE utf8mb4_bin')
+    expect(r.mysql.params).toEqual(['a\\%b\\_c'])
+    expect(r.postgres.params).toEqual(['a%b_c'])
+  })
+
+  it('aggregate(): one shared join per to-many path, a subquery for another row set', () => {
+    const sqlFor = (specs: Parameters<typeof buildAggregate>[2]) =>
+      dialects.postgres.compiler.compile(buildAggregate(state('Author'), dialects.postgres.features, specs).node).sql
+    expect(sqlFor({ n: Count('posts'), v: Sum('posts.views') })).toBe(
+      'SELECT COUNT("blog_post"."id") AS "n", SUM("blog_post"."views") AS "v" FROM "author" LEFT JOIN "blog_post" ON "blog_post"."author_id" = "author"."id"',
+    )
+    expect(sqlFor({ a: Count('id'), n: Count('posts') })).toBe(
+      'SELECT COUNT("author"."id") AS "a", (SELECT COUNT("blog_post"."id") FROM "author" "T1" LEFT JOIN "blog_post" ON "blog_post"."author_id" = "T1"."id") AS "n" FROM "author"',
+    )
   })
 })

@@ -6,6 +6,7 @@ import type {
   QueryError,
   ResultSetHeader,
 } from 'mysql2'
+import { OperationalError } from '../../errors.ts'
 import type { Connection, RunResult } from '../backend.ts'
 
 /** The server cannot prepare this statement (`ANALYZE SELECT …` on some versions): send it as text instead. */
@@ -129,7 +130,7 @@ class RowStream {
 
   /** The connection is being destroyed: stop listening. */
   close(): void {
-    this.#finish(new Error('the stream was closed'), false)
+    this.#finish(new OperationalError('The connection was closed while rows were streaming.'), false)
   }
 
   #pause(): void {
@@ -147,7 +148,7 @@ class RowStream {
   }
 
   #fail(e: unknown): void {
-    this.#finish(e ?? new Error('the connection failed'))
+    this.#finish(e ?? new OperationalError('The connection failed while rows were streaming.'))
   }
 
   #finish(error: unknown, resume = true): void {

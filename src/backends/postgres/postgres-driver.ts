@@ -1,4 +1,5 @@
 import type postgres from 'postgres'
+import { OperationalError } from '../../errors.ts'
 import type { Connection, QueryOptions, RunResult } from '../backend.ts'
 
 // ---- type parsing and serialization (postgres.js `types` option) ------------------------------------------------
@@ -307,8 +308,11 @@ export class PostgresConnection implements Connection {
   async #guard<T>(sql: string, q: PromiseLike<T>): Promise<T> {
     if (this.#dead) {
       // Not run: settle the query object without executing it.
-      throw Object.assign(new Error('write CONNECTION_CLOSED (the reserved connection was lost)'), {
-        code: 'CONNECTION_CLOSED',
+      throw new OperationalError('The connection was lost before this statement ran (CONNECTION_CLOSED).', {
+        vendorCode: 'CONNECTION_CLOSED',
+        sql,
+        // No driver error exists: postgres.js only reported that the socket closed.
+        cause: { code: 'CONNECTION_CLOSED', reason: 'the reserved connection closed' },
       })
     }
     const ends = ENDS.test(sql)

@@ -59,6 +59,13 @@ export class SqliteOperations extends BaseOperations {
   override inJsonList(lhs: string, param: string): string {
     return `${lhs} IN (SELECT value FROM json_each(${param}))`
   }
+  /** node:sqlite binds every JS number as REAL (`10 / 3.0` is 3.33); a bigint binds as INTEGER. */
+  override integerParam(v: unknown): unknown {
+    return typeof v === 'number' && Number.isSafeInteger(v) ? BigInt(v) : v
+  }
+  override castInteger(expr: string): string {
+    return `CAST(${expr} AS INTEGER)`
+  }
   override castFloat(expr: string): string {
     return `CAST(${expr} AS REAL)`
   }

@@ -16,6 +16,8 @@ export async function fetchManyToMany(
 ): Promise<[unknown, ModelInstance][]> {
   const { db, alias } = scope
   const built = buildManyToMany(state, db.runner.features(alias), rel.through!, keys)
+  // The Prefetch QuerySet can match nothing (an empty `in`): no query, as Django.
+  if (built.empty) return []
   const { instances, keys: owners } = await db.runner.selectWithKeys(alias, state, built, [built.keyField])
   return instances.map((inst, i) => [owners[i], inst])
 }

@@ -11,6 +11,10 @@ export interface ParamSpec {
   list?: number | undefined
   /** The list is too long for one placeholder per value: bound as one JSON array (features.canBindJsonList). */
   jsonList?: boolean | undefined
+  /** The value of `exact` on a string field: the field's conversion, then `ops.patternValue('exact')`. */
+  exact?: boolean
+  /** An integer operand of arithmetic: bound as an integer (`ops.integerParam`). */
+  integer?: boolean
   /** The parameter is a LIMIT / OFFSET count. */
   count?: boolean
   /** A JSON document to store (dialect decides the encoding). */
@@ -26,7 +30,8 @@ export type PatternLookup =
   | 'endswith'
   | 'iendswith'
 
-export type BinaryOp = '=' | '<>' | '<' | '<=' | '>' | '>=' | '+' | '-' | '*' | '/'
+/** `div`: integer division, truncating toward zero (`ops.integerDivide`). */
+export type BinaryOp = '=' | '<>' | '<' | '<=' | '>' | '>=' | '+' | '-' | '*' | '/' | 'div'
 export type AggregateFn = 'COUNT' | 'SUM' | 'AVG' | 'MIN' | 'MAX'
 
 export type Expr =
@@ -55,7 +60,7 @@ export type Expr =
   | { readonly k: 'fn'; readonly name: string; readonly args: readonly Expr[] }
   | { readonly k: 'raw'; readonly parts: readonly string[]; readonly args: readonly Expr[] }
   | { readonly k: 'sub'; readonly sub: import('./select-node.ts').SelectNode }
-  | { readonly k: 'cast'; readonly e: Expr; readonly to: 'float' }
+  | { readonly k: 'cast'; readonly e: Expr; readonly to: 'float' | 'integer' }
   | { readonly k: 'ident'; readonly name: string }
   /** A random number (`orderBy('?')`): `RANDOM()`, `RAND()`… */
   | { readonly k: 'random' }
@@ -63,17 +68,28 @@ export type Expr =
 export const col = (t: string, c: string, field?: Field): Expr => ({ k: 'col', t, c, field })
 export const lit = (sql: string): Expr => ({ k: 'lit', sql })
 export const TRUE: Expr = { k: 'lit', sql: '1=1' }
+/**
+ * A condition no row meets (an empty `in` list, Django's `EmptyResultSet`). The helpers below fold it away, so a
+ * statement whose whole WHERE folds to it is answered without running (`[]`, `0`, `false`).
+ */
 export const FALSE: Expr = { k: 'lit', sql: '1=0' }
 
+// Constant folding is sound in SQL's three-valued logic: x AND FALSE is FALSE and x OR TRUE is TRUE even when x is
+// NULL, and NOT flips only the two constants.
 export function and(items: Expr[]): Expr {
   const flat = items.filter((e) => e !== TRUE)
+  if (flat.includes(FALSE)) return FALSE
   if (flat.length === 0) return TRUE
   return flat.length === 1 ? flat[0]! : { k: 'and', items: flat }
 }
 export function not(e: Expr): Expr {
+  if (e === TRUE) return FALSE
+  if (e === FALSE) return TRUE
   return { k: 'not', e }
 }
 export function or(items: Expr[]): Expr {
-  if (items.length === 0) return FALSE
-  return items.length === 1 ? items[0]! : { k: 'or', items }
+  if (items.includes(TRUE)) return TRUE
+  const flat = items.filter((e) => e !== FALSE)
+  if (flat.length === 0) return FALSE
+  return flat.length === 1 ? flat[0]! : { k: 'or', items: flat }
 }

@@ -130,6 +130,7 @@ export class SqlCompiler {
       case 'lit':
         return e.sql
       case 'bin':
+        if (e.op === 'div') return this.ops.integerDivide(this.operand(e.l, st), this.operand(e.r, st))
         return `${this.operand(e.l, st)} ${e.op} ${this.operand(e.r, st)}`
       case 'and':
       case 'or':
@@ -159,7 +160,7 @@ export class SqlCompiler {
       case 'sub':
         return `(${this.select(e.sub, st)})`
       case 'cast':
-        return this.ops.castFloat(this.expr(e.e, st))
+        return e.to === 'float' ? this.ops.castFloat(this.expr(e.e, st)) : this.ops.castInteger(this.expr(e.e, st))
       case 'random':
         return this.ops.random()
       case 'ident':
@@ -179,6 +180,7 @@ export class SqlCompiler {
       e.k === 'fn' ||
       e.k === 'agg' ||
       e.k === 'sub' ||
+      e.k === 'cast' ||
       e.k === 'random'
       ? s
       : `(${s})`
@@ -254,10 +256,16 @@ export class SqlCompiler {
   /** Field conversion, then the pattern shaping of the lookup (`%…%`). */
   protected converter(spec: ParamSpec): Converter | null {
     if (spec.count) return toCount
+    if (spec.integer) return this.ops.integerParam
     const field = spec.lookup ? undefined : spec.field
     let conv = field ? this.ops.toDb(field) : null
     if (spec.json) conv = (v) => (v === null || v === undefined ? null : this.ops.jsonToDb(v))
-    if (spec.lookup && spec.lookup !== 'regex' && spec.lookup !== 'iregex') {
+    if (spec.exact) {
+      // `exact` on a string keeps the field's conversion, then the dialect's shaping (MySQL: LIKE-escaped).
+      const shape = this.ops.patternValue('exact')
+      const c = conv
+      if (shape) conv = c ? (v) => (v === null ? v : shape(c(v))) : (v) => (v === null ? v : shape(v))
+    } else if (spec.lookup && spec.lookup !== 'regex' && spec.lookup !== 'iregex') {
       const shape = this.ops.patternValue(spec.lookup)
       const check = stringCheck(spec)
       conv = shape ? (v) => shape(check(v)) : check

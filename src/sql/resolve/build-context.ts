@@ -1,21 +1,17 @@
 import { FieldError } from '../../errors.ts'
 import type { Field } from '../../model/fields/field.ts'
 import type { RelationField } from '../../model/fields/relation-field.ts'
-import type { ModelMeta } from '../../model/model-meta.ts'
+import type { ModelMeta, ReverseRelation } from '../../model/model-meta.ts'
 import { col, type Expr, type ParamSpec } from '../ast/expression-nodes.ts'
 import type { JoinNode } from '../ast/select-node.ts'
 import type { DialectFeatures } from '../dialect.ts'
 
 /**
- * State of one statement being built: the parameter values, the shape key and alias allocation.
- *
- * The shape key is built as the AST is: every structural choice appends a token, values never do. Two queries
- * with the same key compile to the same SQL, so the compiled SQL, the bind plan and the row mapper are cached
- * by it. (Tests run with `QUARRY_CHECK_SHAPES=1`, which recompiles on every cache hit and compares.)
+ * State of one statement being built: the parameter values and alias allocation. (Its shape key is derived from
+ * the finished tree: `sql/shape-key.ts`.)
  */
 export class BuildContext {
   readonly params: unknown[] = []
-  key = ''
   /** Set when a filter refers to an aggregate annotation: that filter belongs in HAVING. */
   aggregateRef = false
   readonly features: DialectFeatures
@@ -30,10 +26,8 @@ export class BuildContext {
     this.params.push(value)
     if (spec.list !== undefined && !this.features.hasArrayParams) {
       // One placeholder per value, unless that would crowd the statement's bind limit: then one JSON array.
-      if (spec.list > this.features.maxBindParams / 2 && this.features.canBindJsonList) {
+      if (spec.list > this.features.maxBindParams / 2 && this.features.canBindJsonList)
         spec = { ...spec, jsonList: true }
-        this.key += '#J'
-      } else this.key += `#${spec.list}`
     }
     return { k: 'param', i: this.params.length - 1, spec }
   }
@@ -59,6 +53,21 @@ export interface JoinInfo {
   readonly nullable: boolean
 }
 
+/** One step of a path across a relation. */
+export type Hop =
+  | { readonly kind: 'forward'; readonly name: string; readonly field: RelationField; readonly target: ModelMeta }
+  /** Reverse foreign key or reverse one-to-one: the related rows point at us. */
+  | { readonly kind: 'reverse'; readonly name: string; readonly rev: ReverseRelation; readonly target: ModelMeta }
+  /** Many-to-many from either side: `near` points at us from the join table, `far` at the target. */
+  | {
+      readonly kind: 'm2m'
+      readonly name: string
+      readonly through: ModelMeta
+      readonly near: RelationField
+      readonly far: RelationField
+      readonly target: ModelMeta
+    }
+
 /** One SELECT's FROM clause: the base table and the forward joins made for paths. */
 export class Scope {
   readonly ctx: BuildContext
@@ -67,7 +76,10 @@ export class Scope {
   readonly joins: JoinNode[] = []
   readonly byPath = new Map<string, JoinInfo>()
   /** Annotations visible to filters and F() in this scope. */
-  readonly annotations = new Map<string, { expr: Expr; field?: Field | undefined; aggregate: boolean }>()
+  readonly annotations = new Map<
+    string,
+    { expr: Expr; field?: Field | undefined; aggregate: boolean; integer?: boolean | undefined }
+  >()
 
   constructor(ctx: BuildContext, meta: ModelMeta, alias?: string) {
     this.ctx = ctx
@@ -95,7 +107,48 @@ export class Scope {
     this.joins.push({ type: nullable ? 'LEFT' : 'INNER', table: target.table, alias, on })
     const info = { alias, meta: target, nullable }
     this.byPath.set(path, info)
-    this.ctx.key += `J${path}${nullable ? 'L' : 'I'};`
+    return info
+  }
+
+  /**
+   * LEFT JOIN the rows of a to-many hop (reverse foreign key or many-to-many) reached by `path`: one row per related
+   * row, NULLs when there is none. Shared by every use of the same path, so `Count('posts')` and
+   * `Sum('posts.views')` read the same joined rows instead of multiplying each other.
+   */
+  joinMany(path: string, hop: Exclude<Hop, { kind: 'forward' }>, parent: JoinInfo | null): JoinInfo {
+    const found = this.byPath.get(path)
+    if (found) return found
+    const parentAlias = parent?.alias ?? this.alias
+    let alias: string
+    if (hop.kind === 'reverse') {
+      const f = hop.rev.field
+      alias = this.ctx.alias(hop.target.table)
+      const on: Expr = {
+        k: 'bin',
+        op: '=',
+        l: col(alias, f.column, f),
+        r: col(parentAlias, f.targetField.column, f.targetField),
+      }
+      this.joins.push({ type: 'LEFT', table: hop.target.table, alias, on })
+    } else {
+      const { near, far } = hop
+      const t = this.ctx.alias(hop.through.table)
+      this.joins.push({
+        type: 'LEFT',
+        table: hop.through.table,
+        alias: t,
+        on: { k: 'bin', op: '=', l: col(t, near.column, near), r: col(parentAlias, near.targetField.column) },
+      })
+      alias = this.ctx.alias(hop.target.table)
+      this.joins.push({
+        type: 'LEFT',
+        table: hop.target.table,
+        alias,
+        on: { k: 'bin', op: '=', l: col(alias, far.targetField.column, far.targetField), r: col(t, far.column, far) },
+      })
+    }
+    const info = { alias, meta: hop.target, nullable: true }
+    this.byPath.set(path, info)
     return info
   }
 

@@ -50,11 +50,11 @@ export function buildManyToMany(
     e: col(t, near.column, near),
     param: ctx.param([...keys], { field: near, list: keys.length }),
   }
-  ctx.key += `|M2M${meta.name}.${near.name}`
   return {
     ctx,
     layout: built.layout,
     keyField: near,
+    empty: built.empty,
     node: {
       ...node,
       joins: [...node.joins, join],

@@ -2,13 +2,14 @@ import { FieldError, InvalidValueError } from '../../errors.ts'
 import type { Field } from '../../model/fields/field.ts'
 import type { RelationField } from '../../model/fields/relation-field.ts'
 import type { ModelMeta } from '../../model/model-meta.ts'
-import { and, type Expr, lit } from '../ast/expression-nodes.ts'
+import { and, col, type Expr, FALSE, lit, TRUE } from '../ast/expression-nodes.ts'
 import type { OrderNode, SelectColumn, SelectNode } from '../ast/select-node.ts'
 import type { DialectFeatures } from '../dialect.ts'
 import { Aggregate, type Expression, OrderBy } from '../expressions.ts'
 import { emptyState, type QueryState } from '../query-state.ts'
 import { BuildContext, type JoinInfo, Scope } from './build-context.ts'
-import { resolveTyped } from './expression-builder.ts'
+import { resolvePerRow, resolveTyped } from './expression-builder.ts'
+import { isMany, joinedColumn, parsePath } from './relation-path.ts'
 import { buildWhere } from './where-builder.ts'
 
 /** How the columns of a row map onto a model instance and the instances selected with it. */
@@ -40,19 +41,26 @@ export type RowLayout =
 export interface BuiltQuery<N> {
   readonly node: N
   readonly ctx: BuildContext
+  /**
+   * The filters can match no row (an empty `in` list): the caller answers without running the statement, as
+   * Django does on `EmptyResultSet`.
+   */
+  readonly empty?: boolean
 }
 
 /** The FROM/WHERE part shared by every read: annotations and filters. */
-export function baseScope(state: QueryState, features: DialectFeatures, tag: string, outer?: BuildContext): Scope {
+export function baseScope(state: QueryState, features: DialectFeatures, outer?: BuildContext): Scope {
   const ctx = outer ?? new BuildContext(features)
-  ctx.key += `${tag}|${state.model.name}|`
   const scope = new Scope(ctx, state.model)
   const grouped = state.groupByValues
+  const perRow = grouped && perRowAggregates(state)
   for (const name in state.annotations) {
-    ctx.key += `a${name}=`
-    const r = resolveTyped(scope, state.annotations[name]!, grouped ? 'join' : 'subquery')
-    scope.annotations.set(name, { expr: r.expr, field: r.field, aggregate: r.aggregate })
-    ctx.key += ';'
+    const a = state.annotations[name]!
+    const r =
+      perRow && a instanceof Aggregate && perRow.has(a)
+        ? resolvePerRow(scope, a)
+        : resolveTyped(scope, a, grouped ? 'join' : 'subquery')
+    scope.annotations.set(name, { expr: r.expr, field: r.field, aggregate: r.aggregate, integer: r.integer })
   }
   return scope
 }
@@ -70,11 +78,12 @@ export function conditionsOf(scope: Scope, state: QueryState): { where?: Expr; h
   for (const w of state.where) {
     ctx.aggregateRef = false
     const e = buildWhere(scope, w.input, w.negate)
-    ctx.key += `${ctx.aggregateRef ? 'H' : ''}${w.negate ? 'X(' : 'W('})`
     ;(ctx.aggregateRef ? having : where).push(e)
   }
   ctx.aggregateRef = false
-  return { where: where.length ? and(where) : undefined, having: having.length ? and(having) : undefined }
+  const w = and(where)
+  const h = and(having)
+  return { where: w === TRUE ? undefined : w, having: h === TRUE ? undefined : h }
 }
 
 /**
@@ -87,7 +96,7 @@ export function buildIndexCondition(
   features: DialectFeatures,
 ): { expr: Expr; params: unknown[] } {
   const state = { ...emptyState(meta), where: [{ input: where, negate: false }] }
-  const scope = baseScope(state, features, 'P')
+  const scope = baseScope(state, features)
   const expr = whereOf(scope, state)!
   if (scope.joins.length)
     throw new InvalidValueError(
@@ -103,7 +112,7 @@ export function buildSelect(
   options: { defaultLimit?: number; noOrder?: boolean } = {},
   outer?: BuildContext,
 ): BuiltQuery<SelectNode> & { layout: RowLayout } {
-  const scope = baseScope(state, features, 'S', outer)
+  const scope = baseScope(state, features, outer)
   const ctx = scope.ctx
   const { where, having } = conditionsOf(scope, state)
   const columns: SelectColumn[] = []
@@ -112,7 +121,6 @@ export function buildSelect(
   for (const a of scope.annotations.values()) hasAggregate ||= a.aggregate
 
   if (state.values === null) {
-    ctx.key += `I${state.only ? `o${state.only.join(',')}` : ''}${state.defer.length ? `d${state.defer.join(',')}` : ''}s${state.selectRelated.join(',')}|`
     const root = instanceLayout(scope, state, columns)
     const annotations: { name: string; index: number; field: Field | undefined }[] = []
     for (const [name, a] of scope.annotations) {
@@ -121,7 +129,6 @@ export function buildSelect(
     }
     layout = { kind: 'instances', root, annotations }
   } else {
-    ctx.key += `V${state.valuesMode}:${state.values.join(',')}|`
     const names: string[] = []
     const fields: (Field | undefined)[] = []
     const paths = state.values.length ? state.values : defaultValuePaths(scope, state)
@@ -131,7 +138,9 @@ export function buildSelect(
         columns.push({ e: ann.expr, alias: path })
         fields.push(ann.field)
       } else {
-        const c = scope.column(path)
+        // Through to-many relations too (`values('name', 'posts.title')`): one row per related row, as in Django.
+        const parsed = parsePath(scope.meta, path)
+        const c = parsed.hops.some(isMany) ? joinedColumn(scope, parsed) : scope.column(path)
         columns.push({ e: c.expr })
         fields.push(c.field)
       }
@@ -166,18 +175,15 @@ export function buildSelect(
     having,
     orderBy,
     distinct: state.distinct || undefined,
-    limit: limit !== undefined ? countParam(scope, 'L', limit) : undefined,
-    offset: state.offset ? countParam(scope, 'O', state.offset) : undefined,
+    limit: limit !== undefined ? countParam(scope, limit) : undefined,
+    offset: state.offset ? countParam(scope, state.offset) : undefined,
     lock: state.forUpdate,
   }
-  if (state.forUpdate) ctx.key += `U${JSON.stringify(state.forUpdate)}`
-  if (state.distinct) ctx.key += 'D'
-  return { node, ctx, layout }
+  return { node, ctx, layout, empty: where === FALSE || having === FALSE }
 }
 
-function countParam(scope: Scope, tag: string, n: number): Expr {
+function countParam(scope: Scope, n: number): Expr {
   if (!Number.isInteger(n) || n < 0) throw new InvalidValueError(`Limits and offsets must be non-negative integers.`)
-  scope.ctx.key += tag
   return scope.ctx.param(n, { count: true })
 }
 
@@ -266,24 +272,18 @@ const isSelectedRelation = (state: QueryState, prefix: string, f: Field) =>
 function orderOf(scope: Scope, state: QueryState, grouped: boolean): OrderNode[] | undefined {
   const terms = state.order ?? (grouped ? [] : state.model.ordering)
   if (terms.length === 0) return undefined
-  const ctx = scope.ctx
-  ctx.key += 'ord:'
   const out: OrderNode[] = []
   for (const t of terms) {
     if (t instanceof OrderBy) {
-      ctx.key += `${t.descending ? '-' : '+'}${t.nulls ?? ''}(`
       out.push({ e: resolveTyped(scope, t.expr as Expression, 'subquery').expr, desc: t.descending, nulls: t.nulls })
-      ctx.key += ')'
       continue
     }
     if (t === '?') {
-      ctx.key += '?,'
       out.push({ e: { k: 'random' }, desc: false })
       continue
     }
     const desc = t.startsWith('-')
     const path = desc ? t.slice(1) : t
-    ctx.key += `${t},`
     const ann = scope.annotations.get(path)
     out.push({ e: ann ? ann.expr : scope.column(path).expr, desc })
   }
@@ -292,11 +292,18 @@ function orderOf(scope: Scope, state: QueryState, grouped: boolean): OrderNode[]
 
 /** `SELECT COUNT(*)`: wraps the query when it is sliced, distinct or grouped. */
 export function buildCount(state: QueryState, features: DialectFeatures): BuiltQuery<SelectNode> {
-  if (state.limit !== undefined || state.offset || state.distinct || state.groupByValues || hasAnnotations(state)) {
+  if (
+    state.limit !== undefined ||
+    state.offset ||
+    state.distinct ||
+    state.groupByValues ||
+    hasAnnotations(state) ||
+    valuesThroughMany(state)
+  ) {
     const inner = buildSelect({ ...state, annotations: state.annotations }, features, { noOrder: true })
-    inner.ctx.key = `C${inner.ctx.key}`
     return {
       ctx: inner.ctx,
+      empty: inner.empty,
       node: {
         k: 'select',
         from: { sub: inner.node, alias: 'subquery' },
@@ -305,21 +312,21 @@ export function buildCount(state: QueryState, features: DialectFeatures): BuiltQ
       },
     }
   }
-  return filteredSelect(state, features, 'C', [{ e: { k: 'agg', fn: 'COUNT', arg: null, distinct: false } }])
+  return filteredSelect(state, features, [{ e: { k: 'agg', fn: 'COUNT', arg: null, distinct: false } }])
 }
 
 /** `SELECT <columns> FROM <model> <joins> WHERE <filters>` with nothing else: the body of count and exists. */
 function filteredSelect(
   state: QueryState,
   features: DialectFeatures,
-  tag: string,
   columns: SelectColumn[],
   tail: (scope: Scope) => Partial<SelectNode> = () => ({}),
 ): BuiltQuery<SelectNode> {
-  const scope = baseScope({ ...state, annotations: {} }, features, tag)
+  const scope = baseScope({ ...state, annotations: {} }, features)
   const where = whereOf(scope, state)
   return {
     ctx: scope.ctx,
+    empty: where === FALSE,
     node: {
       k: 'select',
       from: { table: state.model.table, alias: scope.alias },
@@ -333,15 +340,19 @@ function filteredSelect(
 
 const hasAnnotations = (state: QueryState) => Object.keys(state.annotations).length > 0
 
+/** `values('name', 'posts.title')`: a row per related row, so counting rows counts the joined rows. */
+const valuesThroughMany = (state: QueryState) =>
+  state.values?.some((p) => p.includes('.') && parsePath(state.model, p).hops.some(isMany)) ?? false
+
 /** `SELECT 1 … LIMIT 1`. */
 export function buildExists(state: QueryState, features: DialectFeatures): BuiltQuery<SelectNode> {
   if (hasAnnotations(state)) {
     const inner = buildSelect({ ...state, limit: 1 }, features, { noOrder: true })
-    return { ctx: inner.ctx, node: inner.node }
+    return { ctx: inner.ctx, node: inner.node, empty: inner.empty }
   }
-  return filteredSelect(state, features, 'E', [{ e: lit('1'), alias: 'a' }], (scope) => ({
+  return filteredSelect(state, features, [{ e: lit('1'), alias: 'a' }], (scope) => ({
     limit: lit('1'),
-    offset: state.offset ? countParam(scope, 'O', state.offset) : undefined,
+    offset: state.offset ? countParam(scope, state.offset) : undefined,
   }))
 }
 
@@ -357,33 +368,91 @@ export function buildAggregate(
   const sliced = state.limit !== undefined || Boolean(state.offset) || hasAnnotations(state)
   const ctx = new BuildContext(features)
   // Sliced: aggregate over the rows of the slice, selected by primary key in a subquery built first.
-  const slice = sliced
-    ? wrapForIn(buildSelect({ ...state, values: ['pk'], valuesMode: 'flat' }, features, {}, ctx).node, features)
-    : null
-  const scope = baseScope({ ...state, annotations: {} }, features, 'G', ctx)
-  const where = slice ? undefined : whereOf(scope, state)
+  const sliceQuery = sliced
+    ? buildSelect({ ...state, values: ['pk'], valuesMode: 'flat' }, features, {}, ctx)
+    : undefined
+  const slice = sliceQuery ? wrapForIn(sliceQuery.node, features) : null
+  // Aggregates over the same to-many path share its joined rows; each other path (or the query's own rows beside
+  // a to-many path) is aggregated in its own scalar subquery, so no aggregate is multiplied by another's join.
+  const entries = Object.entries(specs)
+  const main = manyPathOf(state.model, entries[0]?.[1])
+  const rowsOf = (): { scope: Scope; where: Expr | undefined } => {
+    const scope = baseScope({ ...state, annotations: {} }, features, ctx)
+    const where = slice
+      ? { k: 'inSub' as const, e: col(scope.alias, state.model.pk.column, state.model.pk), sub: slice }
+      : whereOf(scope, state)
+    return { scope, where }
+  }
+  const { scope, where } = rowsOf()
   const names: string[] = []
   const fields: (Field | undefined)[] = []
   const columns: SelectColumn[] = []
-  for (const [name, a] of Object.entries(specs)) {
-    scope.ctx.key += `${name}=`
-    const r = resolveTyped(scope, a, 'join')
-    columns.push({ e: r.expr, alias: name })
+  for (const [name, a] of entries) {
+    if (manyPathOf(state.model, a) === main) {
+      const r = resolveTyped(scope, a, 'join')
+      columns.push({ e: r.expr, alias: name })
+      fields.push(r.field)
+    } else {
+      const own = rowsOf()
+      const r = resolveTyped(own.scope, a, 'join')
+      const sub: SelectNode = {
+        k: 'select',
+        from: { table: state.model.table, alias: own.scope.alias },
+        joins: own.scope.joins,
+        columns: [{ e: r.expr }],
+        where: own.where,
+      }
+      columns.push({ e: { k: 'sub', sub }, alias: name })
+      fields.push(r.field)
+    }
     names.push(name)
-    fields.push(r.field)
   }
   return {
-    ctx: scope.ctx,
+    ctx,
     names,
     fields,
-    node: {
-      k: 'select',
-      from: { table: state.model.table, alias: scope.alias },
-      joins: scope.joins,
-      columns,
-      where: slice ? { k: 'inSub', e: { k: 'col', t: scope.alias, c: state.model.pk.column }, sub: slice } : where,
-    },
+    empty: where === FALSE || sliceQuery?.empty === true,
+    node: { k: 'select', from: { table: state.model.table, alias: scope.alias }, joins: scope.joins, columns, where },
   }
+}
+
+/**
+ * In a grouped `values().annotate()` whose aggregates read different row sets (the query's own rows and a to-many
+ * path, or two paths), the to-many aggregates that a join would multiply the others by: they are computed per row
+ * instead (`resolvePerRow`). Null when every aggregate reads one row set (one shared join serves them all).
+ */
+function perRowAggregates(state: QueryState): Set<Aggregate> | null {
+  const aggs = Object.values(state.annotations).filter((a): a is Aggregate => a instanceof Aggregate)
+  const paths = new Map(aggs.map((a) => [a, manyPathOf(state.model, a)]))
+  if (new Set(paths.values()).size <= 1) return null
+  const out = new Set<Aggregate>()
+  const joined: string[] = []
+  for (const [a, path] of paths) {
+    if (!path) continue
+    // COUNT(DISTINCT …) has no per-row form; it stays a join, which duplicates cannot change.
+    if (a.options.distinct) joined.push(a.path)
+    else out.add(a)
+  }
+  const sensitive = aggs.find((a) => !paths.get(a) && !a.options.distinct && a.fn !== 'Min' && a.fn !== 'Max')
+  if (joined.length && sensitive)
+    throw new InvalidValueError(
+      `values().annotate(): ${sensitive.fn}('${sensitive.path}') would be multiplied by the join of the distinct ` +
+        `aggregate over '${joined[0]}'. Annotate them in two queries, or make the distinct one a Count without distinct.`,
+    )
+  return out
+}
+
+/** The path of an aggregate's last to-many hop ('' for one over the query's own rows): what its rows are. */
+function manyPathOf(meta: ModelMeta, a: Aggregate | undefined): string {
+  if (!a || a.path === '*') return ''
+  const hops = parsePath(meta, a.path).hops
+  let path = ''
+  let many = ''
+  for (const h of hops) {
+    path = path ? `${path}.${h.name}` : h.name
+    if (isMany(h)) many = path
+  }
+  return many
 }
 
 /** MySQL refuses LIMIT inside `IN (subquery)`; a derived table around it is accepted everywhere. */

@@ -2,7 +2,7 @@ import { FieldError, InvalidValueError } from '../../errors.ts'
 import type { Field } from '../../model/fields/field.ts'
 import type { ModelMeta } from '../../model/model-meta.ts'
 import { isModelInstance, pkValue } from '../../model/runtime.ts'
-import { col, type Expr } from '../ast/expression-nodes.ts'
+import { col, type Expr, FALSE } from '../ast/expression-nodes.ts'
 import type { DeleteNode, InsertNode, UpdateNode } from '../ast/write-nodes.ts'
 import type { DialectFeatures } from '../dialect.ts'
 import { Expression } from '../expressions.ts'
@@ -19,15 +19,15 @@ function writeWhere(
   state: QueryState,
   features: DialectFeatures,
   tag: string,
-): { scope: Scope; where: Expr | undefined } {
+): { scope: Scope; where: Expr | undefined; empty: boolean } {
   if (state.limit !== undefined || state.offset)
     throw new InvalidValueError(
       `Cannot ${tag === 'U' ? 'update' : 'delete'} a sliced QuerySet. Filter by primary key instead.`,
     )
   const ctx = new BuildContext(features)
-  const probe = baseScope(state, features, tag, ctx)
+  const probe = baseScope(state, features, ctx)
   const where = whereOf(probe, state)
-  if (probe.joins.length === 0) return { scope: probe, where }
+  if (probe.joins.length === 0 || where === FALSE) return { scope: probe, where, empty: where === FALSE }
   const inner = buildSelect(
     { ...state, values: ['pk'], valuesMode: 'flat', order: [] },
     features,
@@ -37,6 +37,7 @@ function writeWhere(
   return {
     scope: probe,
     where: { k: 'inSub', e: col(probe.alias, state.model.pk.column, state.model.pk), sub: wrapForIn(inner, features) },
+    empty: false,
   }
 }
 
@@ -46,25 +47,23 @@ export function buildUpdate(
   features: DialectFeatures,
   values: Record<string, unknown>,
 ): BuiltQuery<UpdateNode> {
-  const { scope, where } = writeWhere(state, features, 'U')
+  const { scope, where, empty } = writeWhere(state, features, 'U')
   const ctx = scope.ctx
   const sets: [string, Expr][] = []
-  ctx.key += 'set:'
   for (const key in values) {
     const field = assignableField(state.model, key)
     const v = values[key]
     if (v === undefined) continue
-    ctx.key += `${key}${v instanceof Expression ? '~' : ''},`
     sets.push([field.column, valueExpr(scope, field, v)])
   }
   if (sets.length === 0) throw new InvalidValueError('update() needs at least one field to set.')
-  return { ctx, node: { k: 'update', table: state.model.table, sets, where } }
+  return { ctx, empty, node: { k: 'update', table: state.model.table, sets, where } }
 }
 
 /** `DELETE FROM t WHERE …`; the database applies each foreign key's ON DELETE. */
 export function buildDelete(state: QueryState, features: DialectFeatures): BuiltQuery<DeleteNode> {
-  const { scope, where } = writeWhere(state, features, 'D')
-  return { ctx: scope.ctx, node: { k: 'delete', table: state.model.table, where } }
+  const { scope, where, empty } = writeWhere(state, features, 'D')
+  return { ctx: scope.ctx, empty, node: { k: 'delete', table: state.model.table, where } }
 }
 
 /** A field that `update()` / `create()` may set, by name or attname. */
@@ -101,7 +100,6 @@ export function buildInsert(
   options: { returning?: readonly string[]; onConflict?: InsertNode['onConflict'] } = {},
 ): BuiltQuery<InsertNode> {
   const ctx = new BuildContext(features)
-  ctx.key = `I|${meta.name}|${fields.map((f) => f.name).join(',')}|${rows.length}|${options.returning?.join(',') ?? ''}|${JSON.stringify(options.onConflict ?? null)}`
   const out: Expr[][] = []
   for (const row of rows) {
     const r: Expr[] = []
