@@ -226,7 +226,7 @@ for (const [backend, src] of sources) {
         systems.map((s) => {
           const c = cells.get(key(w.id, s.id))
           if (s.only && !s.only.includes(w.id)) return [s.id, { skip: true }]
-          if (!c) return [s.id, { na: w.notBuilt ? 'not built yet' : 'not run' }]
+          if (!c) return [s.id, { na: w.notBuilt ? 'not in the peer table yet' : 'not run' }]
           if (c.na || !c.samples.length) return [s.id, { na: c.na ?? 'not run' }]
           return [
             s.id,

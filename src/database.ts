@@ -1,5 +1,8 @@
+import { createHash } from 'node:crypto'
 import type { Backend } from './backends/backend.ts'
-import { createBackend, type PoolOptions } from './backends/create-backend.ts'
+import { createBackend, type IsolationLevel, type PoolOptions } from './backends/create-backend.ts'
+import type { BaseCache } from './cache/base-cache.ts'
+import { QueryCache } from './cache/query-cache.ts'
 import { queryChannel } from './diagnostics/channels.ts'
 import type { QueryEvent } from './diagnostics/events.ts'
 import { Executor } from './engine/executor.ts'
@@ -33,10 +36,29 @@ export interface ConnectOptions {
   router?: Router
   /** Include bound values in query events. Off by default: values may be personal data. */
   logParams?: boolean
-  /** Pool sizing for server databases. */
+  /** Pool sizing for server databases, and the bound on waiting for a connection (all backends). */
   pool?: PoolOptions
+  /**
+   * Transaction isolation level of every connection. Default: READ COMMITTED on PostgreSQL and MySQL/MariaDB (as
+   * Django); SQLite is always serializable (any other level is an `ImproperlyConfigured` error there).
+   */
+  isolationLevel?: IsolationLevel
+  /**
+   * SQLite files. `wal`: switch the file to write-ahead logging (readers do not wait for the writer). The switch is
+   * permanent, stored in the file, so it is made by default only for a file quarry creates; `true` converts an
+   * existing file too, `false` never. `busyTimeoutMs`: how long a statement retries, with short asynchronous pauses
+   * that keep the event loop running, while another connection holds the database's lock (default 5 000); then an
+   * `OperationalError`.
+   */
+  sqlite?: { wal?: boolean; busyTimeoutMs?: number }
   /** Wrap every statement (see `db.intercept()`), the first outermost. */
   interceptors?: readonly Interceptor[]
+  /**
+   * A cache (`createCache()` from `quarry/cache`) for `QuerySet.cache()`. Every write through this database then
+   * invalidates the cached queries (and `cachePage({ dependsOn })` pages) that read the tables it wrote, in
+   * every process sharing the cache. The query cache is the outermost interceptor.
+   */
+  cache?: BaseCache
 }
 
 /**
@@ -53,16 +75,29 @@ export class Database<M extends Models = Models> implements DbCore {
   readonly runner: Runner
   /** Prefetching, fetch modes and the N+1 detector (query/loading). */
   readonly loading: LoadingHooks
+  /** The query cache, when `connect()` was given a `cache`. */
+  readonly queryCache: QueryCache | undefined
   readonly #hosts = new Map<string, AliasHost>()
   readonly #managers = new Map<string, unknown>()
 
-  constructor(schema: Schema<M>, backends: ReadonlyMap<string, Backend>, options: ConnectOptions = {}) {
+  constructor(
+    schema: Schema<M>,
+    backends: ReadonlyMap<string, Backend>,
+    options: ConnectOptions = {},
+    /** A stable id per alias (a hash of its URL without password), so processes on one database share entries. */
+    dbIds: ReadonlyMap<string, string> = new Map(),
+  ) {
     this.schema = schema
     this.options = options
+    const cache = options.cache
+    if (cache !== undefined && typeof (cache as Partial<BaseCache>).readMany !== 'function')
+      throw new ImproperlyConfigured('connect(…, { cache }) takes a cache from createCache() (quarry/cache).')
+    this.queryCache = cache && new QueryCache(cache, dbIds, schema.models())
     this.executor = new Executor(backends, this, {
       logParams: options.logParams,
-      interceptors: options.interceptors,
+      interceptors: [...(this.queryCache ? [this.queryCache.interceptor] : []), ...(options.interceptors ?? [])],
     })
+    cache?.models.bind(schema.models(), (alias) => this.host(alias))
     this.routing = new Routing(options.router, this.executor.transactions)
     this.loading = new Loader(this, options)
     this.runner = new Runner(this.executor, this.routing, new PreparedQueries(), this.loading)
@@ -156,16 +191,30 @@ export class Database<M extends Models = Models> implements DbCore {
   // ---- events ------------------------------------------------------------------------------------------------
 
   /**
-   * Listen to every statement this database runs. Returns a function that stops listening.
+   * Listen to every statement this database runs. Returns a function that stops listening. Events are plain data
+   * (`JSON.stringify(e)` works); a listener that throws is reported once as a process warning, never fatal.
    *
    * @example
    * const stop = db.on('query', (e) => console.log(e.sql, e.durationMs, e.callSite))
    */
   on(event: 'query', listener: (e: QueryEvent) => void): () => void {
     if (event !== 'query') throw new InvalidValueError(`Unknown event '${event}'. Use 'query'.`)
+    let reported = false
     const handler = (message: unknown) => {
       const e = message as QueryEvent
-      if (e.database === this) listener(e)
+      if (e.database !== this) return
+      // diagnostics_channel would rethrow a subscriber's error as an uncaught exception, killing the process over
+      // a logging bug: the error is reported once instead, and the statement and other listeners carry on.
+      try {
+        listener(e)
+      } catch (err) {
+        if (reported) return
+        reported = true
+        process.emitWarning(
+          `A db.on('query') listener threw: ${err instanceof Error ? err.message : String(err)}. The query went on; later errors of this listener are not reported.`,
+          { type: 'QuarryListenerWarning', code: 'QUARRY_LISTENER_THREW' },
+        )
+      }
     }
     queryChannel.subscribe(handler)
     return () => queryChannel.unsubscribe(handler)
@@ -191,7 +240,12 @@ export class Database<M extends Models = Models> implements DbCore {
 
   /** Close every connection. Queries after this fail with a clear error. */
   close(): Promise<void> {
+    this.queryCache?.generations.stop()
     return this.executor.close()
+  }
+
+  get hasQueryCache(): boolean {
+    return this.queryCache !== undefined
   }
 }
 
@@ -257,10 +311,27 @@ export async function connect<M extends Models>(
   if (!urls || typeof urls !== 'object') throw new ImproperlyConfigured('connect() takes a URL or { alias: url }.')
   const backends = new Map<string, Backend>()
   try {
-    for (const [alias, u] of Object.entries(urls)) backends.set(alias, await createBackend(u, options.pool))
+    for (const [alias, u] of Object.entries(urls))
+      backends.set(
+        alias,
+        await createBackend(u, { ...options.pool, isolationLevel: options.isolationLevel, sqlite: options.sqlite }),
+      )
   } catch (e) {
     for (const b of backends.values()) await b.close()
     throw e
   }
-  return new Database(schema, backends, options) as Db<M>
+  const ids = new Map<string, string>()
+  for (const [alias, u] of Object.entries(urls)) ids.set(alias, databaseId(u))
+  return new Database(schema, backends, options, ids) as Db<M>
+}
+
+/** The identity of a database URL for cache keys: the same database gets the same id in every process. */
+function databaseId(url: string): string {
+  let id = url
+  try {
+    const u = new URL(url)
+    u.password = ''
+    id = u.toString()
+  } catch {}
+  return createHash('sha1').update(id).digest('base64url').slice(0, 12)
 }

@@ -10,6 +10,8 @@
 export type StateErrorCode =
   /** `db.close()` was called; connect again. */
   | 'DATABASE_CLOSED'
+  /** A sliced QuerySet was filtered, reordered, updated or deleted (its window would change). */
+  | 'QUERY_SLICED'
   /** The instance has no primary key yet: save it first. */
   | 'NOT_SAVED'
   /** A related instance was assigned before it was saved. */
@@ -26,6 +28,31 @@ export type StateErrorCode =
   | 'NO_STREAM'
   /** An interceptor called `next()` twice. */
   | 'INTERCEPTOR_NEXT_TWICE'
+  /** A `Paginator` method that needs the count ran before it was loaded (`await paginator.numPages()`). */
+  | 'COUNT_NOT_LOADED'
+
+/** Codes of `CacheError` (quarry/cache, quarry/http). */
+export type CacheErrorCode =
+  /** A key that is empty, too long, or has whitespace or control characters. */
+  | 'INVALID_CACHE_KEY'
+  /** A bad cache option (ttl, prefix, version, maxEntries…). */
+  | 'CACHE_OPTION'
+  /** A cache URL that is not memory://, redis:// or dummy://, or has a bad parameter. */
+  | 'CACHE_URL'
+  /** A value the codec cannot store (a function, a class instance other than a model). */
+  | 'CACHE_ENCODE'
+  /** A stored value not in quarry's format. */
+  | 'CACHE_DECODE'
+  /** A cached model instance whose model this cache does not know (pass the cache to connect()). */
+  | 'CACHE_UNKNOWN_MODEL'
+  /** incr/decr of a missing key. */
+  | 'CACHE_MISS'
+  /** incr/decr of a value that is not an integer. */
+  | 'CACHE_NOT_INTEGER'
+  /** The store did not answer within `timeoutMs`. */
+  | 'CACHE_TIMEOUT'
+  /** The store is down, for an operation whose result the caller needs (add, incr, delete, touch, clear). */
+  | 'CACHE_UNAVAILABLE'
 
 /**
  * Every `code` a `QuarryError` can carry: stable, documented in docs/errors.md, safe to branch on. A new error
@@ -40,11 +67,14 @@ export type ErrorCode =
   | 'DEFERRED_FIELD'
   | 'LAZY_LOAD'
   | 'INVALID_CURSOR'
+  | 'PAGE_NOT_AN_INTEGER'
+  | 'EMPTY_PAGE'
   | 'RAW_SQL_NOT_TAGGED'
   | 'QUERY_COUNT'
   /** quarry's own invariant broke: a shape key named two statements (a bug; please report it). */
   | 'SHAPE_COLLISION'
   | StateErrorCode
+  | CacheErrorCode
   // The PEP 249 tree (`DatabaseError` and its subclasses).
   | 'DATABASE_ERROR'
   | 'DATA_ERROR'
@@ -131,6 +161,25 @@ export class InvalidCursor extends QuarryError {
   }
 }
 
+/** A `Paginator` page number that cannot be served (Django's `InvalidPage`). */
+export class InvalidPage extends QuarryError {
+  constructor(code: 'PAGE_NOT_AN_INTEGER' | 'EMPTY_PAGE', message: string) {
+    super(code, message)
+  }
+}
+/** The page number is not an integer: `paginator.getPage()` serves page 1 instead. */
+export class PageNotAnInteger extends InvalidPage {
+  constructor(message: string) {
+    super('PAGE_NOT_AN_INTEGER', message)
+  }
+}
+/** The page number is below 1 or past the last page: `paginator.getPage()` serves the last page instead. */
+export class EmptyPage extends InvalidPage {
+  constructor(message: string) {
+    super('EMPTY_PAGE', message)
+  }
+}
+
 /** Raw SQL given as a plain string instead of the `sql` tag. */
 export class RawSqlError extends QuarryError {
   constructor(message: string) {
@@ -146,23 +195,56 @@ export class StateError extends QuarryError {
   }
 }
 
+/**
+ * A cache used wrongly: a bad key, URL or option, or a value the codec cannot store. A cache that is down is
+ * never an error for the caller of the query cache or `cachePage` (they degrade to the database).
+ */
+export class CacheError extends QuarryError {
+  declare readonly code: CacheErrorCode
+  constructor(code: CacheErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options)
+  }
+}
+
 // ---- PEP 249 tree -----------------------------------------------------------------------------------------
 
 export interface DatabaseErrorOptions {
+  /** The driver's error: kept private, see `unsafeDriverError()`. */
   cause?: unknown
+  /** The driver error's structural fields (codes, names; never values): the public `cause`. */
+  details?: Readonly<Record<string, string | number>> | undefined
   vendorCode?: string | number | undefined
   sql?: string | undefined
 }
 
+/**
+ * An error reported by the database or its driver. Its message, `cause` and every other field carry no row values:
+ * they are built from the error's structure (codes, constraint, table and column names), not by editing the
+ * driver's message. The driver's own error, which may quote values (PostgreSQL's `detail`, MySQL's message), is
+ * kept out of logs and reachable only by asking for it: `err.unsafeDriverError()`.
+ */
 export class DatabaseError extends QuarryError {
   /** SQLSTATE (PostgreSQL), errno (MySQL) or extended result code (SQLite). */
   readonly vendorCode: string | number | undefined
   /** The statement, with placeholders (never values). */
   readonly sql: string | undefined
+  readonly #driverError: unknown
   constructor(message: string, options: DatabaseErrorOptions = {}, code: ErrorCode = 'DATABASE_ERROR') {
-    super(code, message, { cause: options.cause })
+    super(code, message, options.details ? { cause: options.details } : undefined)
     this.vendorCode = options.vendorCode
     this.sql = options.sql
+    this.#driverError = options.cause
+  }
+
+  /**
+   * The driver's original error, as thrown. It may quote the values of the statement or the row (personal data):
+   * do not log it in production.
+   *
+   * @example
+   * catch (e) { if (e instanceof DatabaseError) debug(e.unsafeDriverError()) }
+   */
+  unsafeDriverError(): unknown {
+    return this.#driverError
   }
 }
 export class DataError extends DatabaseError {

@@ -12,7 +12,7 @@ export interface WorkloadSpec {
   readonly warmup: readonly [full: number, quick: number]
   /** Backends it runs on (BENCHMARKS.md: W12 is PostgreSQL's). */
   readonly backends: readonly Backend[]
-  /** Set when quarry's feature for it is not in main yet: the whole row reads "n/a: not built yet". */
+  /** Set when the workload is not in the peer table: the whole row reads "n/a: not in the peer table yet" and why. */
   readonly notBuilt?: string
   /** quarry/raw target of BENCHMARKS.md, per backend. */
   readonly target?: Partial<Record<Backend, number>>
@@ -65,18 +65,46 @@ export const WORKLOADS: readonly WorkloadSpec[] = [
     backends: ['sqlite', 'postgres'],
     target: { sqlite: 1.3, postgres: 1.1 },
   },
-  { id: 'W6', title: 'bulk insert', runs: [0, 0], warmup: [0, 0], backends: [], notBuilt: 'bulkCreate (issue 10)' },
-  { id: 'W7', title: 'bulk update', runs: [0, 0], warmup: [0, 0], backends: [], notBuilt: 'bulkUpdate (issue 10)' },
+  {
+    id: 'W6',
+    title: 'bulk insert',
+    runs: [0, 0],
+    warmup: [0, 0],
+    backends: [],
+    notBuilt: 'bulkCreate landed in main as this run ended; quarry vs raw: `npm run bench:bulk`',
+  },
+  {
+    id: 'W7',
+    title: 'bulk update',
+    runs: [0, 0],
+    warmup: [0, 0],
+    backends: [],
+    notBuilt: 'bulkUpdate landed in main as this run ended; quarry vs raw: `npm run bench:bulk`',
+  },
   {
     id: 'W8',
     title: 'deep pagination',
     runs: [0, 0],
     warmup: [0, 0],
     backends: [],
-    notBuilt: 'keyset pagination (issue 10)',
+    notBuilt: 'keyset pagination landed in main as this run ended; quarry vs raw: `npm run bench:bulk`',
   },
-  { id: 'W9', title: 'cached query', runs: [0, 0], warmup: [0, 0], backends: [], notBuilt: '.cache() (issue 11)' },
-  { id: 'W10', title: 'cached page', runs: [0, 0], warmup: [0, 0], backends: [], notBuilt: 'cachePage (issue 11)' },
+  {
+    id: 'W9',
+    title: 'cached query',
+    runs: [0, 0],
+    warmup: [0, 0],
+    backends: [],
+    notBuilt: '.cache() landed in main as this run ended; quarry alone: bench/cache/w9.ts',
+  },
+  {
+    id: 'W10',
+    title: 'cached page',
+    runs: [0, 0],
+    warmup: [0, 0],
+    backends: [],
+    notBuilt: 'cachePage landed in main as this run ended; quarry vs frameworks: bench/cache/w10.ts',
+  },
   {
     id: 'W11',
     title: 'stream every post; time and peak RSS',

@@ -1,7 +1,14 @@
 import { captureStack } from '../diagnostics/call-site.ts'
 import { queryChannel } from '../diagnostics/channels.ts'
+import { cacheScope } from '../engine/cache-scope.ts'
 import type { SelectOptions } from '../engine/runner.ts'
-import { DoesNotExist, InvalidValueError, MultipleObjectsReturned } from '../errors.ts'
+import {
+  DoesNotExist,
+  ImproperlyConfigured,
+  InvalidValueError,
+  MultipleObjectsReturned,
+  StateError,
+} from '../errors.ts'
 import type { Models } from '../model/schema.ts'
 import type { FieldPath, OrderPath, PkOf, SelectRelatedPath, UpdateInput } from '../model/types.ts'
 import { Aggregate, type Expression, OrderBy } from '../sql/expressions.ts'
@@ -10,6 +17,7 @@ import { fastPrefix } from '../sql/resolve/fast-shape.ts'
 import type { DbCore, FetchMode } from './db-core.ts'
 import { type AddFields, type AddLookups, type PrefetchArg, toPrefetchSpecs } from './loading/prefetch-types.ts'
 import { NO_SITE } from './loading/scope.ts'
+import { type KeysetPage, keysetPage, type PaginateArgs, planKeyset } from './pagination/keyset.ts'
 import type { AddPaths, Annotated, FilterArg, Path, PlainRow, RowOf, ValueAt } from './query-set-types.ts'
 
 /**
@@ -58,20 +66,24 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
   }
   /** Rows matching every filter (AND). Lookups: `{ views: { gte: 10 } }`; relations: `{ author: { name: 'x' } }`. */
   filter(...filters: FilterArg<M, N, A>[]): QuerySet<M, N, L, A, V> {
+    this.#unsliced('filter')
     return this.with({ where: [...this.state.where, ...filters.map((f) => ({ input: f as never, negate: false }))] })
   }
   /** Rows matching none of the filters. */
   exclude(...filters: FilterArg<M, N, A>[]): QuerySet<M, N, L, A, V> {
+    this.#unsliced('exclude')
     return this.with({ where: [...this.state.where, ...filters.map((f) => ({ input: f as never, negate: true }))] })
   }
   /** `orderBy('-createdAt', 'id')`, `orderBy('author.name')`, `orderBy(F('email').asc({ nullsLast: true }))`. */
   orderBy(
     ...terms: (OrderPath<M, N> | (keyof A & string) | `-${keyof A & string}` | OrderBy)[]
   ): QuerySet<M, N, L, A, V> {
+    this.#unsliced('reorder')
     return this.with({ order: terms as (string | OrderBy)[] })
   }
   /** Reverse the ordering (the explicit one, or the model's default). */
   reverse(): QuerySet<M, N, L, A, V> {
+    this.#unsliced('reverse')
     const order = this.state.order ?? this.state.model.ordering
     const flip = (t: string | OrderBy): string | OrderBy =>
       typeof t === 'string'
@@ -89,9 +101,10 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
   distinct(): QuerySet<M, N, L, A, V> {
     return this.with({ distinct: true })
   }
+  /** The first `n` rows (of the current slice, if any: `limit(3).limit(5)` is 3 rows, as `qs[:3][:5]` in Django). */
   limit(n: number): QuerySet<M, N, L, A, V> {
     checkCount(n, 'limit')
-    return this.with({ limit: n })
+    return this.slice(0, n)
   }
   offset(n: number): QuerySet<M, N, L, A, V> {
     checkCount(n, 'offset')
@@ -153,7 +166,10 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
   using(alias: string): QuerySet<M, N, L, A, V> {
     return this.with({ using: alias })
   }
-  /** Lock the selected rows until the transaction ends (`SELECT … FOR UPDATE`); no effect on SQLite. */
+  /**
+   * Lock the selected rows until the transaction ends: `SELECT … FOR UPDATE` on PostgreSQL and MySQL. Ignored on
+   * SQLite, as in Django: it has no row locks, and its write lock (taken by `atomic()`) already serialises writers.
+   */
   selectForUpdate(options: { noWait?: boolean; skipLocked?: boolean } = {}): QuerySet<M, N, L, A, V> {
     return this.with({ forUpdate: options })
   }
@@ -162,6 +178,30 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
     if (mode !== 'one' && mode !== 'peers' && mode !== 'raise')
       throw new InvalidValueError(`fetchMode takes 'one', 'peers' or 'raise'.`)
     return this.with({ fetchMode: mode })
+  }
+  /**
+   * Answer this query from the query cache while no write touches the tables it reads (those of its joins and
+   * prefetches included); `ttl` in seconds bounds how long an entry lives even without writes (`null`: until a
+   * write). Works for rows, `values()`, `get`, `count`, `exists` and `aggregate`. Needs `connect(url, schema,
+   * { cache })`. Inside a transaction the database is always asked.
+   *
+   * @example
+   * const hot = await db.Post.filter({ published: true }).selectRelated('author').cache({ ttl: 900 })
+   */
+  cache(options: { ttl?: number | null } = {}): QuerySet<M, N, L, A, V> {
+    if (!this.db.hasQueryCache)
+      throw new ImproperlyConfigured(
+        '.cache() needs a cache: connect(url, schema, { cache: createCache(…) }) (from quarry/cache).',
+      )
+    const ttl = options.ttl
+    if (ttl !== undefined && ttl !== null && (typeof ttl !== 'number' || Number.isNaN(ttl)))
+      throw new InvalidValueError('.cache({ ttl }) takes seconds (a number), or null to keep until a write.')
+    return this.with({ cache: { ttl } })
+  }
+  /** Run `fn` with this QuerySet's cache hint in scope (its prefetch queries are cached too). */
+  #cached<T>(fn: () => Promise<T>): Promise<T> {
+    const hint = this.state.cache
+    return hint === undefined || cacheScope.getStore() === hint ? fn() : cacheScope.run(hint, fn)
   }
   /** @internal Used by the loading layer for `prefetchRelated`. */
   withPrefetch(specs: readonly PrefetchSpec[]): QuerySet<M, N, any, A, V> {
@@ -215,6 +255,7 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
 
   /** @internal Run the SELECT and map the rows. */
   fetch(options: SelectOptions = {}): Promise<RowOf<M, N, L, A, V>[]> {
+    if (this.state.cache !== undefined) return this.#cached(() => this.db.runner.select(this.state, options)) as never
     return this.db.runner.select(this.state, options) as Promise<RowOf<M, N, L, A, V>[]>
   }
 
@@ -224,7 +265,12 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
    * @example
    * await Post.get({ id: 5 })   // SELECT … FROM "blog_post" WHERE "blog_post"."id" = ? LIMIT ?
    */
-  async get(...filters: FilterArg<M, N, A>[]): Promise<RowOf<M, N, L, A, V>> {
+  get(...filters: FilterArg<M, N, A>[]): Promise<RowOf<M, N, L, A, V>> {
+    return this.state.cache === undefined ? this.#get(filters) : this.#cached(() => this.#get(filters))
+  }
+
+  async #get(filters: readonly FilterArg<M, N, A>[]): Promise<RowOf<M, N, L, A, V>> {
+    if (filters.length) this.#unsliced('get() with a filter on')
     // The hot path of W4 (get by primary key). No call-site capture (one row cannot be an N+1), and the
     // filter-independent part of the shape key is memoized on this (usually long-lived) QuerySet. A single
     // equality filter whose shape is cached skips deriving a QuerySet at all.
@@ -275,22 +321,42 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
     const rows = await (this.#ordered().reverse() as QuerySet<M, N, L, A, V>).slice(0, 1).fetch({ single: true })
     return rows[0] ?? null
   }
+  /**
+   * Refuse what would change a sliced QuerySet's window rather than narrow it (Django: "Cannot filter a query once
+   * a slice has been taken"): the slice is taken last, so filtering or reordering after it would apply before it.
+   */
+  #unsliced(what: string): void {
+    const st = this.state
+    if (st.limit === undefined && !st.offset) return
+    const fix =
+      what === 'update' || what === 'delete'
+        ? `select the ids first (await qs.valuesList('id', { flat: true })) and ${what} by { id: { in: ids } }`
+        : what === 'reorder' || what === 'reverse'
+          ? 'order before slicing: qs.orderBy(…).slice(…)'
+          : 'filter before slicing: qs.filter(…).slice(…)'
+    throw new StateError(
+      'QUERY_SLICED',
+      `Cannot ${what} a QuerySet once a slice has been taken (limit/offset/slice): it would change which rows the slice holds. Instead, ${fix}.`,
+    )
+  }
   /** This QuerySet, quiet, ordered by primary key when it has no ordering (first/last need a defined order). */
   #ordered(): QuerySet<M, N, L, A, V> {
     const base = this.quiet()
-    return this.state.order === null && this.state.model.ordering.length === 0 ? base.with({ order: ['pk'] }) : base
+    if (this.state.order !== null || this.state.model.ordering.length > 0) return base
+    this.#unsliced('reorder') // ordering by pk now would pick another window: Django refuses this too
+    return base.with({ order: ['pk'] })
   }
   /** `SELECT COUNT(*)`. */
   count(): Promise<number> {
-    return this.db.runner.count(this.state)
+    return this.#cached(() => this.db.runner.count(this.state))
   }
   /** Whether any row matches (`SELECT 1 … LIMIT 1`). */
   exists(): Promise<boolean> {
-    return this.db.runner.exists(this.state)
+    return this.#cached(() => this.db.runner.exists(this.state))
   }
   /** Aggregate over the rows: `aggregate({ total: Sum('views') })` → `{ total: number | null }`. */
   aggregate<const X extends Record<string, Aggregate>>(specs: X): Promise<Annotated<M, N, X>> {
-    return this.db.runner.aggregate(this.state, specs) as Promise<Annotated<M, N, X>>
+    return this.#cached(() => this.db.runner.aggregate(this.state, specs)) as Promise<Annotated<M, N, X>>
   }
   /** Instances by primary key: `Map<pk, instance>` (ids not found are absent). */
   async inBulk(
@@ -309,13 +375,36 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
     return out
   }
   /** `UPDATE` every matching row; returns rows matched. `F()` expressions update atomically. */
-  update(values: UpdateInput<M, N>): Promise<number> {
+  async update(values: UpdateInput<M, N>): Promise<number> {
+    this.#unsliced('update')
     return this.db.runner.update(this.state, values as Record<string, unknown>)
   }
   /** `DELETE` every matching row (the database applies ON DELETE); returns rows deleted. */
-  delete(): Promise<number> {
+  async delete(): Promise<number> {
+    this.#unsliced('delete')
     return this.db.runner.delete(this.state)
   }
+  /**
+   * One keyset (cursor) page: constant time at any depth, where `offset` pages slow down linearly. The ordering
+   * gets the primary key as its last term unless it ends in a unique field; `first` pages forward from `after`,
+   * `last` backward from `before`. A tampered, foreign or stale cursor is an `InvalidCursor` error.
+   *
+   * @example
+   * const p1 = await db.Post.orderBy('-createdAt').paginate({ first: 25 })
+   * const p2 = await db.Post.orderBy('-createdAt').paginate({ first: 25, after: p1.endCursor })
+   * // SELECT … WHERE ("blog_post"."created_at", "blog_post"."id") < (?, ?)
+   * //   ORDER BY "blog_post"."created_at" DESC, "blog_post"."id" DESC LIMIT 26
+   */
+  async paginate(args: PaginateArgs): Promise<KeysetPage<RowOf<M, N, L, A, V>>> {
+    const plan = planKeyset(this.state, args)
+    return keysetPage(plan, await this.with(plan.patch).fetch())
+  }
+
+  /** @internal The QuerySet `paginate(args)` runs (to `explain()` it). */
+  keysetQuery(args: PaginateArgs): QuerySet<M, N, L, A, V> {
+    return this.with(planKeyset(this.state, args).patch)
+  }
+
   /** The database's plan for this query, as text. `analyze` runs it (where supported). */
   explain(options: { analyze?: boolean; format?: string } = {}): Promise<string> {
     return this.db.runner.explain(this.state, options)

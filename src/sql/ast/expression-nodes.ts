@@ -19,6 +19,8 @@ export interface ParamSpec {
   count?: boolean
   /** A JSON document to store (dialect decides the encoding). */
   json?: boolean
+  /** A value interpolated into raw SQL (the `sql` tag): bound as the ORM binds it, refused if it has no SQL form. */
+  raw?: boolean
 }
 
 export type PatternLookup =
@@ -64,6 +66,8 @@ export type Expr =
   | { readonly k: 'ident'; readonly name: string }
   /** A random number (`orderBy('?')`): `RANDOM()`, `RAND()`… */
   | { readonly k: 'random' }
+  /** A row value `(a, b)`, compared as a whole: `(a, b) < (?, ?)` (features.supportsRowValues). */
+  | { readonly k: 'row'; readonly items: readonly Expr[] }
 
 export const col = (t: string, c: string, field?: Field): Expr => ({ k: 'col', t, c, field })
 export const lit = (sql: string): Expr => ({ k: 'lit', sql })
