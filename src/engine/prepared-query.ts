@@ -41,6 +41,8 @@ export interface FastEntry {
   readonly prepared: PreparedQuery
   /** Set once a hit from a second query description has been checked against a full build. */
   checked: boolean
+  /** Set when a check found it names the wrong statement (for holders of the entry itself: get()'s memo). */
+  dropped?: boolean
 }
 
 /**

@@ -283,13 +283,19 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
       !st.offset && // the memoized prefix does not encode these two
       !st.distinct &&
       this.#getPrefix !== null
-    const rows = ((simple && (await this.db.runner.selectCached(st, this.#getPrefix!, filters[0]))) ||
-      (await this.#derive(filters).fetch({
+    const cached = simple ? this.db.runner.startCached(st, this.#getPrefix!, filters[0]) : undefined
+    let rows: RowOf<M, N, L, A, V>[]
+    if (cached) {
+      // Awaited here rather than in the runner: one promise layer less per get().
+      const mapped = this.db.runner.mapCached(st, cached, await cached.rows)
+      rows = (mapped instanceof Promise ? await mapped : mapped) as RowOf<M, N, L, A, V>[]
+    } else
+      rows = (await this.#derive(filters).fetch({
         defaultLimit: st.limit === undefined ? 21 : undefined,
         noOrder: true,
         single: true,
         prefix: this.#getPrefix,
-      }))) as RowOf<M, N, L, A, V>[]
+      })) as RowOf<M, N, L, A, V>[]
     if (rows.length === 1) return rows[0]!
     if (rows.length === 0) throw new DoesNotExist(this.state.model.name)
     throw new MultipleObjectsReturned(this.state.model.name, rows.length)

@@ -235,6 +235,32 @@ describeEachBackend('loading related objects (the N+1 story)', (b) => {
       expect(reports).toHaveLength(0)
     })
 
+    it('only counts: each lazy load runs the statement it runs with the detector off (the get() path)', async () => {
+      const warned = await open({})
+      vi.spyOn(process, 'emitWarning').mockImplementation(() => {})
+      const naive = async (d: Db<Blog>) => {
+        for (const post of await d.Post.orderBy('id')) expect((await post.author).name).toBeTypeOf('string')
+        for (const author of await d.Author.orderBy('id')) await author.profile
+      }
+      const on = await captureQueries(warned, () => naive(warned))
+      const off = await captureQueries(db, () => naive(db))
+      expect(on).toHaveLength(1 + POSTS + 1 + 3)
+      expect(on.map((q) => q.sql)).toEqual(off.map((q) => q.sql))
+      expect(new Set(on.slice(1, 1 + POSTS).map((q) => q.sql)).size).toBe(1)
+      expect(on[1]!.sql).not.toMatch(/ IN \(/)
+      expect(reports.map((r) => r.relation)).toEqual(['author', 'profile'])
+    })
+
+    it('a relation reached through selectRelated is reported with its whole path', async () => {
+      const strict = await open({ nPlusOne: 'raise' })
+      const loop = async () => {
+        for (const post of await strict.Post.selectRelated('author')) await post.author.profile
+      }
+      await expect(loop()).rejects.toThrow(
+        /Author\.profile loaded lazily .* Add \.prefetchRelated\('author\.profile'\)/,
+      )
+    })
+
     it("'off' and the fixed versions report nothing", async () => {
       const strict = await open({ nPlusOne: 'raise' })
       for (const post of await strict.Post.selectRelated('author')) expect(post.author.name).toBeTypeOf('string')

@@ -1,4 +1,6 @@
+import type { ModelMeta } from '../../model/model-meta.ts'
 import { type ModelInstance, metaOf, STATE } from '../../model/runtime.ts'
+import { findRelation } from './relation.ts'
 import type { ResultInfo } from './scope.ts'
 
 /**
@@ -19,8 +21,23 @@ export function peersOf(info: ResultInfo, inst: ModelInstance): ModelInstance[] 
 /** The `selectRelated` path that reached `inst` within its result ('' for a row of the result itself). */
 export function pathWithin(info: ResultInfo, inst: ModelInstance): string {
   const roots = info.peers?.deref()
-  if (!roots || (metaOf(inst) === info.state.model && roots.includes(inst))) return ''
+  if (!roots) return pathByModel(info, metaOf(inst))
+  if (metaOf(inst) === info.state.model && roots.includes(inst)) return ''
   for (const path of selectedPaths(info)) if (reach(roots, path).includes(inst)) return path
+  return ''
+}
+
+/**
+ * Without the result array (only fetchMode('peers') keeps it): the first `selectRelated` path that ends at the
+ * instance's model; '' for the query's own model.
+ */
+function pathByModel(info: ResultInfo, meta: ModelMeta): string {
+  if (meta === info.state.model) return ''
+  for (const path of selectedPaths(info)) {
+    let m: ModelMeta | undefined = info.state.model
+    for (const name of path.split('.')) m = m && findRelation(m, name)?.target
+    if (m === meta) return path
+  }
   return ''
 }
 

@@ -20,14 +20,14 @@ export interface ResultInfo {
   readonly alias: string
   readonly state: QueryState
   readonly mode: FetchMode
-  /** The result array, held weakly: peers live only as long as the caller keeps them. */
+  /** The result array under fetchMode('peers'), held weakly: peers live only as long as the caller keeps them. */
   readonly peers: WeakRef<ModelInstance[]> | undefined
   readonly single: boolean
   readonly origin: Origin | undefined
-  /** N+1 bookkeeping: lazy loads per `Model.relation@site`. */
-  counts: Map<string, number> | undefined
+  /** N+1 bookkeeping: lazy loads per relation, then per line of code. */
+  counts: Map<string, Map<string, number>> | undefined
   /** Stack captures per relation, and the last one (capped: each costs microseconds, see Loader.accessSite). */
-  captures?: Map<string, { n: number; last: StackHolder }> | undefined
+  captures?: Map<string, { n: number; last: StackHolder; where: string | undefined }> | undefined
 }
 
 /** Where related rows are loaded: database, alias, fetch mode passed on, and the origin of the new results. */

@@ -1,0 +1,80 @@
+// quarry as its README shows it, in three settings: the defaults users get (N+1 detector on, 'warn'), the
+// detector off, and fetchMode('peers') (W3 only: the lazy loop then runs two queries).
+import { schema } from '../../examples/demo/schema.ts'
+import { connect } from '../../src/index.ts'
+import { StreamDigest } from '../lib/checksum.ts'
+import { type Context, na, type Opened, type SystemDef } from '../lib/system.ts'
+import { AUTHORS, CONCURRENT, CONCURRENT_ROUNDS, FETCH, PAGES, pageWord } from '../lib/workloads.ts'
+
+type Options = Parameters<typeof connect>[2]
+
+async function open(ctx: Context, options: Options, only?: 'W3'): Promise<Opened> {
+  const url = ctx.backend === 'sqlite' ? `sqlite:${ctx.location}` : ctx.location
+  const db = await connect(url, schema, options)
+  const page = (w: string) =>
+    db.Post.filter({ published: true, title: { icontains: w } })
+      .orderBy('-createdAt')
+      .limit(20)
+  const workloads: Opened['workloads'] = {
+    W1: async () => db.Post.selectRelated('author').orderBy('-createdAt').limit(FETCH),
+    W2: async () => db.Author.prefetchRelated('posts').orderBy('id').limit(AUTHORS),
+    W3: async () => {
+      const posts = await db.Post.orderBy('-createdAt').limit(FETCH)
+      const out: [unknown, unknown][] = []
+      for (const p of posts) out.push([p, await p.author])
+      return out
+    },
+    W4: async () => {
+      const out = new Array(ctx.ids.length)
+      for (let i = 0; i < ctx.ids.length; i++) out[i] = await db.Post.get({ id: ctx.ids[i]! })
+      return out
+    },
+    W5: async () => {
+      const out = []
+      for (let i = 0; i < PAGES; i++) out.push(await page(pageWord(i)))
+      return out
+    },
+    W11: async () => {
+      const d = new StreamDigest()
+      for await (const p of db.Post.iterator({ chunkSize: 2000 })) d.add(p.id, p.title, p.views)
+      return d
+    },
+    W12:
+      ctx.backend === 'postgres'
+        ? async () => {
+            const out = []
+            for (let round = 0; round < CONCURRENT_ROUNDS; round++)
+              out.push(...(await Promise.all(Array.from({ length: CONCURRENT }, (_, i) => page(pageWord(i))))))
+            return out
+          }
+        : na('PostgreSQL only'),
+  }
+  if (only) for (const k of Object.keys(workloads) as (keyof typeof workloads)[]) if (k !== only) delete workloads[k]
+  return { workloads, close: () => db.close() }
+}
+
+const backends = { sqlite: true, postgres: true } as const
+
+export const system: SystemDef = {
+  id: 'quarry',
+  label: 'quarry (defaults: N+1 detector on)',
+  packages: [],
+  backends,
+  open: (ctx) => open(ctx, {}),
+}
+
+export const noDetector: SystemDef = {
+  id: 'quarry-n1-off',
+  label: "quarry, nPlusOne: 'off'",
+  packages: [],
+  backends,
+  open: (ctx) => open(ctx, { nPlusOne: 'off' }),
+}
+
+export const peers: SystemDef = {
+  id: 'quarry-peers',
+  label: "quarry, fetchMode: 'peers'",
+  packages: [],
+  backends,
+  open: (ctx) => open(ctx, { fetchMode: 'peers' }, 'W3'),
+}
