@@ -1,0 +1,182 @@
+// The example blog (examples/blog) in a real headless Chromium (Debian's package, driven by playwright-core):
+// browse the feed forward and back, open a post, its author and a tag, search, write a post through the form and
+// see it at the top of the feed. Every page load's statements are captured: the count is the one the guide
+// states (the minimum for what the page shows), and no statement runs twice (the N+1 / duplicate signature).
+// Runs on SQLite always and on PostgreSQL where the service is up (required under CI=true).
+// QUARRY_SCREENSHOTS=1 refreshes the screenshots in docs/img/.
+import { existsSync } from 'node:fs'
+import { type Browser, chromium, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { type RunningBlog, startBlog } from '../../examples/blog/server.ts'
+import { captureQueries } from '../../src/testing/index.ts'
+import { describeEachBackend } from '../support/backends.ts'
+
+const CHROMIUM = '/usr/bin/chromium'
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+]
+const SHOTS = process.env.QUARRY_SCREENSHOTS === '1' ? 'docs/img' : undefined
+
+const available = existsSync(CHROMIUM)
+if (!available) {
+  if (process.env.CI === 'true') throw new Error(`Chromium is required under CI=true: ${CHROMIUM} is missing.`)
+  console.warn(
+    `\n!!! SKIPPING the example blog's browser tests: ${CHROMIUM} is missing (apt-get install -y chromium)\n`,
+  )
+}
+
+/** The statements one page load ran, and their SQL (placeholders, no values). */
+interface Load {
+  sql: string[]
+}
+
+describeEachBackend('example blog in Chromium', (b) => {
+  if (b.vendor === 'mysql' || !available) {
+    it.skip('runs on SQLite and PostgreSQL', () => {})
+    return
+  }
+  let blog: RunningBlog
+  let browser: Browser
+  let page: Page
+  const consoleErrors: string[] = []
+
+  beforeAll(async () => {
+    vi.spyOn(process, 'emitWarning').mockImplementation(() => {})
+    blog = await startBlog({ databaseUrl: await b.freshUrl(), posts: 2_000 })
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, timeout: 60_000 })
+    page = await browser.newPage({ viewport: { width: 1100, height: 800 } })
+    page.setDefaultTimeout(30_000)
+    page.on('console', (m) => {
+      // The refused form answers 422 on purpose; Chromium logs that status as a console error.
+      if (m.type() === 'error' && !m.text().includes('status of 422')) consoleErrors.push(m.text())
+    })
+  }, 120_000)
+
+  afterAll(async () => {
+    await browser?.close()
+    await blog?.close()
+  })
+
+  /** Run a navigation and return what it ran; no statement may repeat within one page. */
+  async function load(action: () => Promise<unknown>): Promise<Load> {
+    const events = await captureQueries(blog.db, action)
+    const sql = events.map((e) => e.sql)
+    const repeated = sql.filter((s, i) => sql.indexOf(s) !== i)
+    expect(repeated, `a statement ran twice on ${page.url()}:\n${sql.join('\n')}`).toEqual([])
+    return { sql }
+  }
+  const firstTitle = () => page.locator('ul.posts a.title').first().textContent()
+  const shot = async (name: string) => {
+    if (SHOTS && b.vendor === 'sqlite') await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: false })
+  }
+
+  it('the feed pages forward and back, each page in its stated queries', async () => {
+    const first = await load(() => page.goto(`${blog.url}/`))
+    // posts ⋈ author, tags prefetched, popular box (latest date, top five).
+    expect(first.sql).toHaveLength(4)
+    expect(await page.locator('ul.posts li').count()).toBe(20)
+    await expect.poll(() => page.locator('#popular li').count()).toBe(5)
+    await shot('blog-feed')
+    const top = await firstTitle()
+
+    const older = await load(() => Promise.all([page.waitForURL(/page=2/), page.click('a[rel=next]')]))
+    expect(older.sql).toHaveLength(4)
+    const second = await firstTitle()
+    expect(second).not.toBe(top)
+
+    await load(() => Promise.all([page.waitForURL((u) => !u.search.includes('page=2')), page.click('a[rel=prev]')]))
+    expect(await firstTitle()).toBe(top)
+  })
+
+  it('a post, its author and a tag', async () => {
+    await page.goto(`${blog.url}/`)
+    const title = (await firstTitle())!
+    const post = await load(() =>
+      Promise.all([page.waitForURL(/\/posts\/\d+$/), page.locator('ul.posts a.title').first().click()]),
+    )
+    expect(post.sql).toHaveLength(2) // post ⋈ author, tags
+    expect(await page.locator('h1').textContent()).toBe(title)
+    const authorName = await page.locator('article .meta a').first().textContent()
+
+    const author = await load(() =>
+      Promise.all([page.waitForURL(/\/authors\/\d+$/), page.locator('article .meta a').first().click()]),
+    )
+    expect(author.sql).toHaveLength(3) // author with its counts, published posts, most prolific authors
+    expect(await page.locator('h1').textContent()).toBe(authorName)
+    expect(await page.locator('#counts').textContent()).toMatch(/^\d+ posts, \d+ published$/)
+    expect(await page.locator('ul.posts li').count()).toBeGreaterThan(0)
+    expect(await page.locator('#top-authors li').count()).toBe(5)
+
+    await page.goto(`${blog.url}/`)
+    const tagName = (await page.locator('ul.posts a.tag').first().textContent())!
+    const tag = await load(() =>
+      Promise.all([page.waitForURL(/\/tags\//), page.locator('ul.posts a.tag').first().click()]),
+    )
+    expect(tag.sql).toHaveLength(3) // the tag, the count, the page ⋈ author
+    expect(await page.locator('h1 .tag').textContent()).toBe(tagName)
+    expect(await page.locator('ul.posts li').count()).toBeGreaterThan(0)
+  })
+
+  it('search finds titles case-insensitively in one query', async () => {
+    await page.goto(`${blog.url}/`)
+    await page.fill('header input[name=q]', 'CACHE')
+    const search = await load(() =>
+      Promise.all([page.waitForURL(/\/search\?q=CACHE/), page.press('header input[name=q]', 'Enter')]),
+    )
+    expect(search.sql).toHaveLength(1)
+    const titles = await page.locator('ul.posts a.title').allTextContents()
+    expect(titles.length).toBeGreaterThan(0)
+    for (const t of titles) expect(t.toLowerCase()).toContain('cache')
+  })
+
+  it('a post written through the form is at the top of the feed at once', async () => {
+    await page.goto(`${blog.url}/write`)
+    // Invalid input is refused with the schema's messages, and nothing is written.
+    const before = await blog.db.Post.count()
+    await page.fill('#title', 'ab')
+    await Promise.all([page.waitForLoadState('load'), page.click('button[type=submit]')])
+    await expect.poll(() => page.locator('.errors li').allTextContents()).toContain('Title: at least 3 characters')
+    expect(await blog.db.Post.count()).toBe(before)
+
+    const title = `Written in Chromium on ${b.vendor}`
+    await page.fill('#title', title)
+    await page.selectOption('#author', '3')
+    await page.fill('#tags', 'browser, Tag-7, browser')
+    await page.fill('#body', 'Hello from the end-to-end test.')
+    await shot('blog-write')
+    await Promise.all([page.waitForURL(/\/posts\/\d+$/), page.click('button[type=submit]')])
+    expect(await page.locator('h1').textContent()).toBe(title)
+    expect(await page.locator('article .tag').allTextContents()).toEqual(expect.arrayContaining(['browser', 'tag-7']))
+
+    await page.goto(`${blog.url}/`)
+    expect(await firstTitle()).toBe(title)
+  })
+
+  it('logs no console errors', () => {
+    expect(consoleErrors).toEqual([])
+  })
+})
+
+describe('example blog server', () => {
+  it('answers 404 for an unknown post, author and tag', async () => {
+    const { mkdtempSync } = await import('node:fs')
+    const { join } = await import('node:path')
+    const { tmpdir } = await import('node:os')
+    const blog = await startBlog({
+      databaseUrl: `sqlite:${join(mkdtempSync(join(tmpdir(), 'blog-')), 'b.db')}`,
+      posts: 50,
+    })
+    try {
+      for (const path of ['/posts/999999', '/authors/999999', '/tags/nope', '/posts/abc'])
+        expect((await fetch(blog.url + path)).status, path).toBe(404)
+    } finally {
+      await blog.close()
+    }
+  })
+})
