@@ -26,6 +26,8 @@ export type StateErrorCode =
   | 'NO_STREAM'
   /** An interceptor called `next()` twice. */
   | 'INTERCEPTOR_NEXT_TWICE'
+  /** A `Paginator` method that needs the count ran before it was loaded (`await paginator.numPages()`). */
+  | 'COUNT_NOT_LOADED'
 
 /**
  * Every `code` a `QuarryError` can carry: stable, documented in docs/errors.md, safe to branch on. A new error
@@ -40,6 +42,8 @@ export type ErrorCode =
   | 'DEFERRED_FIELD'
   | 'LAZY_LOAD'
   | 'INVALID_CURSOR'
+  | 'PAGE_NOT_AN_INTEGER'
+  | 'EMPTY_PAGE'
   | 'RAW_SQL_NOT_TAGGED'
   | 'QUERY_COUNT'
   /** quarry's own invariant broke: a shape key named two statements (a bug; please report it). */
@@ -128,6 +132,25 @@ export class LazyLoadError extends QuarryError {
 export class InvalidCursor extends QuarryError {
   constructor(message: string) {
     super('INVALID_CURSOR', message)
+  }
+}
+
+/** A `Paginator` page number that cannot be served (Django's `InvalidPage`). */
+export class InvalidPage extends QuarryError {
+  constructor(code: 'PAGE_NOT_AN_INTEGER' | 'EMPTY_PAGE', message: string) {
+    super(code, message)
+  }
+}
+/** The page number is not an integer: `paginator.getPage()` serves page 1 instead. */
+export class PageNotAnInteger extends InvalidPage {
+  constructor(message: string) {
+    super('PAGE_NOT_AN_INTEGER', message)
+  }
+}
+/** The page number is below 1 or past the last page: `paginator.getPage()` serves the last page instead. */
+export class EmptyPage extends InvalidPage {
+  constructor(message: string) {
+    super('EMPTY_PAGE', message)
   }
 }
 

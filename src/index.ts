@@ -22,17 +22,20 @@ export {
   DataError,
   DeferredFieldError,
   DoesNotExist,
+  EmptyPage,
   type ErrorCode,
   FieldError,
   ImproperlyConfigured,
   IntegrityError,
   InternalError,
   InvalidCursor,
+  InvalidPage,
   InvalidValueError,
   LazyLoadError,
   MultipleObjectsReturned,
   NotSupportedError,
   OperationalError,
+  PageNotAnInteger,
   ProgrammingError,
   QuarryError,
   RawSqlError,
@@ -44,11 +47,14 @@ export { f, type JsonValue } from './model/fields/index.ts'
 export { type IndexDef, index, type ModelDef, type ModelOptions, model } from './model/model.ts'
 export { defineSchema, type Schema } from './model/schema.ts'
 export type { CreateInput, Filter, Instance, Lookups, RelRef, UpdateInput } from './model/types.ts'
+export type { BulkCreateOptions, BulkUpdateOptions } from './query/bulk.ts'
 export type { FetchMode, NPlusOneMode } from './query/db-core.ts'
 export { Avg, Count, F, Max, Min, Q, Sum } from './query/expressions.ts'
 export type { NPlusOneReport } from './query/loading/n-plus-one.ts'
 export type { PrefetchLookup } from './query/loading/prefetch-types.ts'
 export { Manager } from './query/manager.ts'
+export type { KeysetPage, PaginateArgs } from './query/pagination/keyset.ts'
+export { ELLIPSIS, Page, Paginator, type PaginatorOptions } from './query/pagination/paginator.ts'
 export { Prefetch, prefetchRelatedObjects } from './query/prefetch.ts'
 export { QuerySet } from './query/query-set.ts'
 export { type RelatedItem, RelatedManager } from './query/related-manager.ts'

@@ -8,33 +8,35 @@ export { type DataSize, FULL } from './data.ts'
 type Blog = typeof schema.$models
 
 /**
- * Fill the tables with multi-row INSERTs (raw `sql` fragments, bound parameters) in one transaction, calling
- * `progress(done, total)` as it goes. bulkCreate will replace this once it exists.
+ * Fill the tables in one transaction: authors, tags and posts with `bulkCreate` (batches sized to the database's
+ * bind-parameter limit), the post–tag links with multi-row INSERTs. Calls `progress(done)` as posts go in.
  */
 export async function seed(db: Db<Blog>, seedNumber: number, size: DataSize, progress: (done: number) => void) {
   const data = blogData(seedNumber, size)
-  const insert = (table: string, columns: string[], rows: SqlFragment[]) =>
-    db.execute(sql`insert into ${sql.ident(table)} (${sql.unsafe(columns.join(', '))}) values ${sql.join(rows)}`)
   // Rows per statement: under SQLite's 32,766 bound parameters.
-  const batch = (columns: number) => Math.floor(32_000 / columns)
-  const values = (row: readonly unknown[]) => sql`(${sql.join(row.map((v) => sql`${v}`))})`
-
+  const LINKS = 16_000
+  const BATCH = 10_000
   await db.atomic(async () => {
-    await insert('author', ['id', 'name', 'email'], data.authors.map(values))
-    await insert('tag', ['id', 'name'], data.tags.map(values))
-    let posts: SqlFragment[] = []
+    await db.Author.bulkCreate(data.authors.map(([id, name, email]) => ({ id, name, email })))
+    await db.Tag.bulkCreate(data.tags.map(([id, name]) => ({ id, name })))
+    let posts: Parameters<typeof db.Post.bulkCreate>[0][number][] = []
     let links: SqlFragment[] = []
+    const flushLinks = async () => {
+      for (let i = 0; i < links.length; i += LINKS)
+        await db.execute(
+          sql`insert into blog_post_tags (post_id, tag_id) values ${sql.join(links.slice(i, i + LINKS))}`,
+        )
+      links = []
+    }
     for (const { row, tags } of data.posts()) {
-      posts.push(values(row))
-      for (const t of tags) links.push(sql`(${row[0]}, ${t})`)
-      if (posts.length === batch(7) || row[0] === size.posts) {
-        await insert('blog_post', ['id', 'title', 'body', 'views', 'published', 'created_at', 'author_id'], posts)
+      const [id, title, body, views, published, createdAt, authorId] = row
+      posts.push({ id, title, body, views, published: published === 1, createdAt: new Date(createdAt), authorId })
+      for (const t of tags) links.push(sql`(${id}, ${t})`)
+      if (posts.length === BATCH || id === size.posts) {
+        await db.Post.bulkCreate(posts)
+        await flushLinks() // after the posts they point to
         posts = []
-        progress(row[0])
-      }
-      if (links.length >= batch(2) || row[0] === size.posts) {
-        await insert('blog_post_tags', ['post_id', 'tag_id'], links)
-        links = []
+        progress(id)
       }
     }
   })

@@ -43,6 +43,11 @@ export class BaseFeatures implements DialectFeatures {
   readonly supportsRowValues: boolean = true
   /** `INSERT … ON CONFLICT DO NOTHING` / `INSERT IGNORE`. */
   readonly supportsIgnoreConflicts: boolean = true
+  /**
+   * Ignoring conflicts skips unique violations only (`ON CONFLICT DO NOTHING`), so many-to-many `add()` can insert
+   * every link in one statement and let the database skip the existing ones.
+   */
+  readonly canIgnoreUniqueConflictsOnly: boolean = true
   /** Upsert updating named columns on conflict. */
   readonly supportsUpdateConflicts: boolean = true
   /** The upsert names its conflict target columns (PostgreSQL, SQLite; MySQL uses any unique key). */
@@ -64,6 +69,23 @@ export class BaseFeatures implements DialectFeatures {
    * LIMIT/OFFSET chunks.
    */
   readonly canStreamRows: boolean = false
+  /**
+   * `UPDATE t SET … FROM (VALUES …) AS v WHERE t.pk = v.column1` (PostgreSQL, SQLite ≥ 3.33): `bulkUpdate` is one
+   * statement per batch. Otherwise it joins a derived table: `UPDATE t JOIN (SELECT … UNION ALL …) v ON … SET …`.
+   */
+  readonly supportsUpdateFromValues: boolean = true
+  /**
+   * `INSERT … SELECT * FROM UNNEST($1::t[], …)`: `bulkCreate` binds one array per column, so one statement text
+   * (one prepared statement) serves every row count.
+   */
+  readonly canInsertFromArrays: boolean = false
+  /** With no NULLS FIRST/LAST, NULL sorts before every value in ascending order (SQLite, MySQL; not PostgreSQL). */
+  readonly hasNullsFirstWhenAscending: boolean = true
+  /**
+   * The planner turns a row value comparison `(a, b) < (?, ?)` into an index range, so keyset pagination uses it
+   * (otherwise the expanded `a < ? OR (a = ? AND b < ?)` form, which every planner ranges on).
+   */
+  readonly canUseIndexForRowValueComparison: boolean = true
   /** Several connections (a pool): concurrent queries run in parallel. */
   readonly hasConnectionPool: boolean = false
 }

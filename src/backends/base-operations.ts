@@ -163,6 +163,14 @@ export class BaseOperations implements DialectOperations {
     if (rows !== 1) return `VALUES ${Array.from({ length: rows }, () => '(DEFAULT)').join(', ')}`
     return 'DEFAULT VALUES'
   }
+  /** A placeholder whose type the statement cannot infer (a `VALUES` list of a bulk update): cast where needed. */
+  typedParam(placeholder: string, _field: Field): string {
+    return placeholder
+  }
+  /** One column's array parameter of `INSERT … SELECT * FROM UNNEST(…)` (features.canInsertFromArrays). */
+  arrayParam(_placeholder: string, _field: Field): string {
+    throw new NotSupportedError('This database cannot insert from array parameters.')
+  }
   /** Keyword in `INSERT <kw> INTO` (MySQL's `IGNORE`). */
   insertModifier(_c: { update?: readonly string[] } | undefined): string {
     return ''

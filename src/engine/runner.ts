@@ -3,8 +3,8 @@ import { InvalidValueError, QuarryError } from '../errors.ts'
 import type { Field } from '../model/fields/field.ts'
 import type { ModelMeta } from '../model/model-meta.ts'
 import { HOST, type InstanceHost, type ModelInstance } from '../model/runtime.ts'
-import type { InsertNode, StatementNode } from '../sql/ast/write-nodes.ts'
-import type { DialectFeatures } from '../sql/dialect.ts'
+import type { BulkInsertNode, BulkUpdateNode, InsertNode, StatementNode } from '../sql/ast/write-nodes.ts'
+import type { Converter, DialectFeatures } from '../sql/dialect.ts'
 import type { Aggregate } from '../sql/expressions.ts'
 import type { QueryState } from '../sql/query-state.ts'
 import { fastFilterKey, fastSelectShape } from '../sql/resolve/fast-shape.ts'
@@ -275,6 +275,36 @@ export class Runner {
     if (!returning) return this.executor.write(alias, prepared.compiled, built.ctx.params, ran)
     const out = await this.executor.rows(alias, prepared.compiled, built.ctx.params, ran)
     return { rowCount: out.length, returned: out[0]?.[0] }
+  }
+
+  /** The driver-value converters of `fields` on `alias`: bulk writes check and convert every row before sending. */
+  converters(alias: string, fields: readonly Field[]): (Converter | null)[] {
+    const ops = this.executor.backend(alias).ops
+    return fields.map((f) => ops.toDb(f))
+  }
+
+  /**
+   * A many-row INSERT of values already converted (query/bulk.ts), bound positionally: the returned rows when it
+   * has RETURNING.
+   */
+  async bulkInsert(
+    alias: string,
+    node: BulkInsertNode,
+    params: readonly unknown[],
+    model: string,
+  ): Promise<unknown[][] | undefined> {
+    const prepared = this.prepared.prepare(this.executor.backend(alias), node)
+    const ran = { kind: 'insert', model } as const
+    if (node.returning?.length) return this.executor.rows(alias, prepared.compiled, params, ran)
+    await this.executor.write(alias, prepared.compiled, params, ran)
+    return undefined
+  }
+
+  /** One statement of a bulk update (query/bulk.ts), values already converted: rows matched. */
+  async bulkUpdate(alias: string, node: BulkUpdateNode, params: readonly unknown[], model: string): Promise<number> {
+    const prepared = this.prepared.prepare(this.executor.backend(alias), node)
+    const r = await this.executor.write(alias, prepared.compiled, params, { kind: 'update', model })
+    return r.rowCount
   }
 
   // ---- raw SQL -------------------------------------------------------------------------------------------------

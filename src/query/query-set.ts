@@ -10,6 +10,7 @@ import { fastPrefix } from '../sql/resolve/fast-shape.ts'
 import type { DbCore, FetchMode } from './db-core.ts'
 import { type AddFields, type AddLookups, type PrefetchArg, toPrefetchSpecs } from './loading/prefetch-types.ts'
 import { NO_SITE } from './loading/scope.ts'
+import { type KeysetPage, keysetPage, type PaginateArgs, planKeyset } from './pagination/keyset.ts'
 import type { AddPaths, Annotated, FilterArg, Path, PlainRow, RowOf, ValueAt } from './query-set-types.ts'
 
 /**
@@ -310,6 +311,27 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
   delete(): Promise<number> {
     return this.db.runner.delete(this.state)
   }
+  /**
+   * One keyset (cursor) page: constant time at any depth, where `offset` pages slow down linearly. The ordering
+   * gets the primary key as its last term unless it ends in a unique field; `first` pages forward from `after`,
+   * `last` backward from `before`. A tampered, foreign or stale cursor is an `InvalidCursor` error.
+   *
+   * @example
+   * const p1 = await db.Post.orderBy('-createdAt').paginate({ first: 25 })
+   * const p2 = await db.Post.orderBy('-createdAt').paginate({ first: 25, after: p1.endCursor })
+   * // SELECT … WHERE ("blog_post"."created_at", "blog_post"."id") < (?, ?)
+   * //   ORDER BY "blog_post"."created_at" DESC, "blog_post"."id" DESC LIMIT 26
+   */
+  async paginate(args: PaginateArgs): Promise<KeysetPage<RowOf<M, N, L, A, V>>> {
+    const plan = planKeyset(this.state, args)
+    return keysetPage(plan, await this.with(plan.patch).fetch())
+  }
+
+  /** @internal The QuerySet `paginate(args)` runs (to `explain()` it). */
+  keysetQuery(args: PaginateArgs): QuerySet<M, N, L, A, V> {
+    return this.with(planKeyset(this.state, args).patch)
+  }
+
   /** The database's plan for this query, as text. `analyze` runs it (where supported). */
   explain(options: { analyze?: boolean; format?: string } = {}): Promise<string> {
     return this.db.runner.explain(this.state, options)

@@ -104,8 +104,9 @@ export class RelatedManager<M extends Models, N extends keyof M & string> extend
   }
 
   /**
-   * Link objects to this instance: many-to-many inserts the missing join rows (one query to find them, one
-   * insert); a reverse foreign key points the objects at this instance (one UPDATE).
+   * Link objects to this instance: many-to-many inserts the missing join rows (one `INSERT … ON CONFLICT DO
+   * NOTHING` into an auto-created join table; otherwise one query to find them and one insert); a reverse foreign
+   * key points the objects at this instance (one UPDATE).
    */
   async add(...items: RelatedItem<M, N>[]): Promise<void> {
     if (items.length === 0) return
@@ -120,7 +121,12 @@ export class RelatedManager<M extends Models, N extends keyof M & string> extend
         }
       return this.#changed(items)
     }
-    const { near, far } = rel.through!
+    const { near, far, meta } = rel.through!
+    if (meta.autoCreated && this.db.runner.features(this.#alias).canIgnoreUniqueConflictsOnly) {
+      // One statement: the (near, far) pair is unique, so links that exist are skipped by the database.
+      await this.db.runner.atomic(this.#alias, () => this.#insertLinks([...new Set(ids)], true))
+      return this.#changed(items)
+    }
     await this.db.runner.atomic(this.#alias, async () => {
       const have = new Set(
         await this.#through({ [near.name]: this.#key, [far.name]: { in: ids } }).valuesList(far.attname as never, {
@@ -213,7 +219,7 @@ export class RelatedManager<M extends Models, N extends keyof M & string> extend
   }
 
   /** INSERT join rows, as many per statement as the bind-parameter limit allows. */
-  async #insertLinks(ids: readonly unknown[]): Promise<void> {
+  async #insertLinks(ids: readonly unknown[], ignoreExisting = false): Promise<void> {
     if (ids.length === 0) return
     const { meta, near, far } = this.#rel.through!
     const extra = meta.concreteFields.filter((f) => f !== near && f !== far && !(f === meta.pk && f.dbGenerated))
@@ -229,7 +235,7 @@ export class RelatedManager<M extends Models, N extends keyof M & string> extend
     const per = Math.max(1, Math.floor(this.db.runner.features(this.#alias).maxBindParams / fields.length))
     for (let i = 0; i < ids.length; i += per) {
       const rows = ids.slice(i, i + per).map((id) => [this.#key, id, ...fixed])
-      await this.db.runner.insert(this.#alias, meta, fields, rows)
+      await this.db.runner.insert(this.#alias, meta, fields, rows, ignoreExisting ? { onConflict: {} } : {})
     }
   }
 

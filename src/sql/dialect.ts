@@ -25,6 +25,28 @@ export interface DialectFeatures {
   readonly requiresLimitForOffset: boolean
   /** A subquery on the table being updated or deleted needs wrapping in a derived table. */
   readonly requiresDerivedTableForSelfSubquery: boolean
+  /** Row value comparison `(a, b) < (?, ?)`. */
+  readonly supportsRowValues: boolean
+  /** The planner ranges an index on a row value comparison (keyset pagination uses it then). */
+  readonly canUseIndexForRowValueComparison: boolean
+  /** With no NULLS FIRST/LAST, NULL sorts before every value ascending. */
+  readonly hasNullsFirstWhenAscending: boolean
+  /** `UPDATE t SET … FROM (VALUES …) AS v` (otherwise bulk updates join a derived table). */
+  readonly supportsUpdateFromValues: boolean
+  /** `INSERT … SELECT * FROM UNNEST($1::t[], …)`: one array parameter per column. */
+  readonly canInsertFromArrays: boolean
+  /** `INSERT … RETURNING` works on multi-row inserts, rows in insertion order (bulk creates set primary keys). */
+  readonly canReturnRowsFromBulkInsert: boolean
+  /** `INSERT … ON CONFLICT DO NOTHING` / `INSERT IGNORE`. */
+  readonly supportsIgnoreConflicts: boolean
+  /** Ignoring conflicts skips unique violations only (not foreign key or value errors, as `INSERT IGNORE` does). */
+  readonly canIgnoreUniqueConflictsOnly: boolean
+  /** Upsert updating named columns on conflict. */
+  readonly supportsUpdateConflicts: boolean
+  /** The upsert names its conflict target columns (otherwise it fires on any unique key). */
+  readonly supportsUpdateConflictsWithTarget: boolean
+  /** `SELECT … FOR UPDATE` row locks. */
+  readonly supportsSelectForUpdate: boolean
 }
 
 /**
@@ -69,6 +91,10 @@ export interface DialectOperations {
   emptyInsert(rows: number): string
   /** Keyword in `INSERT <kw> INTO`. */
   insertModifier(c: { update?: readonly string[] } | undefined): string
+  /** A placeholder whose type the statement cannot infer (a bulk update's VALUES list): cast where needed. */
+  typedParam(placeholder: string, field: Field): string
+  /** One column's array parameter of `INSERT … SELECT * FROM UNNEST(…)`. */
+  arrayParam(placeholder: string, field: Field): string
   /** Converter from a JS value to the driver value for `field`, validating its type. */
   toDb(field: Field | undefined): Converter | null
   jsonToDb(v: unknown): unknown

@@ -17,6 +17,15 @@ export interface PrefetchSpec {
 }
 
 /**
+ * Keyset pagination bounds: rows strictly after `after` and/or strictly before `before` in the ordering, each the
+ * values of the ordering's terms for one row (the primary key last). Set by `paginate()`.
+ */
+export interface KeysetSpec {
+  readonly after?: readonly unknown[] | undefined
+  readonly before?: readonly unknown[] | undefined
+}
+
+/**
  * Everything a QuerySet describes, immutable. QuerySet methods return a copy with one part changed.
  */
 export interface QueryState {
@@ -43,6 +52,8 @@ export interface QueryState {
   readonly forUpdate: { noWait?: boolean; skipLocked?: boolean; of?: readonly string[] } | undefined
   /** Rows of a related manager are added to a relation cache: set by the loading layer. */
   readonly extra: Readonly<Record<string, unknown>>
+  /** Keyset bounds (`paginate()`), ANDed with the filters. */
+  readonly keyset?: KeysetSpec | undefined
   /** Where user code built this query (captured only while query events have listeners). */
   readonly site: StackHolder | undefined
 }

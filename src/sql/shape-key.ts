@@ -64,6 +64,13 @@ class KeyWriter {
       case 'rawStatement':
         this.raw(n.parts, n.args)
         return
+      case 'bulkInsert':
+        // Values bind positionally, already converted: the columns, the row count (or arrays) and the tail decide.
+        this.out += `BI${n.table}(${n.fields.map((f) => fieldId(f)).join(',')})${n.fromArrays ? 'A' : n.rows}R${n.returning?.join(',') ?? ''}C${n.onConflict ? `${n.onConflict.update?.join(',') ?? '-'}/${n.onConflict.target?.join(',') ?? ''}` : ''}`
+        return
+      case 'bulkUpdate':
+        this.out += `BU${n.table}(${[n.pk, ...n.fields].map((f) => fieldId(f)).join(',')})${n.rows}`
+        return
     }
   }
 
@@ -208,6 +215,11 @@ class KeyWriter {
         return
       case 'random':
         this.out += '(rnd)'
+        return
+      case 'row':
+        this.out += '(row'
+        for (const i of e.items) this.expr(i)
+        this.out += ')'
         return
     }
   }

@@ -36,6 +36,12 @@ export class MysqlFeatures extends BaseFeatures {
   /** "You can't specify target table for update in FROM clause" (error 1093). */
   override readonly requiresDerivedTableForSelfSubquery = true
   override readonly hasConnectionPool = true
+  /** `INSERT IGNORE` also turns foreign key and value errors into warnings: add() looks the links up first. */
+  override readonly canIgnoreUniqueConflictsOnly = false
+  /** No `UPDATE … FROM`; MySQL and MariaDB spell a VALUES table differently, so bulk updates join a UNION ALL. */
+  override readonly supportsUpdateFromValues = false
+  /** MariaDB's range optimizer does not use an index for `(a, b) < (?, ?)` (EXPLAIN shows a full scan). */
+  override readonly canUseIndexForRowValueComparison = false
   /** mysql2 streams the rows of a prepared statement, the connection paused between chunks (no server cursor). */
   override readonly canStreamRows = true
   readonly server: MysqlServer

@@ -15,4 +15,7 @@ export class PostgresFeatures extends BaseFeatures {
   override readonly hasServerSideCursors = true
   override readonly canStreamRows = true
   override readonly hasConnectionPool = true
+  override readonly canInsertFromArrays = true
+  /** NULL is the largest value: last ascending, first descending. */
+  override readonly hasNullsFirstWhenAscending = false
 }

@@ -1,5 +1,7 @@
 import type { Field } from '../../model/fields/field.ts'
 import { BaseOperations, type Converter, targetKind } from '../base-operations.ts'
+import { columnTypeFor } from '../base-schema-editor.ts'
+import { postgresDataTypes } from './postgres-schema-editor.ts'
 
 /**
  * PostgreSQL spelling: `$n` placeholders, `~` / `~*` regex, native booleans, `timestamptz`, `jsonb`. The base
@@ -18,6 +20,14 @@ export class PostgresOperations extends BaseOperations {
   }
   override formatExplain(rows: readonly unknown[][]): string {
     return rows.map((r) => (typeof r[0] === 'string' ? r[0] : JSON.stringify(r[0], null, 2))).join('\n')
+  }
+  /** `$1::varchar(200)`: parameters in a VALUES list have no column to take their type from. */
+  override typedParam(placeholder: string, field: Field): string {
+    return `${placeholder}::${columnTypeFor(postgresDataTypes, field)}`
+  }
+  /** `$1::varchar(200)[]`: the array is sent as a literal (postgres-driver.ts), typed here. */
+  override arrayParam(placeholder: string, field: Field): string {
+    return `${placeholder}::${columnTypeFor(postgresDataTypes, field)}[]`
   }
   /** JSON goes as text; the driver would turn a JS array into a PostgreSQL array literal. */
   override jsonToDb(v: unknown): unknown {

@@ -64,6 +64,8 @@ export type Expr =
   | { readonly k: 'ident'; readonly name: string }
   /** A random number (`orderBy('?')`): `RANDOM()`, `RAND()`… */
   | { readonly k: 'random' }
+  /** A row value `(a, b)`, compared as a whole: `(a, b) < (?, ?)` (features.supportsRowValues). */
+  | { readonly k: 'row'; readonly items: readonly Expr[] }
 
 export const col = (t: string, c: string, field?: Field): Expr => ({ k: 'col', t, c, field })
 export const lit = (sql: string): Expr => ({ k: 'lit', sql })

@@ -1,3 +1,4 @@
+import type { Field } from '../../model/fields/field.ts'
 import type { Expr } from './expression-nodes.ts'
 import type { SelectNode } from './select-node.ts'
 
@@ -22,6 +23,33 @@ export interface InsertNode {
   readonly onConflict?: OnConflictNode | undefined
 }
 
+/**
+ * A many-row INSERT whose values are bound positionally, already converted for the driver: parameter `r * n + c`
+ * is row r, column c. With `fromArrays` (features.canInsertFromArrays) it is instead one array parameter per column,
+ * `INSERT … SELECT * FROM UNNEST($1::t[], …)`: one statement text whatever the row count.
+ */
+export interface BulkInsertNode {
+  readonly k: 'bulkInsert'
+  readonly table: string
+  readonly fields: readonly Field[]
+  readonly rows: number
+  readonly fromArrays: boolean
+  readonly returning?: readonly string[] | undefined
+  readonly onConflict?: OnConflictNode | undefined
+}
+
+/**
+ * `UPDATE t SET c = v.c … FROM (VALUES (pk, c…), …) v WHERE t.pk = v.pk`, or the JOIN form where UPDATE … FROM is
+ * missing (features.supportsUpdateFromValues). Parameter `r * (n + 1)` is row r's primary key, then its n values.
+ */
+export interface BulkUpdateNode {
+  readonly k: 'bulkUpdate'
+  readonly table: string
+  readonly pk: Field
+  readonly fields: readonly Field[]
+  readonly rows: number
+}
+
 /** `UPDATE t SET c = e, … WHERE …` — conditions needing joins arrive as `pk IN (subquery)`. */
 export interface UpdateNode {
   readonly k: 'update'
@@ -44,4 +72,11 @@ export interface RawNode {
   readonly args: readonly Expr[]
 }
 
-export type StatementNode = SelectNode | InsertNode | UpdateNode | DeleteNode | RawNode
+export type StatementNode =
+  | SelectNode
+  | InsertNode
+  | UpdateNode
+  | DeleteNode
+  | RawNode
+  | BulkInsertNode
+  | BulkUpdateNode

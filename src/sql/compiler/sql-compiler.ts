@@ -1,7 +1,15 @@
 import { InvalidValueError } from '../../errors.ts'
 import type { Expr, ParamSpec } from '../ast/expression-nodes.ts'
 import type { SelectNode } from '../ast/select-node.ts'
-import type { DeleteNode, InsertNode, RawNode, StatementNode, UpdateNode } from '../ast/write-nodes.ts'
+import type {
+  BulkInsertNode,
+  BulkUpdateNode,
+  DeleteNode,
+  InsertNode,
+  RawNode,
+  StatementNode,
+  UpdateNode,
+} from '../ast/write-nodes.ts'
 import type { BindSlot, CompiledQuery } from '../compiled-query.ts'
 import type { Converter, DialectFeatures, DialectOperations } from '../dialect.ts'
 
@@ -40,6 +48,12 @@ export class SqlCompiler {
         break
       case 'rawStatement':
         sql = this.raw(node.parts, node.args, st)
+        break
+      case 'bulkInsert':
+        sql = this.bulkInsert(node, st)
+        break
+      case 'bulkUpdate':
+        sql = this.bulkUpdate(node, st)
         break
     }
     return { sql, bind: st.bind, tables: [...st.tables] }
@@ -98,6 +112,65 @@ export class SqlCompiler {
     if (n.onConflict) s += this.ops.onConflict(n.onConflict)
     if (n.returning?.length) s += ` RETURNING ${n.returning.map((c) => this.q(c)).join(', ')}`
     return s
+  }
+
+  /**
+   * @example
+   * // 2 rows: INSERT INTO "tag" ("name") VALUES (?), (?) RETURNING "id"
+   * // fromArrays (PostgreSQL): INSERT INTO "tag" ("name") SELECT * FROM UNNEST($1::varchar(50)[]) RETURNING "id"
+   */
+  bulkInsert(n: BulkInsertNode, st: CompileState): string {
+    st.tables.add(n.table)
+    const width = n.fields.length
+    let s = `INSERT ${this.ops.insertModifier(n.onConflict)}INTO ${this.q(n.table)} `
+    if (width === 0) s += this.ops.emptyInsert(n.rows)
+    else {
+      s += `(${n.fields.map((f) => this.q(f.column)).join(', ')}) `
+      if (n.fromArrays)
+        s += `SELECT * FROM UNNEST(${n.fields.map((f, c) => this.ops.arrayParam(this.slot(c, -1, null, st), f)).join(', ')})`
+      else {
+        const rows = new Array<string>(n.rows)
+        for (let r = 0, i = 0; r < n.rows; r++) {
+          let row = '('
+          for (let c = 0; c < width; c++, i++) row += (c ? ', ' : '') + this.slot(i, -1, null, st)
+          rows[r] = `${row})`
+        }
+        s += `VALUES ${rows.join(', ')}`
+      }
+    }
+    if (n.onConflict) s += this.ops.onConflict(n.onConflict)
+    if (n.returning?.length) s += ` RETURNING ${n.returning.map((c) => this.q(c)).join(', ')}`
+    return s
+  }
+
+  /**
+   * @example
+   * // UPDATE "blog_post" SET "title" = "v"."column2" FROM (VALUES (?, ?), (?, ?)) AS "v"
+   * //   WHERE "blog_post"."id" = "v"."column1"
+   * // without UPDATE … FROM (MySQL): UPDATE `blog_post` JOIN (SELECT ? AS `c0`, ? AS `c1` UNION ALL SELECT ?, ?)
+   * //   AS `v` ON `blog_post`.`id` = `v`.`c0` SET `blog_post`.`title` = `v`.`c1`
+   */
+  bulkUpdate(n: BulkUpdateNode, st: CompileState): string {
+    st.tables.add(n.table)
+    const t = this.q(n.table)
+    const v = this.q('v')
+    const cols = [n.pk, ...n.fields]
+    const rows = new Array<string>(n.rows)
+    const join = !this.features.supportsUpdateFromValues
+    for (let r = 0, i = 0; r < n.rows; r++) {
+      let row = ''
+      for (let c = 0; c < cols.length; c++, i++) {
+        const ph = this.ops.typedParam(this.slot(i, -1, null, st), cols[c]!)
+        row += (c ? ', ' : '') + (join && r === 0 ? `${ph} AS ${this.q(`c${c}`)}` : ph)
+      }
+      rows[r] = join ? `SELECT ${row}` : `(${row})`
+    }
+    if (join) {
+      const sets = n.fields.map((f, c) => `${t}.${this.q(f.column)} = ${v}.${this.q(`c${c + 1}`)}`).join(', ')
+      return `UPDATE ${t} JOIN (${rows.join(' UNION ALL ')}) AS ${v} ON ${t}.${this.q(n.pk.column)} = ${v}.${this.q('c0')} SET ${sets}`
+    }
+    const sets = n.fields.map((f, c) => `${this.q(f.column)} = ${v}.${this.q(`column${c + 2}`)}`).join(', ')
+    return `UPDATE ${t} SET ${sets} FROM (VALUES ${rows.join(', ')}) AS ${v} WHERE ${t}.${this.q(n.pk.column)} = ${v}.${this.q('column1')}`
   }
 
   update(n: UpdateNode, st: CompileState): string {
@@ -163,6 +236,8 @@ export class SqlCompiler {
         return e.to === 'float' ? this.ops.castFloat(this.expr(e.e, st)) : this.ops.castInteger(this.expr(e.e, st))
       case 'random':
         return this.ops.random()
+      case 'row':
+        return `(${e.items.map((i) => this.expr(i, st)).join(', ')})`
       case 'ident':
         return e.name
           .split('.')
@@ -181,7 +256,8 @@ export class SqlCompiler {
       e.k === 'agg' ||
       e.k === 'sub' ||
       e.k === 'cast' ||
-      e.k === 'random'
+      e.k === 'random' ||
+      e.k === 'row'
       ? s
       : `(${s})`
   }

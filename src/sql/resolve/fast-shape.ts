@@ -31,7 +31,7 @@ export function fastFilterKey(meta: ModelMeta, input: unknown, negate: boolean, 
  * reused (a manager) computes it once. Null when the state is not simple enough.
  */
 export function fastPrefix(state: QueryState, noOrder: boolean): string | null {
-  if (state.forUpdate || state.groupByValues) return null
+  if (state.forUpdate || state.groupByValues || state.keyset) return null
   for (const _ in state.annotations) return null
   let key = `F|${state.model.name}|${state.valuesMode}:${state.values?.join(',') ?? ''}|${state.only?.join(',') ?? '*'}|${state.defer.join(',')}|${state.selectRelated.join(',')}|`
   if (noOrder) return `${key}n|`

@@ -6,9 +6,10 @@ import { and, col, type Expr, FALSE, lit, TRUE } from '../ast/expression-nodes.t
 import type { OrderNode, SelectColumn, SelectNode } from '../ast/select-node.ts'
 import type { DialectFeatures } from '../dialect.ts'
 import { Aggregate, type Expression, OrderBy } from '../expressions.ts'
-import { emptyState, type QueryState } from '../query-state.ts'
+import { emptyState, type KeysetSpec, type QueryState } from '../query-state.ts'
 import { BuildContext, type JoinInfo, Scope } from './build-context.ts'
 import { resolvePerRow, resolveTyped } from './expression-builder.ts'
+import { keysetCondition } from './keyset-builder.ts'
 import { isMany, joinedColumn, parsePath } from './relation-path.ts'
 import { buildWhere } from './where-builder.ts'
 
@@ -170,7 +171,7 @@ export function buildSelect(
     from: { table: state.model.table, alias: scope.alias },
     joins: scope.joins,
     columns,
-    where,
+    where: state.keyset ? withKeyset(scope, where, orderBy, state.keyset) : where,
     groupBy,
     having,
     orderBy,
@@ -180,6 +181,20 @@ export function buildSelect(
     lock: state.forUpdate,
   }
   return { node, ctx, layout, empty: where === FALSE || having === FALSE }
+}
+
+/** The filters AND the keyset bounds of a `paginate()` page. */
+function withKeyset(
+  scope: Scope,
+  where: Expr | undefined,
+  order: OrderNode[] | undefined,
+  spec: KeysetSpec,
+): Expr | undefined {
+  if (!spec.after && !spec.before) return where
+  if (!order?.length) throw new InvalidValueError('Keyset pagination needs an ordering: call orderBy() first.')
+  const left = new Set(scope.joins.filter((j) => j.type === 'LEFT').map((j) => j.alias))
+  const k = keysetCondition(scope.ctx, order, spec, (alias) => left.has(alias))
+  return where ? and([where, k]) : k
 }
 
 function countParam(scope: Scope, n: number): Expr {
