@@ -1,7 +1,7 @@
 // The blog as a Hono app. Hono handlers are Fetch-API functions (Request in, Response out), the same shape as
 // quarry/http's cachePage and profiler, so quarry's middleware plugs in without a translation layer.
 import { Hono } from 'hono'
-import { IntegrityError } from '../../src/index.ts'
+import { IntegrityError, InvalidCursor } from '../../src/index.ts'
 import { authorPage } from './pages/author.ts'
 import { feedPage } from './pages/feed.ts'
 import { postPage } from './pages/post.ts'
@@ -22,7 +22,15 @@ const positiveInt = (s: string | undefined) => {
 export function createApp({ db }: BlogAppOptions): Hono {
   const app = new Hono()
 
-  app.get('/', async (c) => c.html(await feedPage(db, positiveInt(c.req.query('page')) ?? 1)))
+  app.get('/', async (c) => {
+    try {
+      return c.html(await feedPage(db, { after: c.req.query('after'), before: c.req.query('before') }))
+    } catch (e) {
+      // A cursor edited by hand, or from before a change of ordering: start again from the newest posts.
+      if (e instanceof InvalidCursor) return c.redirect('/', 303)
+      throw e
+    }
+  })
 
   app.get('/posts/:id', async (c) => {
     const id = positiveInt(c.req.param('id'))

@@ -85,12 +85,18 @@ describeEachBackend('example blog in Chromium', (b) => {
     await shot('blog-feed')
     const top = await firstTitle()
 
-    const older = await load(() => Promise.all([page.waitForURL(/page=2/), page.click('a[rel=next]')]))
+    const older = await load(() => Promise.all([page.waitForURL(/after=/), page.click('a[rel=next]')]))
     expect(older.sql).toHaveLength(4)
     const second = await firstTitle()
     expect(second).not.toBe(top)
 
-    await load(() => Promise.all([page.waitForURL((u) => !u.search.includes('page=2')), page.click('a[rel=prev]')]))
+    await load(() => Promise.all([page.waitForURL(/before=/), page.click('a[rel=prev]')]))
+    expect(await firstTitle()).toBe(top)
+    expect(await page.locator('a[rel=prev]').count()).toBe(0) // back on the first page
+
+    // A tampered cursor starts again from the top instead of failing.
+    await page.goto(`${blog.url}/?after=not-a-cursor`)
+    expect(new URL(page.url()).search).toBe('')
     expect(await firstTitle()).toBe(top)
   })
 

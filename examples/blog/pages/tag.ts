@@ -1,5 +1,7 @@
-// A tag: numbered pages (offset pagination), posts with their author joined.
+// A tag: numbered pages (offset pagination with Django's Paginator and its elided page range), posts with their
+// author joined.
 import { html } from 'hono/html'
+import { ELLIPSIS, Paginator } from '../../../src/index.ts'
 import { layout } from '../layout.ts'
 import type { BlogDb } from '../schema.ts'
 import { postList } from './post-list.ts'
@@ -13,17 +15,20 @@ export async function tagPage(db: BlogDb, name: string, pageParam: string | unde
     .orderBy('-createdAt', '-id')
     .selectRelated('author')
     .only('id', 'title', 'createdAt', 'author.id', 'author.name')
-  const count = await posts.count()
-  const numPages = Math.max(1, Math.ceil(count / TAG_PER_PAGE))
-  const n = Math.min(Math.max(1, Number.parseInt(pageParam ?? '1', 10) || 1), numPages)
-  const items = await posts.slice((n - 1) * TAG_PER_PAGE, n * TAG_PER_PAGE)
+  const paginator = new Paginator(posts, { perPage: TAG_PER_PAGE })
+  const page = await paginator.getPage(pageParam ?? 1) // tolerant: 'abc' → 1, past the end → the last page
+  const count = await paginator.count()
   return layout(
     `Tag ${tag.name}`,
-    html`<h1>Posts tagged <span class="tag">${tag.name}</span></h1><p class="meta">${count} posts</p>${postList(items)}
-<nav class="pager">${Array.from({ length: numPages }, (_, i) => i + 1)
-      .filter((i) => i <= 2 || i > numPages - 2 || Math.abs(i - n) <= 2)
+    html`<h1>Posts tagged <span class="tag">${tag.name}</span></h1><p class="meta">${count} posts</p>${postList(page.items)}
+<nav class="pager">${paginator
+      .elidedPageRange(page.number, { onEachSide: 2, onEnds: 1 })
       .map((i) =>
-        i === n ? html`<span class="current">${i}</span>` : html`<a href="/tags/${tag.name}?page=${i}">${i}</a>`,
+        i === ELLIPSIS
+          ? html`<span class="gap">…</span>`
+          : i === page.number
+            ? html`<span class="current">${i}</span>`
+            : html`<a href="/tags/${tag.name}?page=${i}">${i}</a>`,
       )}</nav>`,
   )
 }

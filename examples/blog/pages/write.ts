@@ -1,4 +1,5 @@
-// Writing a post: the form is validated with a zod schema, then the post is created and its tags attached.
+// Writing a post: the form is validated with a zod schema, then the post is created and its tags attached
+// (bulkCreate with ignoreConflicts for the new names, one add for all).
 import { html } from 'hono/html'
 import { z } from 'zod'
 import { layout } from '../layout.ts'
@@ -47,9 +48,12 @@ export async function publish(db: BlogDb, input: PostInput): Promise<number> {
   return db.atomic(async () => {
     const post = await db.Post.create({ title: input.title, body: input.body, author: input.author, published: true })
     if (input.tags.length > 0) {
-      const tags = []
-      for (const name of input.tags) tags.push((await db.Tag.getOrCreate({ name }))[0])
-      await post.tags.add(...tags)
+      // New tag names in one INSERT that skips the existing ones, then all of them read back for their ids.
+      await db.Tag.bulkCreate(
+        input.tags.map((name) => ({ name })),
+        { ignoreConflicts: true },
+      )
+      await post.tags.add(...(await db.Tag.filter({ name: { in: input.tags } })))
     }
     return post.id
   })
