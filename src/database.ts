@@ -1,5 +1,8 @@
+import { createHash } from 'node:crypto'
 import type { Backend } from './backends/backend.ts'
 import { createBackend, type PoolOptions } from './backends/create-backend.ts'
+import type { BaseCache } from './cache/base-cache.ts'
+import { QueryCache } from './cache/query-cache.ts'
 import { queryChannel } from './diagnostics/channels.ts'
 import type { QueryEvent } from './diagnostics/events.ts'
 import { Executor } from './engine/executor.ts'
@@ -37,6 +40,12 @@ export interface ConnectOptions {
   pool?: PoolOptions
   /** Wrap every statement (see `db.intercept()`), the first outermost. */
   interceptors?: readonly Interceptor[]
+  /**
+   * A cache (`createCache()` from `quarry/cache`) for `QuerySet.cache()`. Every write through this database then
+   * invalidates the cached queries (and `cachePage({ dependsOn })` pages) that read the tables it wrote, in
+   * every process sharing the cache. The query cache is the outermost interceptor.
+   */
+  cache?: BaseCache
 }
 
 /**
@@ -53,16 +62,29 @@ export class Database<M extends Models = Models> implements DbCore {
   readonly runner: Runner
   /** Prefetching, fetch modes and the N+1 detector (query/loading). */
   readonly loading: LoadingHooks
+  /** The query cache, when `connect()` was given a `cache`. */
+  readonly queryCache: QueryCache | undefined
   readonly #hosts = new Map<string, AliasHost>()
   readonly #managers = new Map<string, unknown>()
 
-  constructor(schema: Schema<M>, backends: ReadonlyMap<string, Backend>, options: ConnectOptions = {}) {
+  constructor(
+    schema: Schema<M>,
+    backends: ReadonlyMap<string, Backend>,
+    options: ConnectOptions = {},
+    /** A stable id per alias (a hash of its URL without password), so processes on one database share entries. */
+    dbIds: ReadonlyMap<string, string> = new Map(),
+  ) {
     this.schema = schema
     this.options = options
+    const cache = options.cache
+    if (cache !== undefined && typeof (cache as Partial<BaseCache>).readMany !== 'function')
+      throw new ImproperlyConfigured('connect(…, { cache }) takes a cache from createCache() (quarry/cache).')
+    this.queryCache = cache && new QueryCache(cache, dbIds, schema.models())
     this.executor = new Executor(backends, this, {
       logParams: options.logParams,
-      interceptors: options.interceptors,
+      interceptors: [...(this.queryCache ? [this.queryCache.interceptor] : []), ...(options.interceptors ?? [])],
     })
+    cache?.models.bind(schema.models(), (alias) => this.host(alias))
     this.routing = new Routing(options.router, this.executor.transactions)
     this.loading = new Loader(this, options)
     this.runner = new Runner(this.executor, this.routing, new PreparedQueries(), this.loading)
@@ -191,7 +213,12 @@ export class Database<M extends Models = Models> implements DbCore {
 
   /** Close every connection. Queries after this fail with a clear error. */
   close(): Promise<void> {
+    this.queryCache?.generations.stop()
     return this.executor.close()
+  }
+
+  get hasQueryCache(): boolean {
+    return this.queryCache !== undefined
   }
 }
 
@@ -262,5 +289,18 @@ export async function connect<M extends Models>(
     for (const b of backends.values()) await b.close()
     throw e
   }
-  return new Database(schema, backends, options) as Db<M>
+  const ids = new Map<string, string>()
+  for (const [alias, u] of Object.entries(urls)) ids.set(alias, databaseId(u))
+  return new Database(schema, backends, options, ids) as Db<M>
+}
+
+/** The identity of a database URL for cache keys: the same database gets the same id in every process. */
+function databaseId(url: string): string {
+  let id = url
+  try {
+    const u = new URL(url)
+    u.password = ''
+    id = u.toString()
+  } catch {}
+  return createHash('sha1').update(id).digest('base64url').slice(0, 12)
 }

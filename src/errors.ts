@@ -29,6 +29,29 @@ export type StateErrorCode =
   /** A `Paginator` method that needs the count ran before it was loaded (`await paginator.numPages()`). */
   | 'COUNT_NOT_LOADED'
 
+/** Codes of `CacheError` (quarry/cache, quarry/http). */
+export type CacheErrorCode =
+  /** A key that is empty, too long, or has whitespace or control characters. */
+  | 'INVALID_CACHE_KEY'
+  /** A bad cache option (ttl, prefix, version, maxEntries…). */
+  | 'CACHE_OPTION'
+  /** A cache URL that is not memory://, redis:// or dummy://, or has a bad parameter. */
+  | 'CACHE_URL'
+  /** A value the codec cannot store (a function, a class instance other than a model). */
+  | 'CACHE_ENCODE'
+  /** A stored value not in quarry's format. */
+  | 'CACHE_DECODE'
+  /** A cached model instance whose model this cache does not know (pass the cache to connect()). */
+  | 'CACHE_UNKNOWN_MODEL'
+  /** incr/decr of a missing key. */
+  | 'CACHE_MISS'
+  /** incr/decr of a value that is not an integer. */
+  | 'CACHE_NOT_INTEGER'
+  /** The store did not answer within `timeoutMs`. */
+  | 'CACHE_TIMEOUT'
+  /** The store is down, for an operation whose result the caller needs (add, incr, delete, touch, clear). */
+  | 'CACHE_UNAVAILABLE'
+
 /**
  * Every `code` a `QuarryError` can carry: stable, documented in docs/errors.md, safe to branch on. A new error
  * adds its code here.
@@ -49,6 +72,7 @@ export type ErrorCode =
   /** quarry's own invariant broke: a shape key named two statements (a bug; please report it). */
   | 'SHAPE_COLLISION'
   | StateErrorCode
+  | CacheErrorCode
   // The PEP 249 tree (`DatabaseError` and its subclasses).
   | 'DATABASE_ERROR'
   | 'DATA_ERROR'
@@ -166,6 +190,17 @@ export class StateError extends QuarryError {
   declare readonly code: StateErrorCode
   constructor(code: StateErrorCode, message: string) {
     super(code, message)
+  }
+}
+
+/**
+ * A cache used wrongly: a bad key, URL or option, or a value the codec cannot store. A cache that is down is
+ * never an error for the caller of the query cache or `cachePage` (they degrade to the database).
+ */
+export class CacheError extends QuarryError {
+  declare readonly code: CacheErrorCode
+  constructor(code: CacheErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options)
   }
 }
 

@@ -18,6 +18,8 @@ export type {
   TransactionInfo,
 } from './engine/interceptors.ts'
 export {
+  CacheError,
+  type CacheErrorCode,
   DatabaseError,
   DataError,
   DeferredFieldError,

@@ -20,6 +20,8 @@ export interface DbCore {
   readonly runner: Runner
   readonly schema: Schema
   readonly loading: LoadingHooks
+  /** Whether `connect()` was given a cache (so `QuerySet.cache()` has somewhere to cache). */
+  readonly hasQueryCache: boolean
   /** Alias to read `state` from (explicit `using`, the open transaction, or the router). */
   readAlias(state: QueryState): string
   writeAlias(state: QueryState): string

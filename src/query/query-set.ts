@@ -1,7 +1,8 @@
 import { captureStack } from '../diagnostics/call-site.ts'
 import { queryChannel } from '../diagnostics/channels.ts'
+import { cacheScope } from '../engine/cache-scope.ts'
 import type { SelectOptions } from '../engine/runner.ts'
-import { DoesNotExist, InvalidValueError, MultipleObjectsReturned } from '../errors.ts'
+import { DoesNotExist, ImproperlyConfigured, InvalidValueError, MultipleObjectsReturned } from '../errors.ts'
 import type { Models } from '../model/schema.ts'
 import type { FieldPath, OrderPath, PkOf, SelectRelatedPath, UpdateInput } from '../model/types.ts'
 import { Aggregate, type Expression, OrderBy } from '../sql/expressions.ts'
@@ -164,6 +165,30 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
       throw new InvalidValueError(`fetchMode takes 'one', 'peers' or 'raise'.`)
     return this.with({ fetchMode: mode })
   }
+  /**
+   * Answer this query from the query cache while no write touches the tables it reads (those of its joins and
+   * prefetches included); `ttl` in seconds bounds how long an entry lives even without writes (`null`: until a
+   * write). Works for rows, `values()`, `get`, `count`, `exists` and `aggregate`. Needs `connect(url, schema,
+   * { cache })`. Inside a transaction the database is always asked.
+   *
+   * @example
+   * const hot = await db.Post.filter({ published: true }).selectRelated('author').cache({ ttl: 900 })
+   */
+  cache(options: { ttl?: number | null } = {}): QuerySet<M, N, L, A, V> {
+    if (!this.db.hasQueryCache)
+      throw new ImproperlyConfigured(
+        '.cache() needs a cache: connect(url, schema, { cache: createCache(…) }) (from quarry/cache).',
+      )
+    const ttl = options.ttl
+    if (ttl !== undefined && ttl !== null && (typeof ttl !== 'number' || Number.isNaN(ttl)))
+      throw new InvalidValueError('.cache({ ttl }) takes seconds (a number), or null to keep until a write.')
+    return this.with({ cache: { ttl } })
+  }
+  /** Run `fn` with this QuerySet's cache hint in scope (its prefetch queries are cached too). */
+  #cached<T>(fn: () => Promise<T>): Promise<T> {
+    const hint = this.state.cache
+    return hint === undefined || cacheScope.getStore() === hint ? fn() : cacheScope.run(hint, fn)
+  }
   /** @internal Used by the loading layer for `prefetchRelated`. */
   withPrefetch(specs: readonly PrefetchSpec[]): QuerySet<M, N, any, A, V> {
     return this.with({ prefetch: [...this.state.prefetch, ...specs] })
@@ -216,6 +241,7 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
 
   /** @internal Run the SELECT and map the rows. */
   fetch(options: SelectOptions = {}): Promise<RowOf<M, N, L, A, V>[]> {
+    if (this.state.cache !== undefined) return this.#cached(() => this.db.runner.select(this.state, options)) as never
     return this.db.runner.select(this.state, options) as Promise<RowOf<M, N, L, A, V>[]>
   }
 
@@ -225,7 +251,11 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
    * @example
    * await Post.get({ id: 5 })   // SELECT … FROM "blog_post" WHERE "blog_post"."id" = ? LIMIT ?
    */
-  async get(...filters: FilterArg<M, N, A>[]): Promise<RowOf<M, N, L, A, V>> {
+  get(...filters: FilterArg<M, N, A>[]): Promise<RowOf<M, N, L, A, V>> {
+    return this.state.cache === undefined ? this.#get(filters) : this.#cached(() => this.#get(filters))
+  }
+
+  async #get(filters: readonly FilterArg<M, N, A>[]): Promise<RowOf<M, N, L, A, V>> {
     // The hot path of W4 (get by primary key). No call-site capture (one row cannot be an N+1), and the
     // filter-independent part of the shape key is memoized on this (usually long-lived) QuerySet. A single
     // equality filter whose shape is cached skips deriving a QuerySet at all.
@@ -277,15 +307,15 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
   }
   /** `SELECT COUNT(*)`. */
   count(): Promise<number> {
-    return this.db.runner.count(this.state)
+    return this.#cached(() => this.db.runner.count(this.state))
   }
   /** Whether any row matches (`SELECT 1 … LIMIT 1`). */
   exists(): Promise<boolean> {
-    return this.db.runner.exists(this.state)
+    return this.#cached(() => this.db.runner.exists(this.state))
   }
   /** Aggregate over the rows: `aggregate({ total: Sum('views') })` → `{ total: number | null }`. */
   aggregate<const X extends Record<string, Aggregate>>(specs: X): Promise<Annotated<M, N, X>> {
-    return this.db.runner.aggregate(this.state, specs) as Promise<Annotated<M, N, X>>
+    return this.#cached(() => this.db.runner.aggregate(this.state, specs)) as Promise<Annotated<M, N, X>>
   }
   /** Instances by primary key: `Map<pk, instance>` (ids not found are absent). */
   async inBulk(

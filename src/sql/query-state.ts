@@ -56,6 +56,8 @@ export interface QueryState {
   readonly keyset?: KeysetSpec | undefined
   /** Where user code built this query (captured only while query events have listeners). */
   readonly site: StackHolder | undefined
+  /** `.cache({ ttl })`: the query cache may answer this query (and its prefetches). */
+  readonly cache?: { readonly ttl?: number | null | undefined } | undefined
 }
 
 export function emptyState(model: ModelMeta): QueryState {

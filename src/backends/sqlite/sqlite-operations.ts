@@ -1,6 +1,7 @@
 import type { Field } from '../../model/fields/field.ts'
 import type { PatternLookup } from '../../sql/ast/expression-nodes.ts'
 import { BaseOperations, type Converter, escapeLike, targetKind } from '../base-operations.ts'
+import { parseSqliteDateTime } from './sqlite-datetime.ts'
 
 /** Escape GLOB metacharacters: `*` `?` `[` become one-character classes. */
 const escapeGlob = (s: string): string => s.replace(/[*?[]/g, (c) => `[${c}]`)
@@ -108,7 +109,7 @@ export class SqliteOperations extends BaseOperations {
       case 'boolean':
         return (v) => (v === null ? null : v === 1 || v === 1n)
       case 'datetime':
-        return (v) => (v === null ? null : new Date(v as string))
+        return (v) => (v === null ? null : typeof v === 'string' ? parseSqliteDateTime(v) : new Date(v as number))
       case 'json':
         return (v) => (v === null ? null : JSON.parse(v as string))
       case 'decimal': {

@@ -1,0 +1,215 @@
+import { createHash } from 'node:crypto'
+import { cacheScope } from '../engine/cache-scope.ts'
+import type { Interceptor, Statement, StatementResult } from '../engine/interceptors.ts'
+import type { ModelMeta } from '../model/model-meta.ts'
+import type { BaseCache } from './base-cache.ts'
+import { ALL_TABLES, Generations } from './generations.ts'
+
+interface Entry {
+  /** Generations the rows were computed under, in the statement's table order. */
+  g: string[]
+  r: unknown[][]
+}
+
+// Decoded rows of recent hits, reused while the stored text is the very same: a memory-cache hit then costs a
+// string comparison (the same string object: a pointer check) instead of a parse. Rows are never handed out to
+// user code (the query layer maps them into new instances), so sharing them is safe.
+const MEMO_SIZE = 256
+
+/**
+ * The query cache: an engine interceptor that answers SELECTs marked with `.cache()` from the cache, and turns
+ * every write into generation bumps of the tables it touched.
+ *
+ * - A read inside a transaction bypasses the cache (it may see the transaction's own writes).
+ * - A read fetches its entry and the generations of its tables in one round trip; the entry is served only if
+ *   it was stored under exactly those generations.
+ * - A miss runs the query and stores the rows under the generations read BEFORE the query (the fence): if a
+ *   write committed meanwhile, the stored entry is already stale by its own record and is never served.
+ * - A write outside a transaction bumps after the statement; inside one, after the outermost commit (a
+ *   rolled-back transaction or savepoint bumps nothing).
+ * - A cache that fails or is slow costs at most `timeoutMs` and a `cache` diagnostics event; writes whose bump
+ *   failed make their tables bypass the cache until the bump is written.
+ */
+export class QueryCache {
+  readonly cache: BaseCache
+  readonly generations: Generations
+  readonly #dbIds: ReadonlyMap<string, string>
+  /** Tables whose rows a delete on the key table may also remove or change (ON DELETE), transitively. */
+  readonly #dependents = new Map<string, string[]>()
+  readonly #memo = new Map<string, { text: string; entry: Entry }>()
+  /** After a failure, reads skip the cache for a moment instead of paying the timeout on every query. */
+  #downUntil = 0
+
+  constructor(cache: BaseCache, dbIds: ReadonlyMap<string, string>, models: readonly ModelMeta[]) {
+    this.cache = cache
+    this.generations = new Generations(cache)
+    this.#dbIds = dbIds
+    const direct = new Map<string, Set<string>>()
+    for (const m of models)
+      for (const f of m.concreteFields) {
+        const target = (f as { targetMeta?: ModelMeta }).targetMeta
+        if (!target) continue
+        let s = direct.get(target.table)
+        if (!s) direct.set(target.table, (s = new Set()))
+        s.add(m.table)
+      }
+    for (const table of direct.keys()) {
+      const seen = new Set<string>()
+      const walk = (t: string) => {
+        for (const d of direct.get(t) ?? []) if (!seen.has(d)) seen.add(d) && walk(d)
+      }
+      walk(table)
+      this.#dependents.set(table, [...seen])
+    }
+  }
+
+  /** The engine interceptor (`db.intercept()`); connect() installs it outermost. */
+  readonly interceptor: Interceptor = (stmt, next) => {
+    if (stmt.kind === 'select') {
+      const hint = cacheScope.getStore()
+      if (hint === undefined || stmt.returns !== 'rows' || stmt.transaction !== undefined) return next()
+      return this.#read(stmt, hint.ttl, next)
+    }
+    const tables = this.#written(stmt)
+    if (tables === null) return next()
+    return this.#write(stmt, tables, next)
+  }
+
+  async #read(stmt: Statement, ttl: number | null | undefined, next: () => Promise<StatementResult>) {
+    const ttlMs = this.cache.ttlMs(ttl)
+    const tables = [...stmt.tables, ALL_TABLES]
+    if (ttlMs === 0 || this.generations.blocked(tables) || performance.now() < this.#downUntil) return next()
+    let key: string
+    try {
+      key = this.#key(stmt)
+    } catch {
+      return next() // a bound value the codec cannot key (never expected): just ask the database
+    }
+    let gens: string[]
+    let text: string | undefined
+    try {
+      const texts = await this.cache.bounded(
+        'get',
+        this.cache.readMany([key, ...tables.map((t) => this.generations.key(t))]),
+      )
+      text = texts[0]
+      gens = await this.cache.bounded('get', this.generations.complete(tables, texts.slice(1)))
+    } catch (e) {
+      this.#failed('get', e)
+      return next()
+    }
+    if (text !== undefined) {
+      const rows = this.#decode(key, text, gens)
+      if (rows) return rows
+    }
+    const rows = (await next()) as unknown[][]
+    try {
+      const entry: Entry = { g: gens, r: rows }
+      await this.cache.bounded('set', this.cache.writeRaw(key, this.cache.encode(entry), ttlMs))
+    } catch (e) {
+      this.#failed('set', e)
+    }
+    return rows
+  }
+
+  #decode(key: string, text: string, gens: readonly string[]): unknown[][] | undefined {
+    let entry = this.#memo.get(key)?.entry
+    if (entry === undefined || this.#memo.get(key)!.text !== text) {
+      try {
+        entry = this.cache.decode(text) as Entry
+      } catch {
+        return undefined
+      }
+      if (primitiveCells(entry.r)) {
+        if (this.#memo.size >= MEMO_SIZE) this.#memo.delete(this.#memo.keys().next().value!)
+        this.#memo.set(key, { text, entry })
+      }
+    }
+    const g = entry.g
+    if (g.length !== gens.length) return undefined
+    for (let i = 0; i < g.length; i++) if (g[i] !== gens[i]) return undefined
+    return entry.r
+  }
+
+  async #write(stmt: Statement, tables: string[], next: () => Promise<StatementResult>) {
+    const result = await next()
+    // Inside a transaction: after the outermost commit. A rolled-back transaction (or savepoint) drops the
+    // callback, so it invalidates nothing.
+    if (stmt.transaction === undefined) await this.generations.bump(tables)
+    else stmt.transaction.onCommit(() => this.generations.bump(tables))
+    return result
+  }
+
+  /** Tables a statement writes (with their ON DELETE dependents), or null for a read. */
+  #written(stmt: Statement): string[] | null {
+    switch (stmt.kind) {
+      case 'insert':
+        return [...stmt.tables]
+      case 'update':
+      case 'delete':
+        return this.#withDependents(stmt.tables)
+      case 'ddl':
+        return [ALL_TABLES]
+      case 'raw': {
+        const named = rawWriteTables(stmt.sql)
+        return named === null ? null : named.length ? this.#withDependents(named) : [ALL_TABLES]
+      }
+      default:
+        return null
+    }
+  }
+
+  #withDependents(tables: readonly string[]): string[] {
+    const out = new Set(tables)
+    for (const t of tables) for (const d of this.#dependents.get(t) ?? []) out.add(d)
+    return [...out]
+  }
+
+  #key(stmt: Statement): string {
+    const h = createHash('sha1')
+    h.update(this.#dbIds.get(stmt.alias) ?? stmt.alias)
+    h.update('\0')
+    h.update(stmt.sql)
+    h.update('\0')
+    h.update(this.cache.encode(stmt.params))
+    return `${this.cache.prefix}:q:${h.digest('base64url')}`
+  }
+
+  #failed(op: string, e: unknown): void {
+    this.#downUntil = performance.now() + 1000
+    this.cache.report(op, e)
+  }
+
+  /** Drop the decoded-rows memo (tests and `clear`). */
+  forget(): void {
+    this.#memo.clear()
+  }
+}
+
+/** Whether every cell is immutable, so two hits may share the rows (a Date or a JSON object must not be shared). */
+function primitiveCells(rows: readonly unknown[][]): boolean {
+  for (const row of rows) for (const v of row) if (typeof v === 'object' && v !== null) return false
+  return true
+}
+
+const READ = /^\s*(?:select|values|explain|show|pragma|describe|desc)\b/i
+const WRITE_TARGET =
+  /\b(?:insert\s+(?:ignore\s+)?into|replace\s+into|update(?:\s+(?:only|low_priority|ignore))?|delete\s+from|truncate(?:\s+table)?|merge\s+into|(?:alter|drop|create)\s+table(?:\s+if(?:\s+not)?\s+exists)?)\s+((?:[`"[]?[\w$]+[`"\]]?\.)?[`"[]?[\w$]+[`"\]]?)/gi
+
+/**
+ * The tables a raw statement writes: null for a read, [] when it writes but names no table quarry can read
+ * (then every cached entry is invalidated).
+ */
+export function rawWriteTables(sql: string): string[] | null {
+  const isWith = /^\s*with\b/i.test(sql)
+  if (READ.test(sql) || (isWith && !/\b(?:insert|update|delete|merge)\b/i.test(sql))) return null
+  const out = new Set<string>()
+  for (const m of sql.matchAll(WRITE_TARGET)) {
+    const name = m[1]!
+      .split('.')
+      .pop()!
+      .replace(/[`"[\]]/g, '')
+    if (!/^(?:set|from|where)$/i.test(name)) out.add(name)
+  }
+  return [...out]
+}
