@@ -1,6 +1,8 @@
 // The blog as a Hono app. Hono handlers are Fetch-API functions (Request in, Response out), the same shape as
 // quarry/http's cachePage and profiler, so quarry's middleware plugs in without a translation layer.
 import { Hono } from 'hono'
+import type { BaseCache } from '../../src/cache/index.ts'
+import { cachePage } from '../../src/http/index.ts'
 import { IntegrityError, InvalidCursor } from '../../src/index.ts'
 import { authorPage } from './pages/author.ts'
 import { feedPage } from './pages/feed.ts'
@@ -12,6 +14,7 @@ import type { BlogDb } from './schema.ts'
 
 export interface BlogAppOptions {
   db: BlogDb
+  cache: BaseCache
 }
 
 const positiveInt = (s: string | undefined) => {
@@ -19,12 +22,20 @@ const positiveInt = (s: string | undefined) => {
   return Number.isSafeInteger(n) && n > 0 ? n : undefined
 }
 
-export function createApp({ db }: BlogAppOptions): Hono {
+export function createApp({ db, cache }: BlogAppOptions): Hono {
   const app = new Hono()
 
-  app.get('/', async (c) => {
+  // Browsers must ask again each time (they get a 304 while the page is unchanged): a max-age would let them show
+  // their own copy of the feed after a post was written, however fast the server dropped its copy.
+  app.use('/', async (c, next) => {
+    await next()
+    c.res.headers.set('cache-control', 'no-cache')
+  })
+  // The feed is the hottest page: cached whole for a minute, and dropped the moment a post, author or tag is written.
+  const feedCache = cachePage.hono({ ttl: 60, cache, dependsOn: [db.Post, db.Author, db.Tag] })
+  app.get('/', feedCache, async (c) => {
     try {
-      return c.html(await feedPage(db, { after: c.req.query('after'), before: c.req.query('before') }))
+      return c.html(await feedPage(db, cache, { after: c.req.query('after'), before: c.req.query('before') }))
     } catch (e) {
       // A cursor edited by hand, or from before a change of ordering: start again from the newest posts.
       if (e instanceof InvalidCursor) return c.redirect('/', 303)

@@ -1,5 +1,6 @@
 // `npm run example`: the blog on a SQLite file (seeded once with the demo's data), served on a free port.
 //   DATABASE_URL=postgres://…  use a server instead of examples/blog/blog.db
+//   CACHE_URL=redis://…        share the cache (pages, queries, boxes) in Redis instead of this process's memory
 //   PORT=3000                   a fixed port instead of a free one
 //   node examples/blog/main.ts [--posts 100000] [--seed 42]
 import { fileURLToPath } from 'node:url'
@@ -14,11 +15,14 @@ const databaseUrl = process.env.DATABASE_URL ?? `sqlite:${fileURLToPath(new URL(
 const posts = Number(args.posts)
 
 console.log(bold('\nquarry blog example\n'))
-console.log(`database ${dim(databaseUrl.replace(/\/\/([^:@/]+):[^@/]+@/, '//$1:***@'))}`)
+const hidePassword = (url: string) => url.replace(/\/\/([^:@/]+):[^@/]+@/, '//$1:***@')
+console.log(`database ${dim(hidePassword(databaseUrl))}`)
+console.log(`cache    ${dim(hidePassword(process.env.CACHE_URL ?? 'memory://?maxEntries=10000'))}`)
 let bar: ((done: number) => void) | undefined
 const started = performance.now()
 const blog = await startBlog({
   databaseUrl,
+  cacheUrl: process.env.CACHE_URL,
   posts,
   seedNumber: Number(args.seed),
   port: Number(process.env.PORT ?? 0),

@@ -2,14 +2,16 @@
 // browse the feed forward and back, open a post, its author and a tag, search, write a post through the form and
 // see it at the top of the feed. Every page load's statements are captured: the count is the one the guide
 // states (the minimum for what the page shows), and no statement runs twice (the N+1 / duplicate signature).
-// Runs on SQLite always and on PostgreSQL where the service is up (required under CI=true).
+// Runs on SQLite with the in-memory cache, and on PostgreSQL with Redis where the services are up (required under
+// CI=true).
 // QUARRY_SCREENSHOTS=1 refreshes the screenshots in docs/img/.
 import { existsSync } from 'node:fs'
-import { type Browser, chromium, type Page } from 'playwright-core'
+import { type Browser, chromium, type Page, type Response } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { type RunningBlog, startBlog } from '../../examples/blog/server.ts'
 import { captureQueries } from '../../src/testing/index.ts'
 import { describeEachBackend } from '../support/backends.ts'
+import { filePrefix, REDIS_URL, requireRedis } from '../support/caches.ts'
 
 const CHROMIUM = '/usr/bin/chromium'
 const FLAGS = [
@@ -31,9 +33,10 @@ if (!available) {
   )
 }
 
-/** The statements one page load ran, and their SQL (placeholders, no values). */
+/** The statements one page load ran (SQL with placeholders, no values), and cachePage's verdict. */
 interface Load {
   sql: string[]
+  xCache: string | undefined
 }
 
 describeEachBackend('example blog in Chromium', (b) => {
@@ -45,13 +48,24 @@ describeEachBackend('example blog in Chromium', (b) => {
   let browser: Browser
   let page: Page
   const consoleErrors: string[] = []
+  let lastNavigation: Response | undefined
 
   beforeAll(async () => {
     vi.spyOn(process, 'emitWarning').mockImplementation(() => {})
-    blog = await startBlog({ databaseUrl: await b.freshUrl(), posts: 2_000 })
+    // PostgreSQL runs with Redis, as a deployment would; SQLite with the default in-process cache.
+    const redis = b.vendor === 'postgres' && (await requireRedis())
+    blog = await startBlog({
+      databaseUrl: await b.freshUrl(),
+      posts: 2_000,
+      cacheUrl: redis ? REDIS_URL : undefined,
+      cachePrefix: filePrefix(),
+    })
     browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, timeout: 60_000 })
     page = await browser.newPage({ viewport: { width: 1100, height: 800 } })
     page.setDefaultTimeout(30_000)
+    page.on('response', (r) => {
+      if (r.request().isNavigationRequest() && r.frame() === page.mainFrame()) lastNavigation = r
+    })
     page.on('console', (m) => {
       // The refused form answers 422 on purpose; Chromium logs that status as a console error.
       if (m.type() === 'error' && !m.text().includes('status of 422')) consoleErrors.push(m.text())
@@ -60,16 +74,21 @@ describeEachBackend('example blog in Chromium', (b) => {
 
   afterAll(async () => {
     await browser?.close()
+    await blog?.cache.clear()
     await blog?.close()
   })
 
   /** Run a navigation and return what it ran; no statement may repeat within one page. */
   async function load(action: () => Promise<unknown>): Promise<Load> {
+    lastNavigation = undefined
     const events = await captureQueries(blog.db, action)
     const sql = events.map((e) => e.sql)
     const repeated = sql.filter((s, i) => sql.indexOf(s) !== i)
     expect(repeated, `a statement ran twice on ${page.url()}:\n${sql.join('\n')}`).toEqual([])
-    return { sql }
+    // Set by the 'response' listener while the action ran (TypeScript cannot see that).
+    const nav = lastNavigation as Response | undefined
+    expect(nav?.status(), page.url()).toBe(200)
+    return { sql, xCache: nav?.headers()['x-cache'] }
   }
   const firstTitle = () => page.locator('ul.posts a.title').first().textContent()
   const shot = async (name: string) => {
@@ -80,17 +99,26 @@ describeEachBackend('example blog in Chromium', (b) => {
     const first = await load(() => page.goto(`${blog.url}/`))
     // posts ⋈ author, tags prefetched, popular box (latest date, top five).
     expect(first.sql).toHaveLength(4)
+    expect(first.xCache).toBe('MISS')
     expect(await page.locator('ul.posts li').count()).toBe(20)
     await expect.poll(() => page.locator('#popular li').count()).toBe(5)
     await shot('blog-feed')
     const top = await firstTitle()
 
+    // The same page again comes from cachePage: no statement at all.
+    const again = await load(() => page.reload())
+    expect(again).toEqual({ sql: [], xCache: 'HIT' })
+    expect(await firstTitle()).toBe(top)
+
+    // Another page of the feed: its two statements; the popular box comes from the function cache.
     const older = await load(() => Promise.all([page.waitForURL(/after=/), page.click('a[rel=next]')]))
-    expect(older.sql).toHaveLength(4)
+    expect(older.sql).toHaveLength(2)
+    expect(older.xCache).toBe('MISS')
     const second = await firstTitle()
     expect(second).not.toBe(top)
 
-    await load(() => Promise.all([page.waitForURL(/before=/), page.click('a[rel=prev]')]))
+    const newer = await load(() => Promise.all([page.waitForURL(/before=/), page.click('a[rel=prev]')]))
+    expect(newer.sql).toHaveLength(2)
     expect(await firstTitle()).toBe(top)
     expect(await page.locator('a[rel=prev]').count()).toBe(0) // back on the first page
 
@@ -118,6 +146,12 @@ describeEachBackend('example blog in Chromium', (b) => {
     expect(await page.locator('#counts').textContent()).toMatch(/^\d+ posts, \d+ published$/)
     expect(await page.locator('ul.posts li').count()).toBeGreaterThan(0)
     expect(await page.locator('#top-authors li').count()).toBe(5)
+    const sidebar = await page.locator('#top-authors').textContent()
+
+    // Another author: the sidebar's GROUP BY now comes from the query cache.
+    const other = await load(() => page.goto(`${blog.url}/authors/1`))
+    expect(other.sql, other.sql.join('\n')).toHaveLength(2)
+    expect(await page.locator('#top-authors').textContent()).toBe(sidebar)
 
     await page.goto(`${blog.url}/`)
     const tagName = (await page.locator('ul.posts a.tag').first().textContent())!
@@ -160,7 +194,10 @@ describeEachBackend('example blog in Chromium', (b) => {
     expect(await page.locator('h1').textContent()).toBe(title)
     expect(await page.locator('article .tag').allTextContents()).toEqual(expect.arrayContaining(['browser', 'tag-7']))
 
-    await page.goto(`${blog.url}/`)
+    // The write dropped the cached feed (dependsOn: db.Post): recomputed at once, the popular box still cached.
+    const feed = await load(() => page.goto(`${blog.url}/`))
+    expect(feed).toEqual({ sql: expect.any(Array), xCache: 'MISS' })
+    expect(feed.sql).toHaveLength(2)
     expect(await firstTitle()).toBe(title)
   })
 

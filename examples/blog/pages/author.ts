@@ -40,10 +40,12 @@ export async function authorPage(db: BlogDb, id: number) {
   )
 }
 
-/** The five authors with the most posts. */
+/** The five authors with the most posts (a GROUP BY over every post: worth caching). */
 export function topAuthors(db: BlogDb) {
+  // The query cache: kept five minutes, dropped as soon as an author or a post is written.
   return db.Author.annotate({ n: Count('posts') })
     .orderBy('-n', 'id')
     .values('id', 'name', 'n')
     .limit(5)
+    .cache({ ttl: 300 })
 }
