@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { Backend } from './backends/backend.ts'
-import { createBackend, type PoolOptions } from './backends/create-backend.ts'
+import { createBackend, type IsolationLevel, type PoolOptions } from './backends/create-backend.ts'
 import type { BaseCache } from './cache/base-cache.ts'
 import { QueryCache } from './cache/query-cache.ts'
 import { queryChannel } from './diagnostics/channels.ts'
@@ -36,8 +36,21 @@ export interface ConnectOptions {
   router?: Router
   /** Include bound values in query events. Off by default: values may be personal data. */
   logParams?: boolean
-  /** Pool sizing for server databases. */
+  /** Pool sizing for server databases, and the bound on waiting for a connection (all backends). */
   pool?: PoolOptions
+  /**
+   * Transaction isolation level of every connection. Default: READ COMMITTED on PostgreSQL and MySQL/MariaDB (as
+   * Django); SQLite is always serializable (any other level is an `ImproperlyConfigured` error there).
+   */
+  isolationLevel?: IsolationLevel
+  /**
+   * SQLite files. `wal`: switch the file to write-ahead logging (readers do not wait for the writer). The switch is
+   * permanent, stored in the file, so it is made by default only for a file quarry creates; `true` converts an
+   * existing file too, `false` never. `busyTimeoutMs`: how long a statement retries, with short asynchronous pauses
+   * that keep the event loop running, while another connection holds the database's lock (default 5 000); then an
+   * `OperationalError`.
+   */
+  sqlite?: { wal?: boolean; busyTimeoutMs?: number }
   /** Wrap every statement (see `db.intercept()`), the first outermost. */
   interceptors?: readonly Interceptor[]
   /**
@@ -178,16 +191,30 @@ export class Database<M extends Models = Models> implements DbCore {
   // ---- events ------------------------------------------------------------------------------------------------
 
   /**
-   * Listen to every statement this database runs. Returns a function that stops listening.
+   * Listen to every statement this database runs. Returns a function that stops listening. Events are plain data
+   * (`JSON.stringify(e)` works); a listener that throws is reported once as a process warning, never fatal.
    *
    * @example
    * const stop = db.on('query', (e) => console.log(e.sql, e.durationMs, e.callSite))
    */
   on(event: 'query', listener: (e: QueryEvent) => void): () => void {
     if (event !== 'query') throw new InvalidValueError(`Unknown event '${event}'. Use 'query'.`)
+    let reported = false
     const handler = (message: unknown) => {
       const e = message as QueryEvent
-      if (e.database === this) listener(e)
+      if (e.database !== this) return
+      // diagnostics_channel would rethrow a subscriber's error as an uncaught exception, killing the process over
+      // a logging bug: the error is reported once instead, and the statement and other listeners carry on.
+      try {
+        listener(e)
+      } catch (err) {
+        if (reported) return
+        reported = true
+        process.emitWarning(
+          `A db.on('query') listener threw: ${err instanceof Error ? err.message : String(err)}. The query went on; later errors of this listener are not reported.`,
+          { type: 'QuarryListenerWarning', code: 'QUARRY_LISTENER_THREW' },
+        )
+      }
     }
     queryChannel.subscribe(handler)
     return () => queryChannel.unsubscribe(handler)
@@ -284,7 +311,11 @@ export async function connect<M extends Models>(
   if (!urls || typeof urls !== 'object') throw new ImproperlyConfigured('connect() takes a URL or { alias: url }.')
   const backends = new Map<string, Backend>()
   try {
-    for (const [alias, u] of Object.entries(urls)) backends.set(alias, await createBackend(u, options.pool))
+    for (const [alias, u] of Object.entries(urls))
+      backends.set(
+        alias,
+        await createBackend(u, { ...options.pool, isolationLevel: options.isolationLevel, sqlite: options.sqlite }),
+      )
   } catch (e) {
     for (const b of backends.values()) await b.close()
     throw e

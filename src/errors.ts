@@ -10,6 +10,8 @@
 export type StateErrorCode =
   /** `db.close()` was called; connect again. */
   | 'DATABASE_CLOSED'
+  /** A sliced QuerySet was filtered, reordered, updated or deleted (its window would change). */
+  | 'QUERY_SLICED'
   /** The instance has no primary key yet: save it first. */
   | 'NOT_SAVED'
   /** A related instance was assigned before it was saved. */
@@ -207,20 +209,42 @@ export class CacheError extends QuarryError {
 // ---- PEP 249 tree -----------------------------------------------------------------------------------------
 
 export interface DatabaseErrorOptions {
+  /** The driver's error: kept private, see `unsafeDriverError()`. */
   cause?: unknown
+  /** The driver error's structural fields (codes, names; never values): the public `cause`. */
+  details?: Readonly<Record<string, string | number>> | undefined
   vendorCode?: string | number | undefined
   sql?: string | undefined
 }
 
+/**
+ * An error reported by the database or its driver. Its message, `cause` and every other field carry no row values:
+ * they are built from the error's structure (codes, constraint, table and column names), not by editing the
+ * driver's message. The driver's own error, which may quote values (PostgreSQL's `detail`, MySQL's message), is
+ * kept out of logs and reachable only by asking for it: `err.unsafeDriverError()`.
+ */
 export class DatabaseError extends QuarryError {
   /** SQLSTATE (PostgreSQL), errno (MySQL) or extended result code (SQLite). */
   readonly vendorCode: string | number | undefined
   /** The statement, with placeholders (never values). */
   readonly sql: string | undefined
+  readonly #driverError: unknown
   constructor(message: string, options: DatabaseErrorOptions = {}, code: ErrorCode = 'DATABASE_ERROR') {
-    super(code, message, { cause: options.cause })
+    super(code, message, options.details ? { cause: options.details } : undefined)
     this.vendorCode = options.vendorCode
     this.sql = options.sql
+    this.#driverError = options.cause
+  }
+
+  /**
+   * The driver's original error, as thrown. It may quote the values of the statement or the row (personal data):
+   * do not log it in production.
+   *
+   * @example
+   * catch (e) { if (e instanceof DatabaseError) debug(e.unsafeDriverError()) }
+   */
+  unsafeDriverError(): unknown {
+    return this.#driverError
   }
 }
 export class DataError extends DatabaseError {

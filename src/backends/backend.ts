@@ -4,6 +4,7 @@ import type { BaseFeatures } from './base-features.ts'
 import type { BaseIntrospector } from './base-introspector.ts'
 import type { BaseOperations } from './base-operations.ts'
 import type { BaseSchemaEditor } from './base-schema-editor.ts'
+import type { LeaseOwner } from './lease-book.ts'
 
 export interface RunResult {
   rowCount: number
@@ -52,8 +53,11 @@ export interface Backend {
   readonly compiler: SqlCompiler
   readonly schemaEditor: BaseSchemaEditor
   readonly introspector: BaseIntrospector
-  /** Borrow a connection (for a transaction or one statement). */
-  acquire(): Promise<Lease>
+  /**
+   * Borrow a connection (for a transaction or a stream). Waits at most `pool.acquireTimeoutMs`, then fails with an
+   * `OperationalError` naming what holds the connections.
+   */
+  acquire(owner?: LeaseOwner): Promise<Lease>
   /**
    * The connection, when one can be used right now without waiting (SQLite's single connection while no
    * transaction holds it). Lets the executor skip an async hop on the hot path; undefined for pools.

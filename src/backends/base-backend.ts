@@ -5,6 +5,7 @@ import type { BaseFeatures } from './base-features.ts'
 import type { BaseIntrospector } from './base-introspector.ts'
 import type { BaseOperations } from './base-operations.ts'
 import type { BaseSchemaEditor } from './base-schema-editor.ts'
+import type { LeaseOwner } from './lease-book.ts'
 
 /** What makes a backend one database rather than another, handed to `BaseBackend`. */
 export interface BackendParts<F extends BaseFeatures, O extends BaseOperations, S extends BaseSchemaEditor> {
@@ -50,7 +51,7 @@ export abstract class BaseBackend<
     this.#translate = parts.translate
   }
 
-  abstract acquire(): Promise<Lease>
+  abstract acquire(owner?: LeaseOwner): Promise<Lease>
   abstract withConnection<T>(fn: (c: Connection) => T | Promise<T>): Promise<T>
   abstract close(): Promise<void>
 

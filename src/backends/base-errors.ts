@@ -18,6 +18,8 @@ export interface DriverErrorInfo {
   readonly kind: ErrorKind
   readonly vendorCode: string | number | undefined
   readonly message: string
+  /** Structural fields of the driver's error (codes, constraint/table/column names), shown as the error's `cause`. */
+  readonly details?: Readonly<Record<string, string | number>> | undefined
 }
 
 const TREE: Readonly<Record<ErrorKind, new (message: string, options: DatabaseErrorOptions) => DatabaseError>> = {
@@ -31,12 +33,13 @@ const TREE: Readonly<Record<ErrorKind, new (message: string, options: DatabaseEr
 }
 
 /**
- * Driver error → the PEP 249 tree, the one place database errors are built: the driver's error stays as `cause`, the
- * statement (placeholders only) as `sql`. A `QuarryError` passes through untouched.
+ * Driver error → the PEP 249 tree, the one place database errors are built: the statement (placeholders only) as
+ * `sql`, the driver error's structural fields as `cause`, the driver's error itself behind `unsafeDriverError()`.
+ * A `QuarryError` passes through untouched.
  *
  * @example
  * translateDriverError(e, 'INSERT …', () => ({ kind: 'integrity', vendorCode: '23505', message: 'duplicate key …' }))
- * // → IntegrityError { vendorCode: '23505', sql: 'INSERT …', cause: e }
+ * // → IntegrityError { vendorCode: '23505', sql: 'INSERT …', cause: { code: '23505', constraint_name: … } }
  */
 export function translateDriverError(
   error: unknown,
@@ -44,6 +47,17 @@ export function translateDriverError(
   classify: (error: unknown) => DriverErrorInfo,
 ): Error {
   if (error instanceof QuarryError) return error
-  const { kind, vendorCode, message } = classify(error)
-  return new TREE[kind](message, { cause: error, vendorCode, sql })
+  const { kind, vendorCode, message, details } = classify(error)
+  return new TREE[kind](message, { cause: error, vendorCode, sql, details })
+}
+
+/** The named fields of `error` that are strings or numbers, as a frozen plain object (undefined if none). */
+export function pick(error: unknown, fields: readonly string[]): Readonly<Record<string, string | number>> | undefined {
+  const e = (error ?? {}) as Record<string, unknown>
+  let out: Record<string, string | number> | undefined
+  for (const f of fields) {
+    const v = e[f]
+    if (typeof v === 'string' || typeof v === 'number') (out ??= {})[f] = v
+  }
+  return out && Object.freeze(out)
 }

@@ -2,6 +2,7 @@ import { InvalidValueError, NotSupportedError } from '../errors.ts'
 import type { Field } from '../model/fields/field.ts'
 import type { PatternLookup } from '../sql/ast/expression-nodes.ts'
 import type { Converter, DialectOperations } from '../sql/dialect.ts'
+import { inDateTimeRange, isCalendarDate, parseDateTimeText, readDateTime } from './datetime-text.ts'
 
 export type { Converter }
 
@@ -178,6 +179,44 @@ export class BaseOperations implements DialectOperations {
 
   // ---- values ------------------------------------------------------------------------------------------------
 
+  /**
+   * A value interpolated into raw SQL, bound the way the ORM binds a field of its type (a `Date` in the backend's
+   * datetime form, a boolean as the backend stores it). A value with no single SQL form is refused rather than
+   * sent for the driver to guess (node:sqlite reads a leading object as named parameters and shifts the others;
+   * mysql2 and postgres.js each turn an array into something different).
+   */
+  readonly rawToDb = (v: unknown): unknown => {
+    switch (typeof v) {
+      case 'string':
+      case 'number':
+      case 'bigint':
+        return v
+      case 'boolean':
+        return this.boolToDb(v)
+      case 'undefined':
+        throw new InvalidValueError('A value in raw SQL is undefined. Pass null for SQL NULL.')
+      case 'object':
+        if (v === null) return null
+        if (v instanceof Date) {
+          if (!inDateTimeRange(v))
+            throw new InvalidValueError(
+              'A Date in raw SQL is invalid or outside 0001-01-01 … 9999-12-31 (UTC). Pass a valid Date in that range.',
+            )
+          return this.dateTimeToDb(v)
+        }
+        if (v instanceof Uint8Array) return v
+        if (Array.isArray(v))
+          throw new InvalidValueError(
+            'An array has no single SQL form in raw SQL. For a list write `x IN ${sql.in(values)}`; for JSON pass JSON.stringify(value).',
+          )
+        break
+    }
+    const type = typeof v === 'object' ? ((v as object).constructor?.name ?? 'Object') : typeof v
+    throw new InvalidValueError(
+      `A value of type ${type} has no SQL form in raw SQL. Pass a string, number, bigint, boolean, Date, Uint8Array or null (JSON.stringify(value) for JSON).`,
+    )
+  }
+
   /** Boolean as bound to the driver. */
   boolToDb(v: boolean): unknown {
     return v
@@ -186,7 +225,7 @@ export class BaseOperations implements DialectOperations {
     return d
   }
   jsonToDb(v: unknown): unknown {
-    return JSON.stringify(v)
+    return jsonText(v)
   }
   bigintToDb(v: bigint): unknown {
     return v
@@ -240,19 +279,38 @@ export class BaseOperations implements DialectOperations {
       case 'datetime':
         return (v) => {
           if (v === null || v === undefined) return null
-          const d = v instanceof Date ? v : typeof v === 'string' || typeof v === 'number' ? new Date(v) : null
-          if (!d || Number.isNaN(d.getTime())) return bad(f, 'a valid Date', v)
+          const d =
+            v instanceof Date
+              ? v
+              : typeof v === 'string'
+                ? /^\d{4}-/.test(v)
+                  ? parseDateTimeText(v)
+                  : new Date(v)
+                : typeof v === 'number'
+                  ? new Date(v)
+                  : null
+          // One range on every backend: SQLite would store year 10000 as text, the servers refuse it each their way.
+          if (!d || !inDateTimeRange(d)) return bad(f, 'a valid Date between 0001-01-01 and 9999-12-31 (UTC)', v)
           return this.dateTimeToDb(d)
         }
       case 'date':
         return (v) => {
           if (v === null || v === undefined) return null
-          if (typeof v === 'string' && DATE.test(v)) return v
-          if (v instanceof Date && !Number.isNaN(v.getTime())) return v.toISOString().slice(0, 10)
-          return bad(f, "a 'YYYY-MM-DD' string", v)
+          if (typeof v === 'string' && DATE.test(v) && isCalendarDate(+v.slice(0, 4), +v.slice(5, 7), +v.slice(8, 10)))
+            return v
+          if (v instanceof Date && inDateTimeRange(v)) return v.toISOString().slice(0, 10)
+          return bad(f, "a 'YYYY-MM-DD' string naming a day between 0001-01-01 and 9999-12-31", v)
         }
       case 'json':
-        return (v) => (v === null || v === undefined ? null : this.jsonToDb(v))
+        return (v) => {
+          if (v === null || v === undefined) return null
+          try {
+            return this.jsonToDb(v)
+          } catch (e) {
+            if (!(e instanceof InvalidValueError)) throw e
+            throw new InvalidValueError(`Field '${f.qualifiedName}': ${e.message}`)
+          }
+        }
       case 'uuid':
         return (v) => {
           if (v === null || v === undefined) return null
@@ -289,10 +347,27 @@ export class BaseOperations implements DialectOperations {
       case 'json':
         return (v) => (typeof v === 'string' ? JSON.parse(v) : v)
       case 'datetime':
-        return (v) => (v === null || v instanceof Date ? v : new Date(v as string))
+        return readDateTime
       default:
         return null
     }
+  }
+}
+
+/**
+ * A JSON document as text. `JSON.stringify` throws a bare `TypeError` on a `bigint` or a cycle: those become an
+ * `InvalidValueError` saying which, without the value.
+ */
+export function jsonText(v: unknown): string {
+  try {
+    return JSON.stringify(v)
+  } catch (e) {
+    const why = /BigInt/i.test(String((e as Error)?.message))
+      ? 'it contains a bigint, which JSON cannot hold (convert it to a string or a number first)'
+      : /circular|cyclic/i.test(String((e as Error)?.message))
+        ? 'it contains a cycle (an object that refers to itself)'
+        : 'JSON.stringify refused it'
+    throw new InvalidValueError(`A JSON value cannot be stored: ${why}.`)
   }
 }
 

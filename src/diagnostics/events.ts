@@ -1,4 +1,7 @@
-/** One executed statement, as published on the `quarry:query` channel and to `db.on('query')`. */
+/**
+ * One executed statement, as published on the `quarry:query` channel and to `db.on('query')`: plain, serialisable
+ * data (`JSON.stringify(event)` works for any statement, `params` aside: bound values are whatever was bound).
+ */
 export interface QueryEvent {
   /** SQL with placeholders. Never values. */
   sql: string
@@ -24,8 +27,18 @@ export interface QueryEvent {
   shapeKey?: string
   /** The id given to `withQueryContext(id, fn)` around the code that ran the statement (a request id, say). */
   contextId?: string
-  /** The error, when the statement failed. */
-  error?: Error
-  /** The database object that ran it. */
-  database: object
+  /** The error, when the statement failed: its class name, stable code and message (which carry no values). */
+  error?: QueryEventError
+  /**
+   * The database object that ran it. Inherited, not an own field: `JSON.stringify(event)`, `structuredClone` and
+   * spreading give the plain documented data only.
+   */
+  readonly database: object
+}
+
+/** A failed statement's error, as plain data. */
+export interface QueryEventError {
+  name: string
+  code: string | undefined
+  message: string
 }

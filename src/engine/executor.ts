@@ -1,5 +1,5 @@
 import type { Backend, Connection, Lease, QueryOptions, RunResult } from '../backends/backend.ts'
-import { callSite, type StackHolder, siteOf } from '../diagnostics/call-site.ts'
+import { callSite, captureStack, type StackHolder, siteOf } from '../diagnostics/call-site.ts'
 import { queryChannel } from '../diagnostics/channels.ts'
 import type { QueryEvent } from '../diagnostics/events.ts'
 import { queryContextId } from '../diagnostics/query-context.ts'
@@ -33,6 +33,18 @@ const runWrite = (c: Connection, sql: string, p: readonly unknown[]) => c.run(sq
 const length = (r: readonly unknown[]) => r.length
 const rowCount = (r: RunResult) => r.rowCount
 
+const STREAM_CLOSE_MS = 2_000
+
+const closedError = () => new StateError('DATABASE_CLOSED', 'This database was closed with db.close(). Connect again.')
+
+/**
+ * The last resort for an `iterator()` dropped in the middle of a loop, without `break` or `return()`: once it is
+ * garbage collected its stream is ended, which gives the connection (and on PostgreSQL its transaction) back.
+ */
+const abandoned = new FinalizationRegistry<AsyncGenerator<unknown[][]>>((rows) => {
+  void rows.return(undefined).catch(() => {})
+})
+
 /**
  * Runs every statement: picks the connection (the transaction's, or one from the pool), binds values, times it,
  * translates driver errors and publishes a `QueryEvent`. The one place statements pass through.
@@ -41,7 +53,10 @@ export class Executor {
   readonly backends: ReadonlyMap<string, Backend>
   readonly transactions: Transactions
   readonly #interceptors: Interceptor[] = []
-  readonly #owner: object
+  /** The prototype of this database's events: `database` is inherited, so the events themselves are plain data. */
+  readonly #eventProto: { readonly database: object }
+  /** Streams not yet ended, for close(). */
+  readonly #open = new Set<AsyncGenerator<unknown[][]>>()
   readonly logParams: boolean
   #closed = false
 
@@ -51,7 +66,7 @@ export class Executor {
     options: { logParams?: boolean | undefined; interceptors?: readonly Interceptor[] | undefined } = {},
   ) {
     this.backends = backends
-    this.#owner = owner
+    this.#eventProto = Object.freeze({ database: owner })
     this.logParams = options.logParams ?? false
     this.transactions = new Transactions(this)
     for (const i of options.interceptors ?? []) this.intercept(i)
@@ -112,7 +127,11 @@ export class Executor {
     )
   }
 
-  /** Stream rows in chunks (server-side cursor or the driver's iterator); `undefined` if the backend cannot. */
+  /**
+   * Stream rows in chunks (server-side cursor or the driver's iterator); `undefined` if the backend cannot. A stream
+   * gives its connection back when the loop ends or stops (`break`, `return()`, an error); when the iterator is
+   * dropped without either, when it is garbage collected; and at the latest on `close()`.
+   */
   stream(
     alias: string,
     q: CompiledQuery,
@@ -125,39 +144,83 @@ export class Executor {
     if (!backend.features.canStreamRows) return undefined
     const tx = this.tx(alias)
     const params = bindParams(q, values)
-    const self = this
     return {
-      async *[Symbol.asyncIterator]() {
-        // A pool lends the stream a connection of its own. A single connection (SQLite) is shared instead: an
-        // exclusive lease would make every query run inside the loop wait for the loop to end (a deadlock); a
-        // reading statement may share its connection with others. It still waits for someone else's transaction.
-        const shared = !tx && !backend.features.hasConnectionPool
-        let lease: Lease | null = null
-        let conn: Connection | undefined = tx?.lease.conn
-        try {
-          if (shared) conn = await backend.withConnection((c) => c)
-          else if (!tx) conn = (lease = await backend.acquire()).conn
-        } catch (e) {
-          throw backend.translateError(e, q.sql)
-        }
-        const site = queryChannel.hasSubscribers ? (callSite() ?? siteOf(info.site)) : undefined
-        let error: Error | undefined
-        const started = performance.now()
-        let count = 0
-        try {
-          if (!conn?.stream) throw new StateError('NO_STREAM', `The ${backend.vendor} connection cannot stream rows.`)
-          for await (const chunk of conn.stream(q.sql, params, chunkSize, options)) {
-            count += chunk.length
-            yield chunk
+      [Symbol.asyncIterator]: () => {
+        if (this.#closed) throw closedError()
+        const rows = this.#streamRows(alias, backend, tx, q, params, chunkSize, info, options)
+        this.#open.add(rows)
+        let finished = false
+        /** The rows ran out (not: the stream was ended early). */
+        let exhausted = false
+        const settle = (r: IteratorResult<unknown[][]>) => {
+          if (r.done && !finished) {
+            finished = true
+            this.#open.delete(rows)
+            abandoned.unregister(handle)
           }
-        } catch (e) {
-          error = backend.translateError(e, q.sql)
-          throw error
-        } finally {
-          lease?.release(error !== undefined)
-          if (queryChannel.hasSubscribers) self.#publish(alias, backend, q, params, info, started, count, site, error)
+          return r
         }
+        const handle: AsyncIterator<unknown[][]> = {
+          // After close() a stream that was cut short says so, rather than end as if its rows had run out.
+          next: () =>
+            this.#closed && !exhausted
+              ? Promise.reject(closedError())
+              : rows.next().then((r) => {
+                  if (r.done) exhausted = true
+                  return settle(r)
+                }),
+          return: (v?: unknown) => rows.return(v as undefined).then(settle),
+          throw: (e?: unknown) => rows.throw(e).then(settle),
+        }
+        // Held by the loop that iterates; `rows` (what the registry keeps) does not refer back to it.
+        abandoned.register(handle, rows, handle)
+        return handle
       },
+    }
+  }
+
+  async *#streamRows(
+    alias: string,
+    backend: Backend,
+    tx: TxState | undefined,
+    q: CompiledQuery,
+    params: readonly unknown[],
+    chunkSize: number,
+    info: RunInfo,
+    options: QueryOptions | undefined,
+  ): AsyncGenerator<unknown[][]> {
+    // A pool lends the stream a connection of its own. A single connection (SQLite) is shared instead: an
+    // exclusive lease would make every query run inside the loop wait for the loop to end (a deadlock); a
+    // reading statement may share its connection with others. It still waits for someone else's transaction.
+    const shared = !tx && !backend.features.hasConnectionPool
+    let lease: Lease | null = null
+    let conn: Connection | undefined = tx?.lease.conn
+    try {
+      if (shared) conn = await backend.withConnection((c) => c)
+      else if (!tx) {
+        const stack = captureStack()
+        conn = (lease = await backend.acquire({ purpose: 'iterator', site: () => siteOf(stack) ?? siteOf(info.site) }))
+          .conn
+      }
+    } catch (e) {
+      throw backend.translateError(e, q.sql)
+    }
+    const site = queryChannel.hasSubscribers ? (callSite() ?? siteOf(info.site)) : undefined
+    let error: Error | undefined
+    const started = performance.now()
+    let count = 0
+    try {
+      if (!conn?.stream) throw new StateError('NO_STREAM', `The ${backend.vendor} connection cannot stream rows.`)
+      for await (const chunk of conn.stream(q.sql, params, chunkSize, options)) {
+        count += chunk.length
+        yield chunk
+      }
+    } catch (e) {
+      error = backend.translateError(e, q.sql)
+      throw error
+    } finally {
+      lease?.release(error !== undefined)
+      if (queryChannel.hasSubscribers) this.#publish(alias, backend, q, params, info, started, count, site, error)
     }
   }
 
@@ -203,8 +266,7 @@ export class Executor {
     count: (r: T) => number,
     conn?: Connection,
   ): Promise<T> {
-    if (this.#closed)
-      throw new StateError('DATABASE_CLOSED', 'This database was closed with db.close(). Connect again.')
+    if (this.#closed) throw closedError()
     if (returns !== null && this.#interceptors.length !== 0)
       return this.#intercepted(alias, q, params, info, returns, fn, count, conn)
     const backend = this.backend(alias)
@@ -238,7 +300,8 @@ export class Executor {
     site: string | undefined,
     error?: Error,
   ): void {
-    const event: QueryEvent = {
+    const event = {
+      __proto__: this.#eventProto,
       sql: q.sql,
       durationMs: performance.now() - started,
       rowCount,
@@ -248,13 +311,12 @@ export class Executor {
       kind: info.kind,
       tables: q.tables,
       model: info.model,
-      database: this.#owner,
-    }
+    } as unknown as QueryEvent
     if (q.shapeKey !== undefined) event.shapeKey = q.shapeKey
     const contextId = queryContextId()
     if (contextId !== undefined) event.contextId = contextId
     if (this.logParams) event.params = params
-    if (error) event.error = error
+    if (error) event.error = { name: error.name, code: (error as { code?: string }).code, message: error.message }
     queryChannel.publish(event)
   }
 
@@ -277,9 +339,20 @@ export class Executor {
     return this.transactions.onCommit(alias, cb)
   }
 
+  /**
+   * Close every connection. Open streams are ended first (their connections given back); a stream in the middle of
+   * reading a chunk is waited for at most `STREAM_CLOSE_MS`, so close() never waits on a loop that was abandoned.
+   */
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
+    const ending = [...this.#open].map((rows) => rows.return(undefined).catch(() => {}))
+    this.#open.clear()
+    if (ending.length) {
+      let timer: NodeJS.Timeout | undefined
+      await Promise.race([Promise.all(ending), new Promise((r) => (timer = setTimeout(r, STREAM_CLOSE_MS)))])
+      clearTimeout(timer)
+    }
     for (const b of this.backends.values()) await b.close()
   }
 }

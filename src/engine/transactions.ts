@@ -2,6 +2,8 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Backend, Connection, Lease } from '../backends/backend.ts'
 import type { StatementKind } from './interceptors.ts'
 
+const TRANSACTION = { purpose: 'transaction' } as const
+
 /** One open transaction: its connection, its savepoint counter and what runs after it commits. */
 export interface TxState {
   readonly alias: string
@@ -53,7 +55,7 @@ export class Transactions {
     const backend = host.backend(alias)
     let lease: Lease
     try {
-      lease = await backend.acquire()
+      lease = await backend.acquire(TRANSACTION)
     } catch (e) {
       throw backend.translateError(e, undefined)
     }

@@ -2,7 +2,13 @@ import { captureStack } from '../diagnostics/call-site.ts'
 import { queryChannel } from '../diagnostics/channels.ts'
 import { cacheScope } from '../engine/cache-scope.ts'
 import type { SelectOptions } from '../engine/runner.ts'
-import { DoesNotExist, ImproperlyConfigured, InvalidValueError, MultipleObjectsReturned } from '../errors.ts'
+import {
+  DoesNotExist,
+  ImproperlyConfigured,
+  InvalidValueError,
+  MultipleObjectsReturned,
+  StateError,
+} from '../errors.ts'
 import type { Models } from '../model/schema.ts'
 import type { FieldPath, OrderPath, PkOf, SelectRelatedPath, UpdateInput } from '../model/types.ts'
 import { Aggregate, type Expression, OrderBy } from '../sql/expressions.ts'
@@ -60,20 +66,24 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
   }
   /** Rows matching every filter (AND). Lookups: `{ views: { gte: 10 } }`; relations: `{ author: { name: 'x' } }`. */
   filter(...filters: FilterArg<M, N, A>[]): QuerySet<M, N, L, A, V> {
+    this.#unsliced('filter')
     return this.with({ where: [...this.state.where, ...filters.map((f) => ({ input: f as never, negate: false }))] })
   }
   /** Rows matching none of the filters. */
   exclude(...filters: FilterArg<M, N, A>[]): QuerySet<M, N, L, A, V> {
+    this.#unsliced('exclude')
     return this.with({ where: [...this.state.where, ...filters.map((f) => ({ input: f as never, negate: true }))] })
   }
   /** `orderBy('-createdAt', 'id')`, `orderBy('author.name')`, `orderBy(F('email').asc({ nullsLast: true }))`. */
   orderBy(
     ...terms: (OrderPath<M, N> | (keyof A & string) | `-${keyof A & string}` | OrderBy)[]
   ): QuerySet<M, N, L, A, V> {
+    this.#unsliced('reorder')
     return this.with({ order: terms as (string | OrderBy)[] })
   }
   /** Reverse the ordering (the explicit one, or the model's default). */
   reverse(): QuerySet<M, N, L, A, V> {
+    this.#unsliced('reverse')
     const order = this.state.order ?? this.state.model.ordering
     const flip = (t: string | OrderBy): string | OrderBy =>
       typeof t === 'string'
@@ -91,9 +101,10 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
   distinct(): QuerySet<M, N, L, A, V> {
     return this.with({ distinct: true })
   }
+  /** The first `n` rows (of the current slice, if any: `limit(3).limit(5)` is 3 rows, as `qs[:3][:5]` in Django). */
   limit(n: number): QuerySet<M, N, L, A, V> {
     checkCount(n, 'limit')
-    return this.with({ limit: n })
+    return this.slice(0, n)
   }
   offset(n: number): QuerySet<M, N, L, A, V> {
     checkCount(n, 'offset')
@@ -155,7 +166,10 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
   using(alias: string): QuerySet<M, N, L, A, V> {
     return this.with({ using: alias })
   }
-  /** Lock the selected rows until the transaction ends (`SELECT … FOR UPDATE`); no effect on SQLite. */
+  /**
+   * Lock the selected rows until the transaction ends: `SELECT … FOR UPDATE` on PostgreSQL and MySQL. Ignored on
+   * SQLite, as in Django: it has no row locks, and its write lock (taken by `atomic()`) already serialises writers.
+   */
   selectForUpdate(options: { noWait?: boolean; skipLocked?: boolean } = {}): QuerySet<M, N, L, A, V> {
     return this.with({ forUpdate: options })
   }
@@ -256,6 +270,7 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
   }
 
   async #get(filters: readonly FilterArg<M, N, A>[]): Promise<RowOf<M, N, L, A, V>> {
+    if (filters.length) this.#unsliced('get() with a filter on')
     // The hot path of W4 (get by primary key). No call-site capture (one row cannot be an N+1), and the
     // filter-independent part of the shape key is memoized on this (usually long-lived) QuerySet. A single
     // equality filter whose shape is cached skips deriving a QuerySet at all.
@@ -300,10 +315,30 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
     const rows = await (this.#ordered().reverse() as QuerySet<M, N, L, A, V>).slice(0, 1).fetch({ single: true })
     return rows[0] ?? null
   }
+  /**
+   * Refuse what would change a sliced QuerySet's window rather than narrow it (Django: "Cannot filter a query once
+   * a slice has been taken"): the slice is taken last, so filtering or reordering after it would apply before it.
+   */
+  #unsliced(what: string): void {
+    const st = this.state
+    if (st.limit === undefined && !st.offset) return
+    const fix =
+      what === 'update' || what === 'delete'
+        ? `select the ids first (await qs.valuesList('id', { flat: true })) and ${what} by { id: { in: ids } }`
+        : what === 'reorder' || what === 'reverse'
+          ? 'order before slicing: qs.orderBy(…).slice(…)'
+          : 'filter before slicing: qs.filter(…).slice(…)'
+    throw new StateError(
+      'QUERY_SLICED',
+      `Cannot ${what} a QuerySet once a slice has been taken (limit/offset/slice): it would change which rows the slice holds. Instead, ${fix}.`,
+    )
+  }
   /** This QuerySet, quiet, ordered by primary key when it has no ordering (first/last need a defined order). */
   #ordered(): QuerySet<M, N, L, A, V> {
     const base = this.quiet()
-    return this.state.order === null && this.state.model.ordering.length === 0 ? base.with({ order: ['pk'] }) : base
+    if (this.state.order !== null || this.state.model.ordering.length > 0) return base
+    this.#unsliced('reorder') // ordering by pk now would pick another window: Django refuses this too
+    return base.with({ order: ['pk'] })
   }
   /** `SELECT COUNT(*)`. */
   count(): Promise<number> {
@@ -334,11 +369,13 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
     return out
   }
   /** `UPDATE` every matching row; returns rows matched. `F()` expressions update atomically. */
-  update(values: UpdateInput<M, N>): Promise<number> {
+  async update(values: UpdateInput<M, N>): Promise<number> {
+    this.#unsliced('update')
     return this.db.runner.update(this.state, values as Record<string, unknown>)
   }
   /** `DELETE` every matching row (the database applies ON DELETE); returns rows deleted. */
-  delete(): Promise<number> {
+  async delete(): Promise<number> {
+    this.#unsliced('delete')
     return this.db.runner.delete(this.state)
   }
   /**

@@ -45,7 +45,7 @@ export interface DialectFeatures {
   readonly supportsUpdateConflicts: boolean
   /** The upsert names its conflict target columns (otherwise it fires on any unique key). */
   readonly supportsUpdateConflictsWithTarget: boolean
-  /** `SELECT … FOR UPDATE` row locks. */
+  /** Row locks (`SELECT … FOR UPDATE`); without them `selectForUpdate()` emits nothing, as in Django. */
   readonly supportsSelectForUpdate: boolean
 }
 
@@ -98,4 +98,6 @@ export interface DialectOperations {
   /** Converter from a JS value to the driver value for `field`, validating its type. */
   toDb(field: Field | undefined): Converter | null
   jsonToDb(v: unknown): unknown
+  /** A value interpolated into raw SQL, bound as the ORM binds its type; refused if it has no SQL form. */
+  readonly rawToDb: Converter
 }

@@ -1,15 +1,20 @@
-import { RawSqlError } from '../errors.ts'
+import { InvalidValueError, RawSqlError } from '../errors.ts'
 import type { Expr } from './ast/expression-nodes.ts'
 import type { RawNode } from './ast/write-nodes.ts'
 
 const IDENT: unique symbol = Symbol('quarry.ident')
 const UNSAFE: unique symbol = Symbol('quarry.unsafe')
+const LIST: unique symbol = Symbol('quarry.list')
+const RAW = { raw: true } as const
 
 interface Ident {
   readonly [IDENT]: string
 }
 interface Unsafe {
   readonly [UNSAFE]: string
+}
+interface InList {
+  readonly [LIST]: readonly unknown[]
 }
 
 /**
@@ -35,11 +40,19 @@ export class SqlFragment {
         const v = f.values[i]
         if (v instanceof SqlFragment) walk(v)
         else if (isUnsafe(v)) parts[parts.length - 1] += v[UNSAFE]
-        else {
+        else if (isList(v)) {
+          // `(?, ?, ?)`: one placeholder per value, each bound like any other raw value.
+          parts[parts.length - 1] += '('
+          v[LIST].forEach((x, j) => {
+            params.push(x)
+            args.push({ k: 'param', i: params.length - 1, spec: RAW })
+            parts.push(j === v[LIST].length - 1 ? ')' : ', ')
+          })
+        } else {
           if (isIdent(v)) args.push({ k: 'ident', name: v[IDENT] })
           else {
             params.push(v)
-            args.push({ k: 'param', i: params.length - 1, spec: {} })
+            args.push({ k: 'param', i: params.length - 1, spec: RAW })
           }
           parts.push('')
         }
@@ -52,6 +65,7 @@ export class SqlFragment {
 
 const isIdent = (v: unknown): v is Ident => typeof v === 'object' && v !== null && IDENT in v
 const isUnsafe = (v: unknown): v is Unsafe => typeof v === 'object' && v !== null && UNSAFE in v
+const isList = (v: unknown): v is InList => typeof v === 'object' && v !== null && LIST in v
 
 export interface SqlTag {
   (strings: TemplateStringsArray, ...values: unknown[]): SqlFragment
@@ -61,6 +75,11 @@ export interface SqlTag {
   join(fragments: readonly SqlFragment[], separator?: SqlFragment): SqlFragment
   /** Trusted text inserted as is. Never pass user input. */
   unsafe(text: string): Unsafe
+  /**
+   * A parenthesised list of bound values for `IN`: `sql\`where id in ${sql.in([1, 2])}\`` → `where id in (?, ?)`.
+   * An empty list is an error (`IN ()` is not SQL on PostgreSQL and MySQL): leave the condition out instead.
+   */
+  in(values: readonly unknown[]): InList
 }
 
 /**
@@ -98,6 +117,14 @@ export const sql: SqlTag = Object.assign(
     unsafe(text: string): Unsafe {
       if (typeof text !== 'string') throw new RawSqlError('sql.unsafe() takes a string.')
       return { [UNSAFE]: text }
+    },
+    in(values: readonly unknown[]): InList {
+      if (!Array.isArray(values)) throw new InvalidValueError('sql.in() takes an array of values.')
+      if (values.length === 0)
+        throw new InvalidValueError(
+          'sql.in() got an empty list: no row can match `IN ()` and PostgreSQL and MySQL refuse it. Skip the query or leave the condition out.',
+        )
+      return { [LIST]: values.slice() }
     },
   },
 )

@@ -69,13 +69,14 @@ describeEachBackend('bad input and query events', (b) => {
     expect(many.message).toContain('more than one Post (2)')
   })
 
-  it('database errors are translated with the driver error kept as cause', async () => {
+  it('database errors are translated, the driver error kept behind unsafeDriverError()', async () => {
     const err = await db.query(sql`select * from no_such_table_here`).catch((e) => e)
     // As in Django: sqlite3 reports a missing table as an OperationalError, the servers as a ProgrammingError.
     expect(err).toBeInstanceOf(
       { sqlite: OperationalError, postgres: ProgrammingError, mysql: ProgrammingError }[b.vendor],
     )
-    expect(err.cause).toBeInstanceOf(Error) // the driver's own error
+    expect(err.cause).toBeDefined() // the driver error's structural fields (codes, names)
+    expect(err.unsafeDriverError()).toBeInstanceOf(Error) // the driver's own error, on request
     // SQLITE_ERROR, SQLSTATE undefined_table, ER_NO_SUCH_TABLE
     expect(err.vendorCode).toBe({ sqlite: 1, postgres: '42P01', mysql: 1146 }[b.vendor])
     expect(err.sql).toBe('select * from no_such_table_here')

@@ -1,8 +1,9 @@
 import mysql, { type Pool, type PoolConnection } from 'mysql2'
-import { ImproperlyConfigured } from '../../errors.ts'
+import { ImproperlyConfigured, OperationalError } from '../../errors.ts'
 import type { Connection, Lease } from '../backend.ts'
 import { BaseBackend } from '../base-backend.ts'
-import type { PoolOptions } from '../create-backend.ts'
+import type { BackendOptions, IsolationLevel } from '../create-backend.ts'
+import { bounded, DEFAULT_ACQUIRE_TIMEOUT_MS, LeaseBook, type LeaseOwner } from '../lease-book.ts'
 import { MysqlConnection } from './mysql-driver.ts'
 import { translateMysqlError } from './mysql-errors.ts'
 import { MysqlFeatures, type MysqlServer } from './mysql-features.ts'
@@ -16,6 +17,13 @@ import { MysqlSchemaEditor } from './mysql-schema-editor.ts'
  */
 const SESSION_SETUP =
   "SET time_zone = '+00:00', sql_mode = 'STRICT_TRANS_TABLES,NO_ENGINE_SUBSTITUTION,ERROR_FOR_DIVISION_BY_ZERO,NO_ZERO_DATE,NO_ZERO_IN_DATE'"
+
+/**
+ * READ COMMITTED unless configured otherwise, as Django since 2.0: InnoDB's REPEATABLE READ keeps a transaction's
+ * first snapshot, so the read that follows a losing INSERT (getOrCreate under concurrency) finds nothing.
+ */
+const isolation = (level: IsolationLevel | undefined) =>
+  `SET SESSION TRANSACTION ISOLATION LEVEL ${(level ?? 'read committed').toUpperCase()}`
 
 /** Per connection; the server caps all connections together (`max_prepared_stmt_count`, 16 382 by default). */
 const PREPARED_PER_CONNECTION = 512
@@ -35,7 +43,7 @@ function destroy(c: PoolConnection, conn: MysqlConnection): void {
 }
 
 /** `mysql://user:pw@host:3306/db` (or `mariadb://`) → mysql2 pool options. */
-function poolConfig(url: string, pool: PoolOptions): mysql.PoolOptions {
+function poolConfig(url: string, pool: BackendOptions): mysql.PoolOptions {
   let u: URL
   try {
     u = new URL(url)
@@ -59,7 +67,8 @@ function poolConfig(url: string, pool: PoolOptions): mysql.PoolOptions {
     charset: 'utf8mb4',
     timezone: 'Z',
     supportBigNumbers: true,
-    dateStrings: ['DATE'],
+    // DATETIME as text too: mysql2 would read years 0001–0099 as 1901–1999 (MysqlOperations.fromDb parses them).
+    dateStrings: ['DATE', 'DATETIME', 'TIMESTAMP'],
     jsonStrings: true,
     maxPreparedStatements: PREPARED_PER_CONNECTION,
     enableKeepAlive: true,
@@ -76,6 +85,9 @@ export class MysqlBackend extends BaseBackend<MysqlFeatures, MysqlOperations, My
   readonly #pool: Pool
   readonly #conns = new WeakMap<PoolConnection, MysqlConnection>()
   #closed: Promise<void> | null = null
+  readonly #book = new LeaseBook()
+  readonly #max: number
+  readonly #acquireTimeoutMs: number
 
   /**
    * Connect (one connection, to read the server version) and build the backend.
@@ -83,10 +95,14 @@ export class MysqlBackend extends BaseBackend<MysqlFeatures, MysqlOperations, My
    * @example
    * const backend = await MysqlBackend.open('mysql://root@127.0.0.1:3306/test', { max: 20 })
    */
-  static async open(url: string, pool: PoolOptions = {}): Promise<MysqlBackend> {
+  static async open(url: string, pool: BackendOptions = {}): Promise<MysqlBackend> {
     const p = mysql.createPool(poolConfig(url, pool))
     // Queued ahead of the first statement on every new connection; a failure shows on that statement.
-    p.on('connection', (c) => c.query(SESSION_SETUP, () => {}))
+    const setIsolation = isolation(pool.isolationLevel)
+    p.on('connection', (c) => {
+      c.query(SESSION_SETUP, () => {})
+      c.query(setIsolation, () => {})
+    })
     let server: MysqlServer
     try {
       const version = await new Promise<string>((resolve, reject) =>
@@ -100,10 +116,10 @@ export class MysqlBackend extends BaseBackend<MysqlFeatures, MysqlOperations, My
       await new Promise((r) => p.end(r))
       throw translateMysqlError(e, undefined)
     }
-    return new MysqlBackend(p, server)
+    return new MysqlBackend(p, server, pool)
   }
 
-  private constructor(pool: Pool, server: MysqlServer) {
+  private constructor(pool: Pool, server: MysqlServer, options: BackendOptions) {
     super({
       features: new MysqlFeatures(server),
       ops: new MysqlOperations(server),
@@ -111,31 +127,48 @@ export class MysqlBackend extends BaseBackend<MysqlFeatures, MysqlOperations, My
       translate: translateMysqlError,
     })
     this.#pool = pool
+    this.#max = options.max ?? 10
+    this.#acquireTimeoutMs = options.acquireTimeoutMs ?? DEFAULT_ACQUIRE_TIMEOUT_MS
   }
 
-  acquire(): Promise<Lease> {
-    return new Promise((resolve, reject) =>
-      this.#pool.getConnection((err, c) => {
-        if (err) return reject(err)
-        let conn = this.#conns.get(c)
-        if (!conn) this.#conns.set(c, (conn = new MysqlConnection(c)))
-        let done = false
-        resolve({
-          conn,
-          release: (broken) => {
-            if (done) return
-            done = true
-            // A stream stopped before its end still has rows on the wire: close rather than read them all.
-            if (broken || conn.streaming) destroy(c, conn)
-            else c.release()
-          },
-        })
-      }),
+  /**
+   * A connection of the pool, until released. mysql2 would wait for a free connection forever; the wait is bounded
+   * here, and a connection that arrives after it gave up goes straight back to the pool.
+   */
+  async acquire(owner?: LeaseOwner): Promise<Lease> {
+    const c = await bounded(
+      new Promise<PoolConnection>((resolve, reject) =>
+        this.#pool.getConnection((err, c) => (err ? reject(err) : resolve(c))),
+      ),
+      this.#acquireTimeoutMs,
+      () =>
+        this.#book.size >= this.#max
+          ? this.#book.exhausted('MySQL', this.#max, this.#acquireTimeoutMs)
+          : new OperationalError(
+              `Could not open a MySQL connection within ${this.#acquireTimeoutMs} ms (pool.acquireTimeoutMs).`,
+              { vendorCode: 'POOL_TIMEOUT' },
+            ),
+      (late) => late.release(),
     )
+    let conn = this.#conns.get(c)
+    if (!conn) this.#conns.set(c, (conn = new MysqlConnection(c)))
+    const end = this.#book.hold(owner)
+    let done = false
+    return {
+      conn,
+      release: (broken) => {
+        if (done) return
+        done = true
+        end()
+        // A stream stopped before its end still has rows on the wire: close rather than read them all.
+        if (broken || conn.streaming) destroy(c, conn)
+        else c.release()
+      },
+    }
   }
 
   async withConnection<T>(fn: (c: Connection) => T | Promise<T>): Promise<T> {
-    const lease = await this.acquire()
+    const lease = await this.acquire({ purpose: 'statement' })
     try {
       const r = await fn(lease.conn)
       lease.release()

@@ -8,6 +8,7 @@ import type {
 } from 'mysql2'
 import { OperationalError } from '../../errors.ts'
 import type { Connection, RunResult } from '../backend.ts'
+import { readDateTime } from '../datetime-text.ts'
 
 /** The server cannot prepare this statement (`ANALYZE SELECT …` on some versions): send it as text instead. */
 const ER_UNSUPPORTED_PS = 1295
@@ -169,6 +170,22 @@ class RowStream {
   }
 }
 
+/** mysql2's column types of DATETIME and TIMESTAMP (`FieldPacket.columnType`). */
+const DATETIME_TYPES = new Set([7, 12, 17, 18])
+
+/**
+ * Raw rows as objects (`db.query`): DATETIME columns arrive as text (see `dateStrings` in the backend) and become
+ * Dates here, read as UTC over the full range. Rows as arrays are converted by the field mappers instead.
+ */
+function datesOf(result: Result, fields: FieldPacket[] | undefined): Result {
+  if (!Array.isArray(result) || !fields) return result
+  const names = fields.filter((f) => DATETIME_TYPES.has(f.columnType ?? -1)).map((f) => f.name)
+  if (names.length === 0) return result
+  for (const row of result as Record<string, unknown>[])
+    for (const n of names) if (typeof row[n] === 'string') row[n] = readDateTime(row[n])
+  return result
+}
+
 /**
  * One pooled `mysql2` connection. Statements go through `execute` (server-side prepared, cached per connection by
  * the driver) and rows come back as arrays.
@@ -240,8 +257,8 @@ export class MysqlConnection implements Connection {
   #execute(options: MysqlQueryOptions): Promise<Result> {
     if (this.#open) return this.#settle().then(() => this.#execute(options))
     return new Promise((resolve, reject) => {
-      this.conn.execute(options, (err: QueryError | null, result: unknown, _fields?: FieldPacket[]) => {
-        if (!err) resolve(result as Result)
+      this.conn.execute(options, (err: QueryError | null, result: unknown, fields?: FieldPacket[]) => {
+        if (!err) resolve(options.rowsAsArray ? (result as Result) : datesOf(result as Result, fields))
         else if (err.errno === ER_UNSUPPORTED_PS) this.#query(options).then(resolve, reject)
         else reject(err)
       })
@@ -251,8 +268,8 @@ export class MysqlConnection implements Connection {
   #query(options: MysqlQueryOptions): Promise<Result> {
     if (this.#open) return this.#settle().then(() => this.#query(options))
     return new Promise((resolve, reject) => {
-      this.conn.query(options, (err: QueryError | null, result: unknown) =>
-        err ? reject(err) : resolve(result as Result),
+      this.conn.query(options, (err: QueryError | null, result: unknown, fields?: FieldPacket[]) =>
+        err ? reject(err) : resolve(options.rowsAsArray ? (result as Result) : datesOf(result as Result, fields)),
       )
     })
   }

@@ -1,7 +1,7 @@
-import { type DriverErrorInfo, type ErrorKind, translateDriverError } from '../base-errors.ts'
+import { type DriverErrorInfo, type ErrorKind, pick, translateDriverError } from '../base-errors.ts'
 
 const INTEGRITY = new Set([1022, 1048, 1062, 1169, 1215, 1216, 1217, 1451, 1452, 1557, 1586, 1761, 1762, 3819, 4025])
-const DATA = new Set([1264, 1265, 1292, 1365, 1366, 1367, 1406, 1411, 1416, 3140, 3141, 3143, 3146, 4078])
+const DATA = new Set([1139, 1264, 1690, 1265, 1292, 1365, 1366, 1367, 1406, 1411, 1416, 3140, 3141, 3143, 3146, 4078])
 const PROGRAMMING = new Set([
   1390, // too many placeholders
 
@@ -34,17 +34,69 @@ const OPERATIONAL = new Set([
 
 /**
  * mysql2 error → PEP 249 tree, by server errno (`vendorCode`). Connection-level failures (no errno, or `fatal`)
- * are operational. Messages quote offending values (`Duplicate entry 'a@b.c' for key …`); those are replaced.
+ * are operational. The errors whose message quotes a value (`Duplicate entry '…' for key`, `Incorrect integer value:
+ * '…' for column`) get a message built from their errno and the identifiers around the value, never an edited
+ * copy of the server's text: a value may hold any quote character.
  */
 export function translateMysqlError(error: unknown, sql: string | undefined): Error {
   return translateDriverError(error, sql, classify)
 }
 
+/** Structural fields of a mysql2 error (none holds a value). */
+const FIELDS = ['code', 'errno', 'sqlState']
+
 function classify(error: unknown): DriverErrorInfo {
   const e = error as { errno?: unknown; fatal?: boolean; message?: string; sqlMessage?: string }
   const errno = typeof e.errno === 'number' && e.errno >= 1000 && e.errno < 5000 ? e.errno : undefined
   const kind: ErrorKind = errno === undefined || e.fatal ? 'operational' : kindOf(errno)
-  return { kind, vendorCode: errno, message: scrubValues(e.sqlMessage ?? e.message ?? String(error)) }
+  const raw = e.sqlMessage ?? e.message ?? String(error)
+  return {
+    kind,
+    vendorCode: errno,
+    message: errno === undefined ? raw : messageOf(errno, raw, (error as { code?: unknown }).code),
+    details: pick(error, FIELDS),
+  }
+}
+
+/**
+ * Server errors whose message template has a value in it (MySQL's and MariaDB's errmsg), with what is said instead.
+ * Identifiers after the value are read from the end of the message, where the template puts them.
+ */
+const VALUE_MESSAGES: Readonly<Record<number, (raw: string) => string>> = {
+  1062: (m) => `Duplicate entry for key ${after(m, ' for key ', KEY) ?? '(unknown)'}`,
+  1366: (m) => `Incorrect ${head(m)} value for column ${after(m, ' for column ', COLUMN) ?? '(unknown)'}`,
+  1292: (m) => {
+    const column = after(m, ' for column ', COLUMN)
+    return `Incorrect or truncated ${head(m)} value${column ? ` for column ${column}` : ''}`
+  },
+  1300: () => 'Invalid character string for the character set',
+  1367: () => 'Illegal value found during parsing',
+  1411: (m) => `Incorrect ${head(m)} value for a function`,
+  1525: (m) => `Incorrect ${head(m)} value`,
+  3140: () => 'Invalid JSON text',
+  4038: () => 'Syntax error in JSON text',
+}
+
+const KEY = /^('[^']*'|`[^`]*`)$/
+const COLUMN = /^((?:'[^']*'|`[^`]*`)(?:\.(?:'[^']*'|`[^`]*`))* at row \d+)$/
+
+/** The type named before the value: `Incorrect integer value: '…'` → `integer`. */
+function head(m: string): string {
+  return /^(?:Truncated )?[Ii]ncorrect ([A-Za-z0-9_]+) value/.exec(m)?.[1] ?? 'a'
+}
+
+/** What follows the last `marker` (the template's, after the value), if it has the identifier shape `shape`. */
+function after(m: string, marker: string, shape: RegExp): string | undefined {
+  const i = m.lastIndexOf(marker)
+  if (i < 0) return undefined
+  const rest = m.slice(i + marker.length)
+  return shape.test(rest) ? rest : undefined
+}
+
+function messageOf(errno: number, raw: string, code: unknown): string {
+  const build = VALUE_MESSAGES[errno]
+  if (!build) return raw
+  return `${build(raw)} [${typeof code === 'string' ? `${code}, ` : ''}errno ${errno}]`
 }
 
 function kindOf(errno: number): ErrorKind {
@@ -55,9 +107,4 @@ function kindOf(errno: number): ErrorKind {
   if (OPERATIONAL.has(errno)) return 'operational'
   if (errno >= 1000 && errno < 1100) return 'internal'
   return 'database'
-}
-
-/** `Duplicate entry 'x' for key`, `Incorrect integer value: 'x' for column`, `Truncated incorrect DOUBLE value: 'x'`. */
-export function scrubValues(message: string): string {
-  return message.replace(/\b(entry|value:?) '(?:[^'\\]|\\.|'')*'/gi, "$1 '…'")
 }

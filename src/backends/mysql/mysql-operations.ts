@@ -2,6 +2,7 @@ import type { Field } from '../../model/fields/field.ts'
 import type { PatternLookup } from '../../sql/ast/expression-nodes.ts'
 import { BaseOperations, type Converter, escapeLike, targetKind } from '../base-operations.ts'
 import { columnTypeFor } from '../base-schema-editor.ts'
+import { readDateTime } from '../datetime-text.ts'
 import type { MysqlServer } from './mysql-features.ts'
 import { mysqlDataTypes } from './mysql-schema-editor.ts'
 
@@ -108,10 +109,15 @@ export class MysqlOperations extends BaseOperations {
     return v.toString()
   }
 
-  /** The pool reads JSON and DATE as strings, DATETIME as UTC `Date`, BIGINT as number or (when unsafe) string. */
+  /**
+   * The pool reads JSON, DATE and DATETIME as strings (mysql2 builds a DATETIME's Date with `Date.UTC`, which reads
+   * years 0–99 as 1900–1999), BIGINT as number or (when unsafe) string.
+   */
   override fromDb(field: Field): Converter | null {
     const kind = field.kind === 'foreignKey' || field.kind === 'oneToOne' ? targetKind(field) : field.kind
     switch (kind) {
+      case 'datetime':
+        return readDateTime
       case 'boolean':
         return (v) => (v === null ? null : v === 1 || v === '1' || v === true)
       case 'json':

@@ -1,7 +1,9 @@
 import postgres from 'postgres'
+import { OperationalError } from '../../errors.ts'
 import type { Connection, Lease } from '../backend.ts'
 import { BaseBackend } from '../base-backend.ts'
-import type { PoolOptions } from '../create-backend.ts'
+import type { BackendOptions } from '../create-backend.ts'
+import { bounded, DEFAULT_ACQUIRE_TIMEOUT_MS, LeaseBook, type LeaseOwner } from '../lease-book.ts'
 import { Activity, PostgresConnection, pgTypes, reserve } from './postgres-driver.ts'
 import { translatePostgresError } from './postgres-errors.ts'
 import { PostgresFeatures } from './postgres-features.ts'
@@ -24,22 +26,32 @@ export class PostgresBackend extends BaseBackend<PostgresFeatures, PostgresOpera
   /** The pool as one `Connection`: every statement outside a transaction goes through it. */
   readonly #pooled: PostgresConnection
   readonly #activity = new Activity()
+  readonly #book = new LeaseBook()
+  readonly #max: number
+  readonly #acquireTimeoutMs: number
+  /** Statements waiting for a reserved connection to come back (every connection of the pool is reserved). */
+  #waiting: (() => void)[] = []
 
-  constructor(url: string, pool: PoolOptions = {}) {
+  constructor(url: string, pool: BackendOptions = {}) {
     super({
       features: new PostgresFeatures(),
       ops: new PostgresOperations(),
       schemaEditor: PostgresSchemaEditor,
       translate: translatePostgresError,
     })
+    this.#max = pool.max ?? 10
+    this.#acquireTimeoutMs = pool.acquireTimeoutMs ?? DEFAULT_ACQUIRE_TIMEOUT_MS
     this.#sql = postgres(url, {
-      max: pool.max ?? 10,
+      max: this.#max,
       idle_timeout: (pool.idleTimeoutMs ?? 30_000) / 1000,
       connect_timeout: (pool.connectTimeoutMs ?? 10_000) / 1000,
       prepare: true,
       types: pgTypes,
       transform: { undefined: null },
-      connection: { application_name: 'quarry' },
+      connection: {
+        application_name: 'quarry',
+        ...(pool.isolationLevel && { default_transaction_isolation: pool.isolationLevel }),
+      },
       // Notices (e.g. "there is no transaction in progress") are not errors; postgres.js would print them.
       onnotice: () => {},
     }) as unknown as Sql
@@ -51,32 +63,67 @@ export class PostgresBackend extends BaseBackend<PostgresFeatures, PostgresOpera
     await this.#pooled.exec('SELECT 1')
   }
 
-  /** One connection to itself, until released: for a transaction or a stream. */
-  async acquire(): Promise<Lease> {
-    const conn = await reserve(this.#sql, this.#activity)
+  /**
+   * One connection to itself, until released: for a transaction or a stream. postgres.js would wait for a free
+   * connection forever; the wait is bounded here, and a connection that arrives after it gave up is handed back.
+   */
+  async acquire(owner?: LeaseOwner): Promise<Lease> {
+    const conn = await bounded(
+      reserve(this.#sql, this.#activity),
+      this.#acquireTimeoutMs,
+      () => this.#timeout(),
+      (late) => late.release(false),
+    )
+    const end = this.#book.hold(owner)
     let done = false
     return {
       conn,
       release: (broken) => {
         if (done) return
         done = true
+        end()
         conn.release(broken === true)
+        for (const wake of this.#waiting.splice(0)) wake()
       },
     }
   }
 
-  /** The pool takes statements at once (it queues or pipelines them itself), so the executor need not wait. */
-  idleConnection(): Connection {
-    return this.#pooled
+  #timeout(): Error {
+    if (this.#book.size >= this.#max) return this.#book.exhausted('PostgreSQL', this.#max, this.#acquireTimeoutMs)
+    return new OperationalError(
+      `Could not open a PostgreSQL connection within ${this.#acquireTimeoutMs} ms (pool.acquireTimeoutMs).`,
+      { vendorCode: 'POOL_TIMEOUT' },
+    )
+  }
+
+  /**
+   * The pool takes statements at once (it queues or pipelines them itself), so the executor need not wait; unless
+   * every connection is reserved, when postgres.js would queue the statement until one is released, maybe forever.
+   */
+  idleConnection(): Connection | undefined {
+    return this.#book.size < this.#max ? this.#pooled : undefined
   }
 
   async withConnection<T>(fn: (c: Connection) => T | Promise<T>): Promise<T> {
+    if (this.#book.size >= this.#max)
+      await bounded(
+        new Promise<void>((r) => this.#waiting.push(r)),
+        this.#acquireTimeoutMs,
+        () => this.#book.exhausted('PostgreSQL', this.#max, this.#acquireTimeoutMs),
+        () => {},
+      )
     return fn(this.#pooled)
   }
 
-  /** Waits for running statements and reserved connections, then closes every connection. */
+  /** Waits (at most `acquireTimeoutMs`) for running statements and reserved connections, then closes every connection. */
   async close(): Promise<void> {
-    await this.#activity.idle()
+    // Bounded: a connection held by code that never gives it back must not keep close() waiting forever.
+    await bounded(
+      this.#activity.idle(),
+      this.#acquireTimeoutMs,
+      () => new OperationalError('close'),
+      () => {},
+    ).catch(() => {})
     // Nothing is running: end at once (postgres.js's graceful end never finishes for a connection lost mid-statement).
     await this.#sql.end({ timeout: 0 })
   }

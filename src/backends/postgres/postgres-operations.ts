@@ -1,5 +1,5 @@
 import type { Field } from '../../model/fields/field.ts'
-import { BaseOperations, type Converter, targetKind } from '../base-operations.ts'
+import { BaseOperations, type Converter, jsonText, targetKind } from '../base-operations.ts'
 import { columnTypeFor } from '../base-schema-editor.ts'
 import { postgresDataTypes } from './postgres-schema-editor.ts'
 
@@ -31,7 +31,7 @@ export class PostgresOperations extends BaseOperations {
   }
   /** JSON goes as text; the driver would turn a JS array into a PostgreSQL array literal. */
   override jsonToDb(v: unknown): unknown {
-    return JSON.stringify(v)
+    return jsonText(v)
   }
   /** Sent as text: exact for the whole int8 range. */
   override bigintToDb(v: bigint): unknown {

@@ -1,5 +1,8 @@
+import { ImproperlyConfigured } from '../../errors.ts'
 import type { Connection, Lease } from '../backend.ts'
 import { BaseBackend } from '../base-backend.ts'
+import type { BackendOptions } from '../create-backend.ts'
+import type { LeaseOwner } from '../lease-book.ts'
 import { SingleConnectionPool } from '../single-connection-pool.ts'
 import { SqliteConnection } from './sqlite-driver.ts'
 import { translateSqliteError } from './sqlite-errors.ts'
@@ -22,7 +25,11 @@ export class SqliteBackend extends BaseBackend<SqliteFeatures, SqliteOperations,
   readonly #conn: SqliteConnection
   readonly #pool: SingleConnectionPool
 
-  constructor(url: string) {
+  constructor(url: string, pool: BackendOptions = {}) {
+    if (pool.isolationLevel !== undefined && pool.isolationLevel !== 'serializable')
+      throw new ImproperlyConfigured(
+        `SQLite transactions are always serializable; isolationLevel '${pool.isolationLevel}' cannot be set. Leave it out or use 'serializable'.`,
+      )
     super({
       features: new SqliteFeatures(),
       ops: new SqliteOperations(),
@@ -30,16 +37,19 @@ export class SqliteBackend extends BaseBackend<SqliteFeatures, SqliteOperations,
       translate: translateSqliteError,
     })
     try {
-      this.#conn = new SqliteConnection(sqlitePath(url))
+      this.#conn = new SqliteConnection(sqlitePath(url), {
+        wal: pool.sqlite?.wal,
+        busyTimeoutMs: pool.sqlite?.busyTimeoutMs,
+      })
     } catch (e) {
       throw translateSqliteError(e, undefined)
     }
-    this.#pool = new SingleConnectionPool(this.#conn)
+    this.#pool = new SingleConnectionPool(this.#conn, pool)
     this.introspector = new SqliteIntrospector(() => this.#conn)
   }
 
-  acquire(): Promise<Lease> {
-    return this.#pool.acquire()
+  acquire(owner?: LeaseOwner): Promise<Lease> {
+    return this.#pool.acquire(owner)
   }
   idleConnection(): Connection | undefined {
     return this.#pool.idle()

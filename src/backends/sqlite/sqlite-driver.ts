@@ -1,7 +1,18 @@
+import { existsSync, statSync } from 'node:fs'
 import { DatabaseSync, type StatementSync } from 'node:sqlite'
+import { RE2JS } from 're2js'
+import { DataError, OperationalError } from '../../errors.ts'
 import type { Connection, QueryOptions, RunResult } from '../backend.ts'
 
 const STATEMENT_CACHE_SIZE = 512
+/** How long a statement waits, retrying, for another connection to release the database (`sqlite.busyTimeoutMs`). */
+const DEFAULT_BUSY_TIMEOUT_MS = 5_000
+
+/** SQLITE_BUSY (5) or SQLITE_LOCKED (6), by primary result code. */
+const isBusy = (e: unknown): boolean => {
+  const code = (e as { errcode?: unknown })?.errcode
+  return typeof code === 'number' && ((code & 0xff) === 5 || (code & 0xff) === 6)
+}
 
 const escapeRegExp = (c: string) => c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
 
@@ -27,22 +38,42 @@ export class SqliteConnection implements Connection {
   readonly #arrays = new Map<string, StatementSync>()
   readonly #objects = new Map<string, StatementSync>()
   readonly #bigints = new Map<string, StatementSync>()
+  readonly #busyTimeoutMs: number
 
-  constructor(path: string) {
+  /**
+   * `wal`: switch the file to write-ahead logging, which is permanent (the file stays in WAL for every program that
+   * opens it). Default: only for a file this connection creates; an existing file keeps its journal mode.
+   */
+  constructor(path: string, options: { wal?: boolean | undefined; busyTimeoutMs?: number | undefined } = {}) {
+    const file = path !== ':memory:' && path !== ''
+    const existed = file && existsSync(path) && statSync(path).size > 0
     this.db = new DatabaseSync(path)
-    this.db.exec('PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000')
-    if (path !== ':memory:' && path !== '') this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL')
+    // No busy handler: it would sleep on the main thread. A busy database is retried asynchronously (#whenFree).
+    this.#busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS
+    this.db.exec('PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 0')
+    if (file && (options.wal ?? !existed)) this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL')
     const cache = new Map<string, RegExp>()
+    const regexes = new Map<string, RE2JS>()
+    // RE2 (re2js, pure JavaScript): linear time in the text, so no pattern can freeze the process the way a
+    // backtracking RegExp does on `^(a+)+$`; and POSIX classes (`[[:digit:]]`) mean what they mean on the servers.
     this.db.function('quarry_regexp', { deterministic: true }, (pattern, value, ci) => {
       if (value === null || pattern === null) return null
       const key = `${ci}:${pattern}`
-      let re = cache.get(key)
+      let re = regexes.get(key)
       if (!re) {
-        if (cache.size > 256) cache.clear()
-        re = new RegExp(String(pattern), ci ? 'iu' : 'u')
-        cache.set(key, re)
+        if (regexes.size > 256) regexes.clear()
+        try {
+          re = RE2JS.compile(String(pattern), ci ? RE2JS.CASE_INSENSITIVE : 0)
+        } catch {
+          // The engine's message quotes the pattern, which may be user input: say what failed without it.
+          throw new DataError(
+            'Invalid regular expression in a regex lookup (RE2 syntax on SQLite: no backreferences or lookaround).',
+            { vendorCode: 'INVALID_REGEX' },
+          )
+        }
+        regexes.set(key, re)
       }
-      return re.test(String(value)) ? 1 : 0
+      return re.matcher(String(value)).find() ? 1 : 0
     })
     // LIKE with `\` escapes and Unicode case folding (SQLite's LIKE folds ASCII only).
     this.db.function('quarry_ilike', { deterministic: true }, (pattern, value) => {
@@ -69,27 +100,75 @@ export class SqliteConnection implements Connection {
     return st
   }
 
-  rows(sql: string, params: readonly unknown[], options?: QueryOptions): unknown[][] {
+  rows(sql: string, params: readonly unknown[], options?: QueryOptions): unknown[][] | Promise<unknown[][]> {
     const st = options?.bigints
       ? this.#prepare(this.#bigints, sql, (s) => {
           s.setReturnArrays(true)
           s.setReadBigInts(true)
         })
       : this.#prepare(this.#arrays, sql, (s) => s.setReturnArrays(true))
-    return st.all(...(params as never[])) as unknown as unknown[][]
+    // The retry closure is made only on failure: the success path allocates nothing extra.
+    try {
+      return st.all(...(params as never[])) as unknown as unknown[][]
+    } catch (e) {
+      return this.#whenFree(e, () => st.all(...(params as never[])) as unknown as unknown[][])
+    }
   }
 
-  objects(sql: string, params: readonly unknown[]): Record<string, unknown>[] {
-    return this.#prepare(this.#objects, sql, () => {}).all(...(params as never[])) as Record<string, unknown>[]
+  objects(sql: string, params: readonly unknown[]): Record<string, unknown>[] | Promise<Record<string, unknown>[]> {
+    const st = this.#prepare(this.#objects, sql, () => {})
+    try {
+      return st.all(...(params as never[])) as Record<string, unknown>[]
+    } catch (e) {
+      return this.#whenFree(e, () => st.all(...(params as never[])) as Record<string, unknown>[])
+    }
   }
 
-  run(sql: string, params: readonly unknown[]): RunResult {
-    const r = this.#prepare(this.#arrays, sql, (s) => s.setReturnArrays(true)).run(...(params as never[]))
-    return { rowCount: Number(r.changes), insertId: r.lastInsertRowid }
+  run(sql: string, params: readonly unknown[]): RunResult | Promise<RunResult> {
+    const st = this.#prepare(this.#arrays, sql, (s) => s.setReturnArrays(true))
+    try {
+      const r = st.run(...(params as never[]))
+      return { rowCount: Number(r.changes), insertId: r.lastInsertRowid }
+    } catch (e) {
+      return this.#whenFree(e, () => {
+        const r = st.run(...(params as never[]))
+        return { rowCount: Number(r.changes), insertId: r.lastInsertRowid }
+      })
+    }
   }
 
-  exec(sql: string): void {
-    this.db.exec(sql)
+  exec(sql: string): void | Promise<void> {
+    try {
+      this.db.exec(sql)
+    } catch (e) {
+      return this.#whenFree(e, () => this.db.exec(sql))
+    }
+  }
+
+  /**
+   * `op` failed with `error`. If the database was busy (another connection holds the lock), try again after a short
+   * asynchronous pause, doubling up to 50 ms, until `busyTimeoutMs` has passed: the event loop keeps running, where
+   * SQLite's own busy handler would sleep on the main thread. Any other error is thrown as it is.
+   */
+  #whenFree<T>(error: unknown, op: () => T): Promise<T> {
+    if (!isBusy(error) || this.#busyTimeoutMs <= 0) throw error
+    const deadline = performance.now() + this.#busyTimeoutMs
+    const retry = async (): Promise<T> => {
+      for (let pause = 1; ; pause = Math.min(pause * 2, 50)) {
+        if (performance.now() + pause > deadline)
+          throw new OperationalError(
+            `The SQLite database is locked: another connection holds its write lock, and it was not released within ${this.#busyTimeoutMs} ms (sqlite.busyTimeoutMs in connect()). Keep write transactions short, or raise the bound.`,
+            { vendorCode: (error as { errcode?: number }).errcode, details: { code: 'SQLITE_BUSY' } },
+          )
+        await new Promise((r) => setTimeout(r, pause))
+        try {
+          return op()
+        } catch (e) {
+          if (!isBusy(e)) throw e
+        }
+      }
+    }
+    return retry()
   }
 
   async *stream(

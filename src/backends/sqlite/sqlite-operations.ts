@@ -72,6 +72,7 @@ export class SqliteOperations extends BaseOperations {
   }
   override literal(v: unknown): string {
     if (typeof v === 'boolean') return v ? '1' : '0'
+    if (v instanceof Date) return `'${this.dateTimeToDb(v) as string}'`
     return super.literal(v)
   }
   /**
@@ -98,9 +99,14 @@ export class SqliteOperations extends BaseOperations {
   override boolToDb(v: boolean): unknown {
     return v ? 1 : 0
   }
-  /** ISO 8601 in UTC: sorts and compares correctly as text. */
+  /**
+   * `2024-01-01 12:30:00.500`: ISO 8601 date and time separated by a space, in UTC without a zone suffix, milliseconds
+   * only when not zero — the form Django, the sqlite3 shell and `datetime()` write, so rows of every writer sort and
+   * compare together as text.
+   */
   override dateTimeToDb(d: Date): unknown {
-    return d.toISOString()
+    const iso = d.toISOString()
+    return `${iso.slice(0, 10)} ${iso.endsWith('.000Z') ? iso.slice(11, 19) : iso.slice(11, 23)}`
   }
 
   override fromDb(field: Field, options?: { bigints?: boolean }): Converter | null {
@@ -109,6 +115,7 @@ export class SqliteOperations extends BaseOperations {
       case 'boolean':
         return (v) => (v === null ? null : v === 1 || v === 1n)
       case 'datetime':
+        // Every textual form as UTC (`new Date('2024-01-01 12:00:00')` would read it in the process's zone).
         return (v) => (v === null ? null : typeof v === 'string' ? parseSqliteDateTime(v) : new Date(v as number))
       case 'json':
         return (v) => (v === null ? null : JSON.parse(v as string))

@@ -19,6 +19,8 @@ export interface ParamSpec {
   count?: boolean
   /** A JSON document to store (dialect decides the encoding). */
   json?: boolean
+  /** A value interpolated into raw SQL (the `sql` tag): bound as the ORM binds it, refused if it has no SQL form. */
+  raw?: boolean
 }
 
 export type PatternLookup =

@@ -94,7 +94,8 @@ export class SqlCompiler {
       const limit = n.limit ? this.expr(n.limit, st) : n.offset && this.features.requiresLimitForOffset ? '-1' : null
       s += this.ops.limitOffset(limit, n.offset ? this.expr(n.offset, st) : null)
     }
-    if (n.lock) {
+    // SQLite has no row locks: its database write lock (BEGIN IMMEDIATE) already serialises writers.
+    if (n.lock && this.features.supportsSelectForUpdate) {
       s += ' FOR UPDATE'
       if (n.lock.of?.length) s += ` OF ${n.lock.of.map((t) => this.q(t)).join(', ')}`
       if (n.lock.noWait) s += ' NOWAIT'
@@ -332,6 +333,7 @@ export class SqlCompiler {
   /** Field conversion, then the pattern shaping of the lookup (`%…%`). */
   protected converter(spec: ParamSpec): Converter | null {
     if (spec.count) return toCount
+    if (spec.raw) return this.ops.rawToDb
     if (spec.integer) return this.ops.integerParam
     const field = spec.lookup ? undefined : spec.field
     let conv = field ? this.ops.toDb(field) : null

@@ -34,6 +34,11 @@ const PATTERNS = new Set(['iexact', 'contains', 'icontains', 'startswith', 'ista
 const COMPARE = { gt: '>', gte: '>=', lt: '<', lte: '<=' } as const
 const STRINGY = new Set(['string', 'text', 'enum', 'uuid'])
 
+function isEmpty(o: Record<string, unknown>): boolean {
+  for (const _ in o) return false
+  return true
+}
+
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (v === null || typeof v !== 'object') return false
   const p = Object.getPrototypeOf(v)
@@ -61,7 +66,24 @@ export function buildWhereAt(scope: Scope, join: JoinInfo, path: string, input: 
   return filterExpr({ scope, meta: join.meta, alias: join.alias, path, join }, input, false)
 }
 
+/** Deepest nesting of `Q` terms and relation objects in one filter: past it, an error rather than a stack overflow. */
+const MAX_FILTER_DEPTH = 100
+let depth = 0
+
 function filterExpr(place: Place, input: FilterInput, negated: boolean): Expr {
+  if (depth >= MAX_FILTER_DEPTH)
+    throw new InvalidValueError(
+      `A filter is nested more than ${MAX_FILTER_DEPTH} levels deep (Q terms or relation objects). Flatten it: Q.or(a, b, c) takes any number of terms.`,
+    )
+  depth++
+  try {
+    return filterTerms(place, input, negated)
+  } finally {
+    depth--
+  }
+}
+
+function filterTerms(place: Place, input: FilterInput, negated: boolean): Expr {
   if (input instanceof QNode) {
     const parts = input.children.map((c) => filterExpr(place, c, input.op === 'not' ? !negated : negated))
     if (input.op === 'not') return not(and(parts))
@@ -84,6 +106,11 @@ function filterExpr(place: Place, input: FilterInput, negated: boolean): Expr {
 function entryExpr(place: Place, key: string, value: unknown, negated: boolean): Expr {
   const { scope, meta } = place
   const ctx = scope.ctx
+  if (isPlainObject(value) && isEmpty(value))
+    // `filter({ title: req.body.title })` with a body of `{}` would otherwise match every row.
+    throw new InvalidValueError(
+      `Filter on '${meta.name}.${key}' got an empty object: it names no lookup and would match every row. Pass a value or a lookup such as { exact: … }; validate untyped input (request bodies, query strings) with a schema validator before it reaches filter().`,
+    )
   if (place.path === '' && scope.annotations.has(key)) {
     const a = scope.annotations.get(key)!
     if (a.aggregate) ctx.aggregateRef = true

@@ -1,5 +1,5 @@
 import { beforeAll, expect, it } from 'vitest'
-import { connect, IntegrityError, OperationalError, sql } from '../../../src/index.ts'
+import { connect, type DatabaseError, IntegrityError, OperationalError, sql } from '../../../src/index.ts'
 import { describeEachBackend, type Vendor } from '../../support/backends.ts'
 import { blogSchema } from '../../support/blog-schema.ts'
 
@@ -46,7 +46,8 @@ describeEachBackend('server connections', (b) => {
     await admin.query(session.kill(Number(id)))
     const err = await running
     expect(err).toBeInstanceOf(OperationalError)
-    expect((err as Error).cause).toBeDefined()
+    // What failed: the driver's error, or the code of one quarry detected before sending.
+    expect((err as DatabaseError).unsafeDriverError() ?? (err as DatabaseError).vendorCode).toBeDefined()
     // The broken connection was dropped; a new one serves the next query.
     expect(await db.Author.count()).toBe(0)
     const [{ id: next }] = (await db.query<{ id: number }>(session.id)) as [{ id: number }]

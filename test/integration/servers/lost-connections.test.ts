@@ -1,6 +1,6 @@
 import { createServer } from 'node:net'
 import { beforeAll, expect, it } from 'vitest'
-import { connect, defineSchema, f, model, OperationalError, sql } from '../../../src/index.ts'
+import { connect, type DatabaseError, defineSchema, f, model, OperationalError, sql } from '../../../src/index.ts'
 import { describeEachBackend, type Vendor } from '../../support/backends.ts'
 
 const Sample = model('Sample', { label: f.string({ maxLength: 50 }), n: f.integer({ default: 0 }) })
@@ -85,7 +85,8 @@ describeEachBackend('lost connections', (b) => {
       }),
     )
     expect(err).toBeInstanceOf(OperationalError)
-    expect((err as Error).cause).toBeDefined()
+    // What failed: the driver's error, or the code of one quarry detected before sending.
+    expect((err as DatabaseError).unsafeDriverError() ?? (err as DatabaseError).vendorCode).toBeDefined()
     // The pool serves the next statements and transactions on a new connection.
     expect(await db.Sample.count()).toBe(0)
     expect(await db.atomic(() => db.Sample.create({ label: 'next' }).then(() => db.Sample.count()))).toBe(1)
