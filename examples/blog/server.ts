@@ -1,0 +1,82 @@
+// Start the blog: connect, create the schema, seed the demo's data when the database is empty, serve on a port.
+// Used by `npm run example` (main.ts) and by the browser tests, which start it in-process.
+import type { AddressInfo } from 'node:net'
+import { serve } from '@hono/node-server'
+import type { BaseCache } from '../../src/cache/index.ts'
+import { createCache } from '../../src/cache/index.ts'
+import { connect, sql } from '../../src/index.ts'
+import { FULL, seed } from '../demo/seed.ts'
+import { createApp } from './app.ts'
+import { type BlogDb, schema } from './schema.ts'
+
+export interface StartOptions {
+  databaseUrl: string
+  /** Where pages, queries and computed boxes are cached (`memory://…` by default, `redis://…` to share it). */
+  cacheUrl?: string
+  /** Keeps this blog's keys apart from other users of the same Redis. */
+  cachePrefix?: string
+  /** Posts to seed into an empty database (the demo's 100,000 by default). */
+  posts?: number
+  seedNumber?: number
+  /** 0: any free port. */
+  port?: number
+  onSeedProgress?: (done: number, total: number) => void
+}
+
+export interface RunningBlog {
+  db: BlogDb
+  cache: BaseCache
+  url: string
+  /** Whether this start seeded the database (false: it already had posts). */
+  seeded: boolean
+  close(): Promise<void>
+}
+
+export async function startBlog(options: StartOptions): Promise<RunningBlog> {
+  const cache = createCache(options.cacheUrl ?? 'memory://?maxEntries=10000', {
+    prefix: options.cachePrefix ?? 'quarry-blog',
+  })
+  // With a cache, every write through db invalidates the cached queries and pages that read what it wrote.
+  const db = await connect(options.databaseUrl, schema, { cache })
+  try {
+    const seeded = await prepare(db, options)
+    // A fresh database: whatever a shared cache still holds describes some other data.
+    if (seeded) await cache.clear()
+    const app = createApp({ db, cache })
+    const server = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: '127.0.0.1' })
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', resolve)
+      server.once('error', reject)
+    })
+    const { port } = server.address() as AddressInfo
+    return {
+      db,
+      cache,
+      url: `http://127.0.0.1:${port}`,
+      seeded,
+      close: async () => {
+        await new Promise<void>((resolve) => server.close(() => resolve()))
+        await db.close()
+        await cache.close()
+      },
+    }
+  } catch (e) {
+    await db.close()
+    await cache.close()
+    throw e
+  }
+}
+
+async function prepare(db: BlogDb, options: StartOptions): Promise<boolean> {
+  await db.createTables()
+  if (await db.Post.exists()) return false
+  const size = { ...FULL, posts: options.posts ?? FULL.posts }
+  await seed(db, options.seedNumber ?? 42, size, (done) => options.onSeedProgress?.(done, size.posts))
+  // The seed inserts explicit ids; PostgreSQL's sequences do not follow them, so move them past the seeded rows.
+  if (/^postgres(ql)?:/.test(options.databaseUrl))
+    for (const table of ['author', 'tag', 'blog_post', 'blog_post_tags'])
+      await db.execute(
+        sql`select setval(pg_get_serial_sequence(${table}, 'id'), coalesce((select max(id) from ${sql.ident(table)}), 1))`,
+      )
+  return true
+}
