@@ -3,7 +3,9 @@
 // wall time on a shared machine would make the check flaky.
 import { spawnSync } from 'node:child_process'
 
-const BUDGET = 2_000_000
+// 2M until December 2026; raised to 2.3M when the cache, HTTP adapters, migrations, profiler, the blog example and
+// its browser tests landed together (2.04M, check ~2 s). Find the costly types before raising it again.
+const BUDGET = 2_300_000
 
 const run = spawnSync('tsc', ['-p', 'tsconfig.json', '--noEmit', '--extendedDiagnostics'], { encoding: 'utf8' })
 const out = `${run.stdout}${run.stderr}`
