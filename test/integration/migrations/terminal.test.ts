@@ -24,12 +24,14 @@ describe.skipIf(!hasScript)('quarry in a terminal', () => {
 
   /** Run the CLI on a pseudo-terminal, typing `input`. */
   const inTerminal = (args: string, input: string) => {
-    const { NO_COLOR: _, ...env } = process.env
+    // A developer's terminal: Node's colour detection turns colours off under CI=true or without TERM, which the
+    // CI run has; the CLI's own rule (colours only on a TTY, never with NO_COLOR) is what this test checks.
+    const { NO_COLOR: _, CI: _ci, ...env } = process.env
     return spawnSync('script', ['-qec', `${process.execPath} ${BIN} ${args}`, '/dev/null'], {
       cwd: p.dir,
       input,
       encoding: 'utf8',
-      env: { ...env, DATABASE_URL: p.url },
+      env: { ...env, TERM: 'xterm-256color', DATABASE_URL: p.url },
       timeout: 60_000,
     })
   }
