@@ -2,7 +2,7 @@
 // quarry/http's cachePage and profiler, so quarry's middleware plugs in without a translation layer.
 import { Hono } from 'hono'
 import type { BaseCache } from '../../src/cache/index.ts'
-import { cachePage } from '../../src/http/index.ts'
+import { cachePage, type Profiler } from '../../src/http/index.ts'
 import { IntegrityError, InvalidCursor } from '../../src/index.ts'
 import { authorPage } from './pages/author.ts'
 import { feedPage } from './pages/feed.ts'
@@ -15,6 +15,8 @@ import type { BlogDb } from './schema.ts'
 export interface BlogAppOptions {
   db: BlogDb
   cache: BaseCache
+  /** The request profiler (`profiler(db)` from quarry/http), mounted first so it sees every page's statements. */
+  profiler?: Profiler | undefined
 }
 
 const positiveInt = (s: string | undefined) => {
@@ -22,8 +24,10 @@ const positiveInt = (s: string | undefined) => {
   return Number.isSafeInteger(n) && n > 0 ? n : undefined
 }
 
-export function createApp({ db, cache }: BlogAppOptions): Hono {
+export function createApp({ db, cache, profiler }: BlogAppOptions): Hono {
   const app = new Hono()
+  // Records each request's statements and flags, and answers its dashboard at /__quarry/ (loopback clients only).
+  if (profiler?.enabled) app.use('*', profiler.hono())
 
   // Browsers must ask again each time (they get a 304 while the page is unchanged): a max-age would let them show
   // their own copy of the feed after a post was written, however fast the server dropped its copy.

@@ -32,7 +32,7 @@ export function layout(title: string, content: Html, sidebar: Sidebar[] = []): H
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${title} · quarry blog</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"><style>${CSS}</style></head>
-<body><header><a class="brand" href="/">quarry blog</a><a href="/write">Write a post</a>
+<body><header><a class="brand" href="/">quarry blog</a><a href="/write">Write a post</a><a href="/__quarry/">Profiler</a>
 <form action="/search" method="get" role="search"><input name="q" placeholder="Search titles" aria-label="Search titles"></form></header>
 <div class="wrap"><main>${content}</main>${sidebar.length ? html`<aside>${sidebar.map((s) => html`<h3>${s.title}</h3>${s.body}`)}</aside>` : ''}</div>
 </body></html>`

@@ -33,7 +33,7 @@ const blog = await startBlog({
   },
 })
 console.log(blog.seeded ? dim(`  ready in ${((performance.now() - started) / 1000).toFixed(1)} s`) : 'already seeded')
-console.log(`\n${bold('Listening on')} ${blog.url}/\nCtrl-C stops.\n`)
+console.log(`\n${bold('Listening on')} ${blog.url}/   (profiler: ${blog.url}/__quarry/)\nCtrl-C stops.\n`)
 
 const stop = async () => {
   await blog.close()

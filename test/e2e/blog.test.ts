@@ -39,6 +39,15 @@ interface Load {
   xCache: string | undefined
 }
 
+/** One entry of the profiler's `GET /__quarry/api/requests`. */
+interface ProfiledRequest {
+  id: string
+  method: string
+  url: string
+  queryCount: number
+  flags: { nPlusOne: number; duplicates: number; similar: number; unusedEager: number; slow: number }
+}
+
 describeEachBackend('example blog in Chromium', (b) => {
   if (b.vendor === 'mysql' || !available) {
     it.skip('runs on SQLite and PostgreSQL', () => {})
@@ -49,6 +58,7 @@ describeEachBackend('example blog in Chromium', (b) => {
   let page: Page
   const consoleErrors: string[] = []
   let lastNavigation: Response | undefined
+  let lastProfiled = 0
 
   beforeAll(async () => {
     vi.spyOn(process, 'emitWarning').mockImplementation(() => {})
@@ -79,7 +89,7 @@ describeEachBackend('example blog in Chromium', (b) => {
   })
 
   /** Run a navigation and return what it ran; no statement may repeat within one page. */
-  async function load(action: () => Promise<unknown>): Promise<Load> {
+  async function load(action: () => Promise<unknown>, status = 200): Promise<Load> {
     lastNavigation = undefined
     const events = await captureQueries(blog.db, action)
     const sql = events.map((e) => e.sql)
@@ -87,7 +97,25 @@ describeEachBackend('example blog in Chromium', (b) => {
     expect(repeated, `a statement ran twice on ${page.url()}:\n${sql.join('\n')}`).toEqual([])
     // Set by the 'response' listener while the action ran (TypeScript cannot see that).
     const nav = lastNavigation as Response | undefined
-    expect(nav?.status(), page.url()).toBe(200)
+    expect(nav?.status(), page.url()).toBe(status)
+    // The profiler saw the same requests: the same statement count, and no N+1, duplicate, N-times-similar or
+    // unused eager load flagged on any of them. (Its JSON is fetched from Node: the dashboard answers loopback.)
+    const all = (await (await fetch(`${blog.url}/__quarry/api/requests`)).json()) as ProfiledRequest[]
+    const fresh = all.filter((r) => Number(r.id) > lastProfiled)
+    lastProfiled = Math.max(lastProfiled, ...fresh.map((r) => Number(r.id)))
+    expect(fresh.length, page.url()).toBeGreaterThan(0)
+    expect(
+      fresh.reduce((n, r) => n + r.queryCount, 0),
+      page.url(),
+    ).toBe(events.length)
+    for (const r of fresh)
+      expect(r.flags, `${r.method} ${r.url}`).toEqual({
+        nPlusOne: 0,
+        duplicates: 0,
+        similar: 0,
+        unusedEager: 0,
+        slow: 0,
+      })
     return { sql, xCache: nav?.headers()['x-cache'] }
   }
   const firstTitle = () => page.locator('ul.posts a.title').first().textContent()
@@ -185,7 +213,14 @@ describeEachBackend('example blog in Chromium', (b) => {
     // Invalid input is refused with the schema's messages, and nothing is written.
     const before = await blog.db.Post.count()
     await page.fill('#title', 'ab')
-    await Promise.all([page.waitForLoadState('load'), page.click('button[type=submit]')])
+    const refused = await load(async () => {
+      await Promise.all([
+        page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/write')),
+        page.click('button[type=submit]'),
+      ])
+      await page.waitForLoadState('load')
+    }, 422)
+    expect(refused.sql).toHaveLength(1) // the form again, with the authors
     await expect.poll(() => page.locator('.errors li').allTextContents()).toContain('Title: at least 3 characters')
     expect(await blog.db.Post.count()).toBe(before)
 
@@ -208,6 +243,18 @@ describeEachBackend('example blog in Chromium', (b) => {
     expect(feed).toEqual({ sql: expect.any(Array), xCache: 'MISS' })
     expect(feed.sql).toHaveLength(2)
     expect(await firstTitle()).toBe(title)
+  })
+
+  it('the profiler dashboard lists the requests and opens one', async () => {
+    await page.goto(`${blog.url}/__quarry/`)
+    expect(await page.locator('body').textContent()).toContain('/authors/')
+    await shot('blog-profiler')
+    const [feed] = ((await (await fetch(`${blog.url}/__quarry/api/requests`)).json()) as ProfiledRequest[]).filter(
+      (r) => r.url === '/' && r.queryCount > 0,
+    )
+    await page.goto(`${blog.url}/__quarry/requests/${feed!.id}`)
+    expect(await page.locator('body').textContent()).toContain('blog_post')
+    await shot('blog-profiler-request')
   })
 
   it('logs no console errors', () => {
