@@ -7,7 +7,7 @@ import type { BaseCache } from '../../src/cache/index.ts'
 import { createCache } from '../../src/cache/index.ts'
 import { type Profiler, profiler } from '../../src/http/index.ts'
 import { connect, sql } from '../../src/index.ts'
-import { FULL, seed } from '../demo/seed.ts'
+import { advanceSequences, FULL, seed } from '../demo/seed.ts'
 import { createApp } from './app.ts'
 import { type BlogDb, schema } from './schema.ts'
 
@@ -87,11 +87,6 @@ async function prepare(db: BlogDb, options: StartOptions): Promise<boolean> {
   if (await db.Post.exists()) return false
   const size = { ...FULL, posts: options.posts ?? FULL.posts }
   await seed(db, options.seedNumber ?? 42, size, (done) => options.onSeedProgress?.(done, size.posts))
-  // The seed inserts explicit ids; PostgreSQL's sequences do not follow them, so move them past the seeded rows.
-  if (/^postgres(ql)?:/.test(options.databaseUrl))
-    for (const table of ['author', 'tag', 'blog_post', 'blog_post_tags'])
-      await db.execute(
-        sql`select setval(pg_get_serial_sequence(${table}, 'id'), coalesce((select max(id) from ${sql.ident(table)}), 1))`,
-      )
+  await advanceSequences(db, options.databaseUrl)
   return true
 }

@@ -12,10 +12,15 @@ import { profilingSection } from './profiling.ts'
 import { RAW_AUTHORS, rawSqlVariants } from './raw-sql.ts'
 import { bold, dim, fmt, line, type Measured, measure, progressBar, type Variant, yellow } from './report.ts'
 import { schema } from './schema.ts'
-import { FULL, seed } from './seed.ts'
+import { advanceSequences, FULL, seed } from './seed.ts'
 
 const { values: args } = parseArgs({
-  options: { seed: { type: 'string', default: '42' }, posts: { type: 'string', default: String(FULL.posts) } },
+  options: {
+    seed: { type: 'string', default: '42' },
+    posts: { type: 'string', default: String(FULL.posts) },
+    // `--db postgres://…` (or mysql://…): the same tips on a server, where each saved query is a round trip.
+    db: { type: 'string' },
+  },
 })
 const size = { ...FULL, posts: Number(args.posts) }
 const file = fileURLToPath(new URL('./demo.db', import.meta.url))
@@ -30,16 +35,22 @@ process.on('warning', (w) => {
 })
 
 console.log(bold('\nquarry demo: the tips of django-performance-tips.md, measured\n'))
-for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true })
-const db = await connect(`sqlite:${file}`, schema)
-// The database is built by the migrations in examples/demo/migrations (written by `quarry makemigrations`).
-await db.migrate({ dir: fileURLToPath(new URL('./migrations', import.meta.url)) })
+const url = args.db ?? `sqlite:${file}`
+if (!args.db) for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true })
+const db = await connect(url, schema)
+// The database is built by the migrations in examples/demo/migrations (written by `quarry makemigrations`); on a
+// server, a previous run's tables are migrated away first.
+const migrations = fileURLToPath(new URL('./migrations', import.meta.url))
+if (args.db) await db.migrate({ dir: migrations, target: 'zero' })
+await db.migrate({ dir: migrations })
+const shown = args.db ? new URL(args.db).protocol.replace(':', '') : file.replace(`${process.cwd()}/`, '')
 console.log(
-  `Seeding ${dim(file.replace(`${process.cwd()}/`, ''))} from seed ${args.seed}: ${fmt(size.authors)} authors, ` +
+  `Seeding ${dim(shown)} from seed ${args.seed}: ${fmt(size.authors)} authors, ` +
     `${fmt(size.tags)} tags, ${fmt(size.posts)} posts (~1 KB body each), ${size.tagsPerPost} tags per post`,
 )
 const seedStart = performance.now()
 await seed(db, Number(args.seed), size, progressBar(size.posts, 'posts'))
+await advanceSequences(db, url)
 console.log(dim(`  seeded in ${((performance.now() - seedStart) / 1000).toFixed(1)} s\n`))
 
 const { Author, Post } = db
@@ -334,4 +345,8 @@ console.log(
     `a query-cache hit ${(caching[0]!.ms / caching[1]!.ms).toFixed(0)}× and a cached page ${(pageResults[0]!.ms / pageResults[1]!.ms).toFixed(1)}× faster than asking the database; ` +
     `raw SQL: ${raw[1]!.queries} statement instead of ${raw[0]!.queries}.`,
 )
-console.log(dim(`Whole demo: ${((performance.now() - started) / 1000).toFixed(1)} s. The database stays in ${file}.\n`))
+console.log(
+  dim(
+    `Whole demo: ${((performance.now() - started) / 1000).toFixed(1)} s. The database stays in ${args.db ? shown : file}.\n`,
+  ),
+)

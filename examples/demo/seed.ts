@@ -41,3 +41,15 @@ export async function seed(db: Db<Blog>, seedNumber: number, size: DataSize, pro
     }
   })
 }
+
+/**
+ * The seed inserts explicit ids, and PostgreSQL's id sequences do not follow them: move them past the seeded rows
+ * so that the next `create()` gets a free id. Nothing to do on SQLite and MySQL/MariaDB, whose counters follow.
+ */
+export async function advanceSequences(db: Db<Blog>, url: string): Promise<void> {
+  if (!/^postgres(ql)?:/.test(url)) return
+  for (const table of ['author', 'tag', 'blog_post', 'blog_post_tags'])
+    await db.execute(
+      sql`select setval(pg_get_serial_sequence(${table}, 'id'), coalesce((select max(id) from ${sql.ident(table)}), 1))`,
+    )
+}
