@@ -248,7 +248,7 @@ console.log(
 // 7. Caching: the same database connected with a cache. Each cached variant is warmed once first, so the runs
 // measured (and the queries counted) are cache hits.
 const cache = createCache('memory://?maxBytes=268435456')
-const cdb = await connect(`sqlite:${file}`, schema, { cache, nPlusOne: 'off' })
+const cdb = await connect(url, schema, { cache, nPlusOne: 'off' })
 const newestWithAuthor = () => cdb.Post.orderBy('-createdAt').limit(NEWEST).selectRelated('author')
 const fnCached = () => cache.getOrSet('newest_posts', () => newestWithAuthor(), { ttl: 60 })
 const render = async () => {
