@@ -50,8 +50,12 @@ export class SqliteConnection implements Connection {
     this.db = new DatabaseSync(path)
     // No busy handler: it would sleep on the main thread. A busy database is retried asynchronously (#whenFree).
     this.#busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS
-    this.db.exec('PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 0')
+    // Opening is synchronous (a constructor), so switching a file to WAL while another process holds its lock (two
+    // `quarry migrate` started together on a new file) uses SQLite's own busy handler, bounded by busyTimeoutMs and
+    // only here; every statement after it runs with none and is retried asynchronously.
+    this.db.exec(`PRAGMA foreign_keys = ON; PRAGMA busy_timeout = ${Math.max(0, Math.floor(this.#busyTimeoutMs))}`)
     if (file && (options.wal ?? !existed)) this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL')
+    this.db.exec('PRAGMA busy_timeout = 0')
     const cache = new Map<string, RegExp>()
     const regexes = new Map<string, RE2JS>()
     // RE2 (re2js, pure JavaScript): linear time in the text, so no pattern can freeze the process the way a
