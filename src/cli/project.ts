@@ -47,7 +47,9 @@ export class Project {
     if (this.#db) return this.#db
     const url = databaseUrl(this.loaded, this.alias)
     try {
-      this.#db = await connect(url, schema ?? defineSchema({}), { pool: { connectTimeoutMs: 5000 } })
+      this.#db = await openRetryingBusy(() =>
+        connect(url, schema ?? defineSchema({}), { pool: { connectTimeoutMs: 5000 } }),
+      )
     } catch (e) {
       if (e instanceof ImproperlyConfigured) throw e
       throw new OperationalError(
@@ -74,5 +76,24 @@ export async function withProject<T>(ctx: CommandContext, fn: (p: Project) => Pr
     return await fn(p)
   } finally {
     await p.close()
+  }
+}
+
+/**
+ * Two `quarry` processes started together on a new SQLite file: while one switches it to WAL the other's open fails
+ * with SQLITE_BUSY (5), which no busy handler covers. Retry the open asynchronously for up to 5 s.
+ */
+async function openRetryingBusy(open: () => Promise<Database>): Promise<Database> {
+  const deadline = performance.now() + 5000
+  for (let pause = 5; ; pause = Math.min(pause * 2, 100)) {
+    try {
+      return await open()
+    } catch (e) {
+      const { vendorCode, errcode } = e as { vendorCode?: unknown; errcode?: unknown }
+      const code = typeof vendorCode === 'number' ? vendorCode : errcode
+      const busy = typeof code === 'number' && (code & 0xff) === 5
+      if (!busy || performance.now() > deadline) throw e
+      await new Promise((r) => setTimeout(r, pause))
+    }
   }
 }
