@@ -100,6 +100,48 @@ export class Executor {
     return this.#run(alias, q, bindParams(q, values), info, 'rows', options?.bigints ? readRowsBig : readRows, length)
   }
 
+  /**
+   * `rows(…).then(then)` in one promise reaction on the hot path (no interceptors, nobody listening): `get()` by
+   * key maps its row there. `then`'s own errors reject as they are (they are not the driver's).
+   */
+  rowsThen<R>(
+    alias: string,
+    q: CompiledQuery,
+    values: readonly unknown[],
+    info: RunInfo,
+    options: QueryOptions | undefined,
+    then: (rows: unknown[][]) => R | Promise<R>,
+  ): Promise<R> {
+    if (this.#closed || this.#interceptors.length !== 0 || queryChannel.hasSubscribers)
+      return this.rows(alias, q, values, info, options).then(then)
+    let backend: Backend
+    let r: unknown[][] | Promise<unknown[][]>
+    const sql = q.sql
+    let params: unknown[]
+    try {
+      backend = this.backend(alias)
+      params = bindParams(q, values)
+    } catch (e) {
+      return Promise.reject(e)
+    }
+    try {
+      const read = options?.bigints ? readRowsBig : readRows
+      const c = this.tx(alias)?.lease.conn ?? backend.idleConnection?.()
+      r = c ? read(c, sql, params) : backend.withConnection((x) => read(x, sql, params))
+    } catch (e) {
+      return Promise.reject(backend.translateError(e, sql))
+    }
+    if (r instanceof Promise)
+      return r.then(then, (e: unknown) => {
+        throw backend.translateError(e, sql)
+      })
+    try {
+      return Promise.resolve(then(r))
+    } catch (e) {
+      return Promise.reject(e)
+    }
+  }
+
   objects(
     alias: string,
     q: CompiledQuery,
@@ -254,8 +296,47 @@ export class Executor {
     return intercept(this.#interceptors, statement, run) as Promise<T>
   }
 
-  /** Run one statement: the hot path (no interceptors) is this one async function. */
-  async #run<T>(
+  /**
+   * Run one statement. The hot path (no interceptors, nobody listening for events) is not an async function: the
+   * driver's promise with one reaction that translates its errors, or, for a synchronous driver, its result in a
+   * resolved promise. W4's 10,000 gets allocated an async frame each here (bench/notes.md).
+   */
+  #run<T>(
+    alias: string,
+    q: CompiledQuery,
+    params: readonly unknown[],
+    info: RunInfo,
+    /** What it returns, for interceptors; `null` once they have seen it. */
+    returns: keyof StatementResults | null,
+    fn: (c: Connection, sql: string, params: readonly unknown[]) => T | Promise<T>,
+    count: (r: T) => number,
+    conn?: Connection,
+  ): Promise<T> {
+    if (this.#closed) return Promise.reject(closedError())
+    if ((returns !== null && this.#interceptors.length !== 0) || queryChannel.hasSubscribers)
+      return this.#runObserved(alias, q, params, info, returns, fn, count, conn)
+    let backend: Backend
+    try {
+      backend = this.backend(alias)
+    } catch (e) {
+      return Promise.reject(e)
+    }
+    const sql = q.sql
+    let r: T | Promise<T>
+    try {
+      const c = conn ?? this.tx(alias)?.lease.conn ?? backend.idleConnection?.()
+      r = c ? fn(c, sql, params) : backend.withConnection((x) => fn(x, sql, params))
+    } catch (e) {
+      return Promise.reject(backend.translateError(e, sql))
+    }
+    if (!(r instanceof Promise)) return Promise.resolve(r)
+    return r.then(undefined, (e: unknown) => {
+      throw backend.translateError(e, sql)
+    })
+  }
+
+  /** `#run` with interceptors or event subscribers: an async function, timing the statement and publishing it. */
+  async #runObserved<T>(
     alias: string,
     q: CompiledQuery,
     params: readonly unknown[],

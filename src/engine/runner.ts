@@ -43,12 +43,6 @@ export interface SelectOptions {
   prefix?: string | null | undefined
 }
 
-/** A `get()` started from the prepared-query cache: its rows to come, and how to map them. */
-export interface CachedRun {
-  readonly rows: Promise<unknown[][]>
-  readonly prepared: PreparedQuery
-  readonly alias: string
-}
 
 const CHECK_SHAPES = process.env.QUARRY_CHECK_SHAPES === '1'
 const BIGINTS = { bigints: true }
@@ -68,7 +62,7 @@ export class Runner {
   readonly #hooks: ResultHooks
   /** Fast-key hits since the last sampled check. */
   #sampled = 0
-  /** get()'s fast-key entries by prefix, then filter part (see startCached). */
+  /** get()'s fast-key entries by prefix, then filter part (see getCached). */
   readonly #getEntries = new Map<Backend, Map<string, Map<string, FastEntry>>>()
 
   constructor(executor: Executor, routing: Routing, prepared: PreparedQueries, hooks: ResultHooks) {
@@ -106,12 +100,17 @@ export class Runner {
   }
 
   /**
-   * `get(filter)` straight from the prepared-query cache, for a QuerySet whose fast prefix is memoized; undefined
-   * when the filter is not simple or its shape is not cached yet (the caller then takes `select`). Synchronous up
-   * to the query: the caller awaits `rows` itself and maps them with `mapCached`, one promise layer less per
-   * get() (W4 runs 10,000 of them).
+   * `get(filter)` straight from the prepared-query cache, for a QuerySet whose fast prefix is memoized: the promise
+   * of `one(mapped rows)`; undefined when the filter is not simple or its shape is not cached yet (the caller then
+   * takes `select`). No async frame: the rows are mapped in the one reaction the executor adds to the driver's
+   * promise (W4 runs 10,000 gets; each frame and object per get showed up as garbage-collection time).
    */
-  startCached(state: QueryState, prefix: string, filter: unknown): CachedRun | undefined {
+  getCached<R>(
+    state: QueryState,
+    prefix: string,
+    filter: unknown,
+    one: (rows: unknown[], state: QueryState) => R,
+  ): Promise<R> | undefined {
     const params: unknown[] = []
     const part = fastFilterKey(state.model, filter, false, params)
     if (part === null) return undefined
@@ -143,19 +142,17 @@ export class Runner {
         return undefined
     }
     const prepared = hit.prepared
-    const rows = this.executor.rows(
+    return this.executor.rowsThen(
       alias,
       prepared.compiled,
       params,
-      info('select', state),
+      selectInfo(state),
       prepared.bigints ? BIGINTS : undefined,
+      (rows) => {
+        const mapped = this.#map(rows, prepared, state, alias, true)
+        return mapped instanceof Promise ? mapped.then((m) => one(m, state)) : one(mapped, state)
+      },
     )
-    return { rows, prepared, alias }
-  }
-
-  /** The rows of a `startCached` run, mapped (a promise only when prefetching). */
-  mapCached(state: QueryState, run: CachedRun, rows: unknown[][]): unknown[] | Promise<unknown[]> {
-    return this.#map(rows, run.prepared, state, run.alias, true)
   }
 
   /**
@@ -481,6 +478,14 @@ export class Runner {
 
 /** The stream of a query that can match nothing: no chunks, no query. */
 const EMPTY_STREAM: AsyncIterable<unknown[]> = { async *[Symbol.asyncIterator]() {} }
+
+/** The run info of a state's SELECTs, made once per state (`get()` runs many from one manager's state). */
+const selectInfos = new WeakMap<QueryState, RunInfo>()
+function selectInfo(state: QueryState): RunInfo {
+  let i = selectInfos.get(state)
+  if (i === undefined) selectInfos.set(state, (i = info('select', state)))
+  return i
+}
 
 function info(kind: RunInfo['kind'], state: QueryState): RunInfo {
   return { kind, model: state.model.name, site: state.site }

@@ -2,7 +2,7 @@ import { DeferredFieldError, StateError } from '../errors.ts'
 import type { Field } from './fields/field.ts'
 import type { RelationField } from './fields/relation-field.ts'
 import type { ModelMeta, ReverseRelation } from './model-meta.ts'
-import { HOST, type InstanceHost, ModelInstance, metaOf, pkValue, relationCache, STATE, stateOf } from './runtime.ts'
+import { cacheRelation, HOST, type InstanceHost, ModelInstance, metaOf, pkValue, STATE, stateOf } from './runtime.ts'
 
 function host(inst: ModelInstance): InstanceHost {
   const h = inst[HOST]
@@ -68,7 +68,7 @@ function forwardAccessor(field: RelationField): PropertyDescriptor {
     set(this: ModelInstance, value: unknown) {
       if (value === null || value === undefined) {
         fields(this)[att] = null
-        relationCache(this).set(name, null)
+        cacheRelation(this, name, null)
       } else if (value instanceof ModelInstance) {
         const id = pkValue(value)
         if (id === undefined || id === null)
@@ -77,7 +77,7 @@ function forwardAccessor(field: RelationField): PropertyDescriptor {
             `Save the related ${metaOf(value).name} before assigning it to ${field.qualifiedName}.`,
           )
         fields(this)[att] = id
-        relationCache(this).set(name, value)
+        cacheRelation(this, name, value)
       } else {
         fields(this)[att] = value
         this[STATE]?.relations?.delete(name)

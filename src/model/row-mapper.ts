@@ -1,7 +1,7 @@
 import type { Field } from './fields/field.ts'
 import { deferredClass } from './instance.ts'
 import type { ModelMeta } from './model-meta.ts'
-import { HOST, type InstanceHost, type ModelInstance, STATE } from './runtime.ts'
+import { HOST, type InstanceHost, type ModelInstance, Relations, STATE } from './runtime.ts'
 
 export type Converter = (v: unknown) => unknown
 
@@ -29,7 +29,7 @@ const ident = (s: string) => JSON.stringify(s)
  * @example generated for `Post.selectRelated('author')`:
  * const o0 = new C0(); o0["id"] = row[0]; o0["createdAt"] = c0(row[4]); o0[HOST] = host
  * let o1 = null; if (row[6] !== null) { o1 = new C1(); o1["id"] = row[6]; … }
- * o0[STATE] = { adding: false, relations: new Map([["author", o1]]), fetch: undefined }
+ * o0[STATE] = { adding: false, relations: new Relations("author", o1), fetch: undefined }
  */
 export function compileInstanceMapper(
   root: MapperLayout,
@@ -57,8 +57,16 @@ export function compileInstanceMapper(
       init += `${v}[${ident(f.attname)}] = ${conv(f, `row[${l.offset + i}]`)};\n`
     })
     init += `${v}[HOST] = host;\n`
-    if (kids.length)
-      init += `${v}[STATE] = { adding: false, relations: new Map([${l.children.map((c, i) => `[${ident(c.name)}, ${kids[i]![1]}]`).join(', ')}]), fetch: undefined };\n`
+    // The state slot is part of every instance's shape from the start: a relation cached later (a prefetch sets
+    // \`post.author\` back) then fills it in place instead of growing the object, and every instance of a shape
+    // keeps one hidden class.
+    if (!kids.length) init += `${v}[STATE] = undefined;\n`
+    // One joined relation (the common case) fits the Relations object itself; more are set one by one, in order.
+    if (kids.length) {
+      init += `${v}[STATE] = { adding: false, relations: new Relations(${ident(l.children[0]!.name)}, ${kids[0]![1]}), fetch: undefined };\n`
+      for (let i = 1; i < kids.length; i++)
+        init += `${v}[STATE].relations.set(${ident(l.children[i]!.name)}, ${kids[i]![1]});\n`
+    }
     const code = kids.map((k) => k[0]).join('')
     if (!l.nullable) return [`${code}const ${v} = new ${cls}();\n${init}`, v]
     const pkIndex = l.offset + l.fields.indexOf(l.meta.pk)
@@ -68,9 +76,9 @@ export function compileInstanceMapper(
   body = code
   for (const a of annotations) body += `${rootVar}[${ident(a.name)}] = ${conv(a.field, `row[${a.index}]`)};\n`
   body += `return ${rootVar};`
-  const params = ['HOST', 'STATE', ...classes.map((_, i) => `C${i}`), ...convs.map((_, i) => `c${i}`)]
+  const params = ['HOST', 'STATE', 'Relations', ...classes.map((_, i) => `C${i}`), ...convs.map((_, i) => `c${i}`)]
   const factory = new Function(...params, `return function map(row, host) {\n${body}\n}`)
-  return factory(HOST, STATE, ...classes, ...convs) as InstanceMapper
+  return factory(HOST, STATE, Relations, ...classes, ...convs) as InstanceMapper
 }
 
 /** `values()` rows as objects, `valuesList()` rows as tuples, or a flat list. */

@@ -8,7 +8,7 @@ import {
   isModelInstance,
   type ModelInstance,
   metaOf,
-  relationCache,
+  cacheRelation,
   STATE,
   stateOf,
 } from '../model/runtime.ts'
@@ -157,6 +157,6 @@ export async function loadForwardOnce(
   const target = field.targetMeta
   const qs = new QuerySet(db, { ...emptyState(target), using: alias })
   const obj = (await qs.get({ [field.targetField.name]: id } as never)) as unknown as ModelInstance
-  relationCache(inst).set(field.name, obj)
+  cacheRelation(inst, field.name, obj)
   return obj
 }

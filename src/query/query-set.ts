@@ -269,36 +269,40 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
     return this.state.cache === undefined ? this.#get(filters) : this.#cached(() => this.#get(filters))
   }
 
-  async #get(filters: readonly FilterArg<M, N, A>[]): Promise<RowOf<M, N, L, A, V>> {
-    if (filters.length) this.#unsliced('get() with a filter on')
-    // The hot path of W4 (get by primary key). No call-site capture (one row cannot be an N+1), and the
-    // filter-independent part of the shape key is memoized on this (usually long-lived) QuerySet. A single
-    // equality filter whose shape is cached skips deriving a QuerySet at all.
+  /**
+   * The hot path of W4 (get by primary key), not an async function: a single equality filter whose shape is cached
+   * goes straight to the prepared query (`Runner.getCached`), its row checked in the same promise reaction that maps
+   * it. No call-site capture (one row cannot be an N+1); the filter-independent part of the shape key is memoized on
+   * this (usually long-lived) QuerySet. Anything else takes `#getBuilt`. Errors always reject, never throw.
+   */
+  #get(filters: readonly FilterArg<M, N, A>[]): Promise<RowOf<M, N, L, A, V>> {
+    try {
+      if (filters.length) this.#unsliced('get() with a filter on')
+      const st = this.state
+      if (this.#getPrefix === undefined) this.#getPrefix = fastPrefix(st, true)
+      const simple =
+        filters.length === 1 &&
+        st.where.length === 0 &&
+        st.limit === undefined &&
+        !st.offset && // the memoized prefix does not encode these two
+        !st.distinct &&
+        this.#getPrefix !== null
+      const cached = simple ? this.db.runner.getCached(st, this.#getPrefix!, filters[0], oneRow) : undefined
+      return (cached ?? this.#getBuilt(filters)) as Promise<RowOf<M, N, L, A, V>>
+    } catch (e) {
+      return Promise.reject(e)
+    }
+  }
+
+  async #getBuilt(filters: readonly FilterArg<M, N, A>[]): Promise<unknown> {
     const st = this.state
-    if (this.#getPrefix === undefined) this.#getPrefix = fastPrefix(st, true)
-    const simple =
-      filters.length === 1 &&
-      st.where.length === 0 &&
-      st.limit === undefined &&
-      !st.offset && // the memoized prefix does not encode these two
-      !st.distinct &&
-      this.#getPrefix !== null
-    const cached = simple ? this.db.runner.startCached(st, this.#getPrefix!, filters[0]) : undefined
-    let rows: RowOf<M, N, L, A, V>[]
-    if (cached) {
-      // Awaited here rather than in the runner: one promise layer less per get().
-      const mapped = this.db.runner.mapCached(st, cached, await cached.rows)
-      rows = (mapped instanceof Promise ? await mapped : mapped) as RowOf<M, N, L, A, V>[]
-    } else
-      rows = (await this.#derive(filters).fetch({
-        defaultLimit: st.limit === undefined ? 21 : undefined,
-        noOrder: true,
-        single: true,
-        prefix: this.#getPrefix,
-      })) as RowOf<M, N, L, A, V>[]
-    if (rows.length === 1) return rows[0]!
-    if (rows.length === 0) throw new DoesNotExist(this.state.model.name)
-    throw new MultipleObjectsReturned(this.state.model.name, rows.length)
+    const rows = await this.#derive(filters).fetch({
+      defaultLimit: st.limit === undefined ? 21 : undefined,
+      noOrder: true,
+      single: true,
+      prefix: this.#getPrefix,
+    })
+    return oneRow(rows, st)
   }
 
   #derive(filters: readonly FilterArg<M, N, A>[]): QuerySet<M, N, L, A, V> {
@@ -437,4 +441,11 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
 
 function checkCount(n: number, what: string): void {
   if (!Number.isInteger(n) || n < 0) throw new InvalidValueError(`${what} must be a non-negative integer.`)
+}
+
+/** `get()`'s answer from its rows: the one row, else `DoesNotExist` or `MultipleObjectsReturned`. */
+function oneRow(rows: readonly unknown[], state: QueryState): unknown {
+  if (rows.length === 1) return rows[0]
+  if (rows.length === 0) throw new DoesNotExist(state.model.name)
+  throw new MultipleObjectsReturned(state.model.name, rows.length)
 }

@@ -3,7 +3,7 @@ import { InvalidValueError, StateError } from '../errors.ts'
 import type { Field } from '../model/fields/field.ts'
 import type { RelationField } from '../model/fields/relation-field.ts'
 import type { ReverseRelation } from '../model/model-meta.ts'
-import { isModelInstance, type ModelInstance, metaOf, relationCache } from '../model/runtime.ts'
+import { cacheRelation, isModelInstance, type ModelInstance, metaOf } from '../model/runtime.ts'
 import type { Models } from '../model/schema.ts'
 import type { CreateInput, Instance, PkOf } from '../model/types.ts'
 import { emptyState, type QueryState } from '../sql/query-state.ts'
@@ -117,7 +117,7 @@ export class RelatedManager<M extends Models, N extends keyof M & string> extend
       for (const it of items)
         if (isModelInstance(it)) {
           ;(it as unknown as Row)[rel.targetKey.attname] = this.#key
-          relationCache(it).set(rel.targetKey.name, this.instance)
+          cacheRelation(it, rel.targetKey.name, this.instance)
         }
       return this.#changed(items)
     }

@@ -175,6 +175,30 @@ export class Activity {
   #count = 0
   #idle: { promise: Promise<void>; resolve: () => void } | undefined
 
+  /** `r`, counted (a statement on the pool). */
+  readonly #settled = <T>(r: T): T => {
+    this.done()
+    return r
+  }
+
+  /**
+   * `track` for array rows from the pool, the hot path: no closure per statement unless it fails (then it is sent
+   * once more if the failure was the stale FATAL error of a lost connection).
+   */
+  rows(sql: Sql, text: string, params: never[], options: never): Promise<unknown[][]> {
+    this.#count++
+    return sql
+      .unsafe(text, params, options)
+      .values()
+      .then(this.#settled, (e: unknown) => {
+        if (!isUnsentFatal(e)) {
+          this.done()
+          throw e
+        }
+        return this.track(() => sql.unsafe(text, params, options).values(), true).finally(() => this.done())
+      }) as unknown as Promise<unknown[][]>
+  }
+
   /** Run `run` counted, sending it once more if it failed with the stale FATAL error of a lost connection. */
   track<T>(run: () => PromiseLike<T>, resent = false): Promise<T> {
     this.#count++
@@ -219,6 +243,9 @@ type Sql = postgres.Sql<Record<string, never>>
 
 let cursors = 0
 
+const PREPARED = Object.freeze({ prepare: true, simple: false as const })
+const UNPREPARED = Object.freeze({ prepare: false, simple: false as const })
+
 const BEGINS = /^\s*(?:BEGIN|START\s+TRANSACTION)\b/i
 const ENDS = /^\s*(?:COMMIT|END|ABORT|ROLLBACK(?!\s+TO\b)|PREPARE\s+TRANSACTION)\b/i
 
@@ -262,16 +289,16 @@ export class PostgresConnection implements Connection {
 
   #options(sql: string): { prepare: boolean; simple: false; onexecute?: (wire: WireConnection) => boolean } {
     const prepare = shouldPrepare(sql)
-    return this.#reserved && !this.#wire
-      ? { prepare, simple: false, onexecute: this.#hook }
-      : { prepare, simple: false }
+    if (this.#reserved && !this.#wire) return { prepare, simple: false, onexecute: this.#hook }
+    // postgres.js copies the options it is given: two shared objects serve every other statement.
+    return prepare ? PREPARED : UNPREPARED
   }
 
   rows(sql: string, params: readonly unknown[], _options?: QueryOptions): Promise<unknown[][]> {
     const p = toParams(params) as never[]
     const o = this.#options(sql) as never
     if (this.#reserved) return this.#guard(sql, this.#sql.unsafe(sql, p, o).values()) as Promise<unknown[][]>
-    return this.#activity.track(() => this.#sql.unsafe(sql, p, o).values()) as Promise<unknown[][]>
+    return this.#activity.rows(this.#sql, sql, p, o)
   }
 
   /** Raw `db.query` rows, as plain arrays of objects (postgres.js's result array also carries statement metadata). */

@@ -1,5 +1,5 @@
 import { InvalidValueError } from '../../errors.ts'
-import { type ModelInstance, relationCache } from '../../model/runtime.ts'
+import { cacheRelation, type ModelInstance } from '../../model/runtime.ts'
 import { emptyState, type QueryState } from '../../sql/query-state.ts'
 import { QuerySet } from '../query-set.ts'
 import { fetchManyToMany } from './m2m-query.ts'
@@ -52,10 +52,16 @@ export async function loadLevel(
     }
   }
   const out: LevelValues = new Map()
+  /** Groups already given to a parent: another parent with the same key gets a copy, never a shared array. */
+  let given: Set<ModelInstance[]> | undefined
   for (const o of objs) {
     const found = byKey.get((o as unknown as Row)[keyAttr])
-    if (rel.many) out.set(o, found ? [...found] : [])
-    else out.set(o, found?.[0] ?? null)
+    if (!rel.many) out.set(o, found?.[0] ?? null)
+    else if (!found) out.set(o, [])
+    else if (!(given ??= new Set()).has(found)) {
+      given.add(found)
+      out.set(o, found)
+    } else out.set(o, [...found])
   }
   cacheBack(rel, out)
   return out
@@ -75,12 +81,13 @@ function groupedOrder(rel: Relation, state: QueryState): QueryState {
 /** Each loaded object also knows the object it was loaded for (`post.author` after prefetching `author.posts`). */
 function cacheBack(rel: Relation, values: LevelValues): void {
   if (rel.kind === 'reverseMany' || rel.kind === 'reverseOne') {
-    for (const [parent, v] of values) {
-      if (Array.isArray(v)) for (const child of v) relationCache(child).set(rel.field.name, parent)
-      else if (v) relationCache(v).set(rel.field.name, parent)
-    }
+    const name = rel.field.name
+    values.forEach((v, parent) => {
+      if (Array.isArray(v)) for (let i = 0; i < v.length; i++) cacheRelation(v[i]!, name, parent)
+      else if (v) cacheRelation(v, name, parent)
+    })
   } else if (rel.kind === 'forward' && rel.field.kind === 'oneToOne' && rel.back) {
-    for (const [parent, v] of values) if (v && !Array.isArray(v)) relationCache(v).set(rel.back, parent)
+    for (const [parent, v] of values) if (v && !Array.isArray(v)) cacheRelation(v, rel.back, parent)
   }
 }
 

@@ -2,7 +2,7 @@ import { captureStack, type StackHolder, siteOf } from '../../diagnostics/call-s
 import { diagnosticChannel } from '../../diagnostics/channels.ts'
 import { eagerChannel } from '../../diagnostics/eager-loads.ts'
 import { ImproperlyConfigured, LazyLoadError } from '../../errors.ts'
-import { HOST, type InstanceHost, type ModelInstance, metaOf, relationCache } from '../../model/runtime.ts'
+import { cacheRelation, HOST, type InstanceHost, type ModelInstance, metaOf, relationCache } from '../../model/runtime.ts'
 import type { QueryState } from '../../sql/query-state.ts'
 import type { DbCore, FetchMode, LoadingHooks, NPlusOneMode } from '../db-core.ts'
 import { trackEagerLoads } from './eager-tracking.ts'
@@ -146,8 +146,8 @@ export class Loader implements LoadingHooks {
 
   async #reverseOne(base: InstanceHost, inst: ModelInstance, rel: Relation): Promise<ModelInstance | null> {
     const v = await base.loadReverseOne(inst, rel.source.reverse.get(rel.name)!)
-    relationCache(inst).set(rel.name, v)
-    if (v) relationCache(v).set(rel.field.name, inst)
+    cacheRelation(inst, rel.name, v)
+    if (v) cacheRelation(v, rel.field.name, inst)
     return v
   }
 
@@ -178,7 +178,7 @@ export class Loader implements LoadingHooks {
     const values = await loadLevel(this.#scope(info, { parent: info, path, forwardOnly }), need, rel, undefined)
     for (const [p, v] of values)
       if (rel.many) setLazyMany(p, rel.name, v as ModelInstance[])
-      else relationCache(p).set(rel.name, v)
+      else cacheRelation(p, rel.name, v)
   }
 
   #scope(info: ResultInfo, origin: Origin | undefined) {

@@ -1,5 +1,5 @@
 import { InvalidValueError } from '../../errors.ts'
-import { type ModelInstance, metaOf, relationCache, STATE } from '../../model/runtime.ts'
+import { cacheRelation, type ModelInstance, metaOf, STATE } from '../../model/runtime.ts'
 import type { PrefetchSpec } from '../../sql/query-state.ts'
 import type { DbCore, FetchMode } from '../db-core.ts'
 import { loadLevel } from './load-level.ts'
@@ -61,17 +61,20 @@ export async function runPrefetch(
       if (need.length) {
         const origin = pc.parent ? { parent: pc.parent, path: prefix, forwardOnly } : undefined
         const values = await loadLevel({ db: pc.db, alias: pc.alias, mode: pc.mode, origin }, need, r, query)
-        for (const [o, v] of values)
+        // forEach, not for…of: iterating a Map's entries allocated an entry array per parent (bench/notes.md).
+        values.forEach((v, o) => {
           if (to !== undefined)
             Object.defineProperty(o, to, { value: v, writable: true, configurable: true, enumerable: false })
-          else relationCache(o).set(r.name, v)
+          else cacheRelation(o, r.name, v)
+        })
       }
       if (to !== undefined) {
         attrs.add(parts.slice(0, i).concat(to).join('.'))
         break
       }
       done.add(prefix)
-      objs = collect(objs, (o) => o[STATE]?.relations?.get(r.name))
+      // The objects one level down, for the next part of the path (none after the last).
+      if (!last) objs = collect(objs, (o) => o[STATE]?.relations?.get(r.name))
     }
   }
 }

@@ -14,6 +14,8 @@ export interface FastShape {
 export function fastFilterKey(meta: ModelMeta, input: unknown, negate: boolean, params: unknown[]): string | null {
   if (!isPlainObject(input)) return null
   let key = negate ? 'X(' : 'W('
+  let first: string | undefined
+  let n = 0
   for (const name in input) {
     const v = input[name]
     const t = typeof v
@@ -21,10 +23,24 @@ export function fastFilterKey(meta: ModelMeta, input: unknown, negate: boolean, 
     const f = name === 'pk' ? meta.pk : (meta.fieldMap.get(name) ?? meta.attnameMap.get(name))
     if (f === undefined || !f.concrete || (negate && f.nullable)) return null
     key += `${name},`
+    first = name
+    n++
     params.push(v)
+  }
+  // One entry (`get({ id })`): the same key string every time, already hashed, instead of a new one per call.
+  if (n === 1 && !negate) {
+    let k = ONE_KEY.get(first!)
+    if (k === undefined) {
+      if (ONE_KEY.size >= 10_000) ONE_KEY.clear()
+      ONE_KEY.set(first!, (k = `${key})`))
+    }
+    return k
   }
   return `${key})`
 }
+
+/** `W(name,)` by field name. */
+const ONE_KEY = new Map<string, string>()
 
 /**
  * The part of the fast key that does not depend on the filters: model, columns, ordering. A QuerySet that is
