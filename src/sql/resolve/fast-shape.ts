@@ -7,9 +7,51 @@ export interface FastShape {
   readonly params: unknown[]
 }
 
+/** A value the fast path takes as it is: the full build pushes it unchanged too (converted only at binding). */
+const plain = (v: unknown): boolean => {
+  const t = typeof v
+  return t === 'string' || t === 'number' || t === 'boolean' || t === 'bigint' || v instanceof Date
+}
+
 /**
- * The key of one filter (`W(id,)`), its values appended to `params`; null unless every entry is an equality on
- * an own column with a plain value.
+ * Lookups whose parameter the full build pushes unchanged, one per lookup, and whose SQL depends only on the field
+ * and the lookup's name (`in`, `range`, `isnull`, regexes and F() expressions take the full build).
+ */
+const FAST_LOOKUPS = new Set([
+  'exact',
+  'iexact',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'contains',
+  'icontains',
+  'startswith',
+  'istartswith',
+  'endswith',
+  'iendswith',
+])
+
+/** Field kinds whose lookup objects are plain comparisons (not relations, not JSON paths). */
+const LOOKUP_KINDS = new Set([
+  'auto',
+  'string',
+  'text',
+  'integer',
+  'bigint',
+  'float',
+  'decimal',
+  'boolean',
+  'datetime',
+  'date',
+  'uuid',
+  'enum',
+])
+
+/**
+ * The key of one filter (`W(id,)`, `W(published,title:icontains;,)`), its values appended to `params`; null unless
+ * every entry is an own column compared with a plain value: by equality, or through lookups of FAST_LOOKUPS on a
+ * column that is not a relation (W5's `{ published: true, title: { icontains } }`).
  */
 export function fastFilterKey(meta: ModelMeta, input: unknown, negate: boolean, params: unknown[]): string | null {
   if (!isPlainObject(input)) return null
@@ -18,14 +60,25 @@ export function fastFilterKey(meta: ModelMeta, input: unknown, negate: boolean, 
   let n = 0
   for (const name in input) {
     const v = input[name]
-    const t = typeof v
-    if (!(t === 'string' || t === 'number' || t === 'boolean' || t === 'bigint' || v instanceof Date)) return null
     const f = name === 'pk' ? meta.pk : (meta.fieldMap.get(name) ?? meta.attnameMap.get(name))
     if (f === undefined || !f.concrete || (negate && f.nullable)) return null
-    key += `${name},`
-    first = name
-    n++
-    params.push(v)
+    if (plain(v)) {
+      key += `${name},`
+      first = name
+      n++
+      params.push(v)
+      continue
+    }
+    if (!isPlainObject(v) || !LOOKUP_KINDS.has(f.kind)) return null
+    key += `${name}:`
+    for (const lk in v) {
+      const x = v[lk]
+      if (!FAST_LOOKUPS.has(lk) || !plain(x)) return null
+      key += `${lk};`
+      params.push(x)
+    }
+    key += ','
+    n += 2 // not the one-entry key below
   }
   // One entry (`get({ id })`): the same key string every time, already hashed, instead of a new one per call.
   if (n === 1 && !negate) {
@@ -61,7 +114,8 @@ export function fastPrefix(state: QueryState, noOrder: boolean): string | null {
 
 /**
  * The shape key and parameters of a simple SELECT read straight off its description, without building the AST:
- * equality filters on the model's own columns with plain values, string orderings, no annotations. This is
+ * filters on the model's own columns with plain values (equality, or the lookups of FAST_LOOKUPS), string orderings,
+ * no annotations. This is
  * the path of `get({ id })` and most list pages; anything else returns null and takes the full build.
  *
  * The parameters come out in the order the full build pushes them (filters, then LIMIT, then OFFSET), and the
