@@ -55,6 +55,8 @@ async function rawSystem(): Promise<Sys> {
   const W1 = pg(SQL.w1)
   const AUTH = pg(SQL.authors)
   const ONE_POST = pg(SQL.post)
+  const POSTS = pg(SQL.posts)
+  const ONE_AUTHOR = pg(SQL.author)
   const BY_AUTHORS = `SELECT ${POST_COLS} FROM blog_post p WHERE p.author_id = ANY($1) ORDER BY p.author_id, p.created_at DESC`
   const PAGE = `SELECT ${POST_COLS} FROM blog_post p WHERE p.published AND p.title ILIKE $1 ORDER BY p.created_at DESC LIMIT 20`
   return {
@@ -64,6 +66,12 @@ async function rawSystem(): Promise<Sys> {
       W2: async () => {
         const as = mapAuthors(await q(AUTH, [AUTHORS]))
         return attach(as, mapPosts(await q(BY_AUTHORS, [as.map((a) => a.id)]), false))
+      },
+      W3: async () => {
+        const ps = mapPosts(await q(POSTS, [FETCH]), false)
+        const out: [RawPost, unknown][] = []
+        for (const p of ps) out.push([p, mapAuthors(await q(ONE_AUTHOR, [p.authorId]))[0]])
+        return out
       },
       W4: async () => {
         const out = new Array<RawPost>(ids.length)
@@ -91,6 +99,12 @@ async function quarrySystem(name: string, root: string, options: object): Promis
     w: {
       W1: async () => db.Post.selectRelated('author').orderBy('-createdAt').limit(FETCH),
       W2: async () => db.Author.prefetchRelated('posts').orderBy('id').limit(AUTHORS),
+      W3: async () => {
+        const posts = await db.Post.orderBy('-createdAt').limit(FETCH)
+        const out: [unknown, unknown][] = []
+        for (const p of posts) out.push([p, await p.author])
+        return out
+      },
       W4: async () => {
         const out = new Array(ids.length)
         for (let i = 0; i < ids.length; i++) out[i] = await db.Post.get({ id: ids[i]! })
@@ -141,7 +155,7 @@ if (inspector) {
 const rounds = Number(opt.rounds)
 const runs = Number(opt.runs)
 for (const wid of opt.workloads.split(',')) {
-  const n = wid === 'W4' ? Math.max(3, Math.round(runs / 4)) : runs
+  const n = wid === 'W4' || wid === 'W3' ? Math.max(3, Math.round(runs / 4)) : runs
   const cpu = new Map<string, number[]>()
   const wall = new Map<string, number[]>()
   for (const s of systems) {
