@@ -17,16 +17,7 @@ import { parseArgs } from 'node:util'
 import postgres from 'postgres'
 import { ensurePostgres } from '../lib/data.ts'
 import { AUTHORS, FETCH, getIds, PAGES, pageWord } from '../lib/workloads.ts'
-import {
-  attach,
-  mapAuthors,
-  mapPosts,
-  mapPostsWithAuthor,
-  POST_COLS,
-  pg,
-  RawPost,
-  SQL,
-} from '../systems/raw-shared.ts'
+import { attach, mapAuthors, mapPosts, mapPostsWithAuthor, POST_COLS, pg, RawPost, SQL } from '../systems/raw-shared.ts'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const { values: opt } = parseArgs({

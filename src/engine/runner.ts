@@ -43,7 +43,6 @@ export interface SelectOptions {
   prefix?: string | null | undefined
 }
 
-
 const CHECK_SHAPES = process.env.QUARRY_CHECK_SHAPES === '1'
 const BIGINTS = { bigints: true }
 /** One fast-key hit in SAMPLE + 1 is checked against a full build. */

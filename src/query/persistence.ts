@@ -3,12 +3,12 @@ import type { Field } from '../model/fields/field.ts'
 import type { RelationField } from '../model/fields/relation-field.ts'
 import type { ModelMeta } from '../model/model-meta.ts'
 import {
+  cacheRelation,
   HOST,
   type InstanceHost,
   isModelInstance,
   type ModelInstance,
   metaOf,
-  cacheRelation,
   STATE,
   stateOf,
 } from '../model/runtime.ts'

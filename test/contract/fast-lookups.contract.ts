@@ -38,7 +38,9 @@ describeEachBackend('fast shape keys for simple lookups', (b) => {
     ]
     for (let round = 0; round < 2; round++)
       for (const [filter, want] of cases) {
-        const qs = db.Post.filter(filter as never).orderBy('-createdAt').limit(20)
+        const qs = db.Post.filter(filter as never)
+          .orderBy('-createdAt')
+          .limit(20)
         expect(await titles(qs)).toEqual(want)
         if (round === 1) {
           const key = fastSelectShape(qs.state, {})?.key

@@ -2,7 +2,14 @@ import { captureStack, type StackHolder, siteOf } from '../../diagnostics/call-s
 import { diagnosticChannel } from '../../diagnostics/channels.ts'
 import { eagerChannel } from '../../diagnostics/eager-loads.ts'
 import { ImproperlyConfigured, LazyLoadError } from '../../errors.ts'
-import { cacheRelation, HOST, type InstanceHost, type ModelInstance, metaOf, relationCache } from '../../model/runtime.ts'
+import {
+  cacheRelation,
+  HOST,
+  type InstanceHost,
+  type ModelInstance,
+  metaOf,
+  relationCache,
+} from '../../model/runtime.ts'
 import type { QueryState } from '../../sql/query-state.ts'
 import type { DbCore, FetchMode, LoadingHooks, NPlusOneMode } from '../db-core.ts'
 import { trackEagerLoads } from './eager-tracking.ts'
