@@ -133,12 +133,14 @@ export class QueryCache {
 
   async #write(stmt: Statement, tables: string[], next: () => Promise<StatementResult>) {
     const result = await next()
-    // Inside a transaction: after the outermost commit. A rolled-back transaction (or savepoint) drops the
-    // callback, so it invalidates nothing.
+    // Inside a transaction: after the outermost commit, each table once however many statements wrote it. A
+    // rolled-back transaction (or savepoint) drops its tables, so it invalidates nothing.
     if (stmt.transaction === undefined) await this.generations.bump(tables)
-    else stmt.transaction.onCommit(() => this.generations.bump(tables))
+    else stmt.transaction.onCommitMerged(this.#bumpMerged, tables)
     return result
   }
+
+  readonly #bumpMerged = (lists: string[][]): Promise<void> => this.generations.bump(lists.flat())
 
   /** Tables a statement writes (with their ON DELETE dependents), or null for a read. */
   #written(stmt: Statement): string[] | null {

@@ -177,6 +177,40 @@ describeEachBackend('query cache', (b) => {
     await db.Post.filter({ title: 'uno' }).update({ title: 'one' })
   })
 
+  it('a transaction bumps each written table once, after commit; a rolled-back savepoint drops its own', async () => {
+    await titles()
+    const bumped: string[] = []
+    const incr = cache.incrRaw.bind(cache)
+    cache.incrRaw = (key, delta) => {
+      bumped.push(key.slice(key.lastIndexOf(':') + 1))
+      return incr(key, delta)
+    }
+    try {
+      await db.atomic(async () => {
+        for (const views of [11, 12, 13]) await db.Post.filter({ title: 'one' }).update({ views })
+        await db.Post.filter({ title: 'two' }).update({ views: 21 })
+        await db
+          .atomic(async () => {
+            await db.Tag.create({ name: 'rolled-back' })
+            throw new Error('inner')
+          })
+          .catch(() => {})
+        await db.Author.filter({ id: authorId }).update({ name: 'Ann' })
+        expect(bumped).toEqual([]) // nothing before commit
+      })
+      // Post updates reach the post's M2M table (ON DELETE); the author update reaches posts, that table and
+      // profiles. Each once, in one batch after commit; the rolled-back tag insert bumps nothing.
+      const post = db.Post.state.model.table
+      const tables = [db.Author.state.model.table, post, `${post}_tags`, db.Profile.state.model.table]
+      expect(bumped.sort()).toEqual(tables.sort())
+      expect(await assertNumQueries(db, 1, titles)).toEqual(['one', 'two'])
+    } finally {
+      cache.incrRaw = incr
+      await db.Post.filter({ title: 'one' }).update({ views: 10 })
+      await db.Post.filter({ title: 'two' }).update({ views: 20 })
+    }
+  })
+
   it('a query racing a write never leaves a stale entry (forced interleaving)', async () => {
     await cache.clear()
     // An inner interceptor holds the reader after the database answered (with the old rows) and before the
