@@ -12,8 +12,11 @@ interface Entry {
 }
 
 // Decoded rows of recent hits, reused while the stored text is the very same: a memory-cache hit then costs a
-// string comparison (the same string object: a pointer check) instead of a parse. Rows are never handed out to
-// user code (the query layer maps them into new instances), so sharing them is safe.
+// string comparison (the same string object: a pointer check) instead of a parse; a Redis hit compares the text it
+// fetched (a memcmp) instead of parsing it. Rows are never handed out to user code (the query layer maps them into
+// new instances), so rows of immutable cells are shared by every hit. Date cells (PostgreSQL and MySQL hand over
+// Dates) are kept as epoch milliseconds and made into new Dates per hit: a caller that mutates one must not change
+// what the next hit returns.
 const MEMO_SIZE = 256
 
 /**
@@ -36,7 +39,7 @@ export class QueryCache {
   readonly #dbIds: ReadonlyMap<string, string>
   /** Tables whose rows a delete on the key table may also remove or change (ON DELETE), transitively. */
   readonly #dependents = new Map<string, string[]>()
-  readonly #memo = new Map<string, { text: string; entry: Entry }>()
+  readonly #memo = new Map<string, Memo>()
   /** After a failure, reads skip the cache for a moment instead of paying the timeout on every query. */
   #downUntil = 0
 
@@ -113,22 +116,26 @@ export class QueryCache {
   }
 
   #decode(key: string, text: string, gens: readonly string[]): unknown[][] | undefined {
-    let entry = this.#memo.get(key)?.entry
-    if (entry === undefined || this.#memo.get(key)!.text !== text) {
+    let memo = this.#memo.get(key)
+    if (memo === undefined || memo.text !== text) {
+      let entry: Entry
       try {
         entry = this.cache.decode(text) as Entry
       } catch {
         return undefined
       }
-      if (primitiveCells(entry.r)) {
+      const dates = dateColumns(entry.r)
+      if (dates === undefined) memo = { text, entry, dates: null }
+      else {
+        memo = { text, entry, dates: dates.length ? dates : null }
         if (this.#memo.size >= MEMO_SIZE) this.#memo.delete(this.#memo.keys().next().value!)
-        this.#memo.set(key, { text, entry })
+        this.#memo.set(key, memo)
       }
     }
-    const g = entry.g
+    const g = memo.entry.g
     if (g.length !== gens.length) return undefined
     for (let i = 0; i < g.length; i++) if (g[i] !== gens[i]) return undefined
-    return entry.r
+    return memo.dates === null ? memo.entry.r : withNewDates(memo.entry.r, memo.dates)
   }
 
   async #write(stmt: Statement, tables: string[], next: () => Promise<StatementResult>) {
@@ -188,10 +195,55 @@ export class QueryCache {
   }
 }
 
-/** Whether every cell is immutable, so two hits may share the rows (a Date or a JSON object must not be shared). */
-function primitiveCells(rows: readonly unknown[][]): boolean {
-  for (const row of rows) for (const v of row) if (typeof v === 'object' && v !== null) return false
-  return true
+interface Memo {
+  text: string
+  entry: Entry
+  /** Columns whose cells are epoch milliseconds standing for Dates (or null); null when there are none. */
+  dates: number[] | null
+}
+
+/**
+ * The columns holding Dates, which are turned into epoch milliseconds in place; [] when every cell is immutable;
+ * undefined when some other object (JSON, bytes) or a column mixing Dates with other values means the rows must be
+ * decoded per hit instead of shared.
+ */
+function dateColumns(rows: unknown[][]): number[] | undefined {
+  const cols: number[] = []
+  const width = rows[0]?.length ?? 0
+  for (let c = 0; c < width; c++) {
+    let date = false
+    let other = false
+    for (const row of rows) {
+      const v = row[c]
+      if (v === null) continue
+      if (v instanceof Date) date = true
+      else if (typeof v === 'object') return undefined
+      else other = true
+    }
+    if (date && other) return undefined
+    if (date) cols.push(c)
+  }
+  for (const c of cols)
+    for (const row of rows) {
+      const v = row[c]
+      if (v !== null) row[c] = (v as Date).getTime()
+    }
+  return cols
+}
+
+/** Copies of `rows` with new Dates in the `dates` columns. */
+function withNewDates(rows: readonly unknown[][], dates: readonly number[]): unknown[][] {
+  const out = new Array<unknown[]>(rows.length)
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!.slice()
+    for (let j = 0; j < dates.length; j++) {
+      const c = dates[j]!
+      const v = row[c]
+      if (v !== null) row[c] = new Date(v as number)
+    }
+    out[i] = row
+  }
+  return out
 }
 
 const READ = /^\s*(?:select|values|explain|show|pragma|describe|desc)\b/i

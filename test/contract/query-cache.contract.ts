@@ -54,6 +54,19 @@ describeEachBackend('query cache', (b) => {
     expect(again[0]).not.toBe(first[0])
   })
 
+  it('every hit returns new instances: mutating one (its Date and its joined relation too) changes no later hit', async () => {
+    const qs = () => db.Post.filter({ published: true }).orderBy('title').selectRelated('author').cache({ ttl: 60 })
+    const first = await qs()
+    const snapshot = first.map((p) => [p.title, p.createdAt.getTime(), p.author.name])
+    for (const hit of [await assertNumQueries(db, 0, qs), await assertNumQueries(db, 0, qs)]) {
+      expect(hit.map((p) => [p.title, p.createdAt.getTime(), p.author.name])).toEqual(snapshot)
+      expect(hit[0]!.createdAt).toBeInstanceOf(Date)
+      hit[0]!.title = 'changed'
+      hit[0]!.createdAt.setTime(0)
+      hit[0]!.author.name = 'changed'
+    }
+  })
+
   it('get, count, exists, aggregate and values are cached and invalidated alike', async () => {
     const run = () =>
       Promise.all([
