@@ -67,6 +67,26 @@ describeEachBackend('query cache', (b) => {
     }
   })
 
+  it('a hit fetches the entry body once per process, then only its id with the generations', async () => {
+    await cache.clear()
+    await titles() // stores the entry
+    db.queryCache!.forget() // as in another process: nothing decoded yet
+    const bodies: string[] = []
+    const readRaw = cache.readRaw.bind(cache)
+    cache.readRaw = (key) => {
+      bodies.push(key)
+      return readRaw(key)
+    }
+    try {
+      expect(await assertNumQueries(db, 0, titles)).toEqual(['one', 'two'])
+      expect(bodies).toHaveLength(1)
+      expect(await assertNumQueries(db, 0, titles)).toEqual(['one', 'two'])
+      expect(bodies).toHaveLength(1)
+    } finally {
+      cache.readRaw = readRaw
+    }
+  })
+
   it('get, count, exists, aggregate and values are cached and invalidated alike', async () => {
     const run = () =>
       Promise.all([
