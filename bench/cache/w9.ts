@@ -11,7 +11,7 @@
  * rounds, and "mapping only" is quarry's cost with the rows handed over by an interceptor (no database, no cache):
  * the floor a cache hit can reach while it returns new instances.
  *
- *   npx node bench/cache/w9.ts [--backends sqlite,postgres] [--rounds 7] [--runs 30] [--no-write]
+ *   npx node --expose-gc bench/cache/w9.ts [--backends sqlite,postgres] [--rounds 7] [--runs 30] [--no-write]
  *   (QUARRY_BENCH_REDIS, default redis://127.0.0.1:6379/15; QUARRY_BENCH_POSTGRES, the admin URL)
  */
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -118,6 +118,9 @@ async function runBackend(backend: 'sqlite' | 'postgres'): Promise<Row[]> {
   for (let round = 0; round < Number(opt.rounds); round++)
     for (const name of names) {
       const fn = systems[name]!
+      // With --expose-gc: start each system's round with an empty young generation, so it pays for its own garbage
+      // rather than the previous system's (CPU time counts the GC's helper threads too).
+      ;(globalThis as { gc?: () => void }).gc?.()
       const ts: number[] = []
       const cpu = process.cpuUsage()
       for (let i = 0; i < runs; i++) {
