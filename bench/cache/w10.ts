@@ -1,13 +1,14 @@
 /**
  * W10 (BENCHMARKS.md): HTTP GET of a page listing 50 posts (with authors), served by Express 5, Fastify 5 and
  * Hono 4 (on @hono/node-server): the framework's hello-world, the page rendered on every request (miss), and the
- * page from `cachePage` (hit). Requests per second with autocannon; each server is its own process, the load
+ * page from `cachePage` (hit). Requests per second with autocannon, and the server process's CPU time per request
+ * (from /proc; disturbed least by other jobs on a shared machine); each server is its own process, the load
  * generator another. Modes are interleaved per round; medians of the rounds.
  *
  *   npx node bench/cache/w10.ts [--rounds 3] [--seconds 5] [--connections 10] [--only express,hono]
  */
 import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { createInterface } from 'node:readline'
@@ -32,7 +33,17 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'quarry-w10-'))
 const file = path.join(dir, 'blog.db')
 await buildDatabase(file, { seed: 42, authors: 1000, posts: 20_000, tags: 200 })
 
-async function measure(framework: string, mode: string): Promise<number> {
+/**
+ * The server process's CPU time so far (user + system, ms), from /proc: its CPU per request is what the load of
+ * other processes on this shared machine disturbs least (requests/s falls with every other job's load).
+ */
+function serverCpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS
+}
+const TICKS = 100 // sysconf(_SC_CLK_TCK) on Linux
+
+async function measure(framework: string, mode: string): Promise<{ rps: number; cpuUsPerRequest: number }> {
   const child = spawn(process.execPath, [path.join(here, 'w10-server.ts'), framework, mode, file], {
     stdio: ['ignore', 'pipe', 'inherit'],
   })
@@ -41,9 +52,11 @@ async function measure(framework: string, mode: string): Promise<number> {
     const port = Number((await lines.next()).value)
     const url = `http://127.0.0.1:${port}/`
     await autocannon({ url, connections: Number(opt.connections), duration: 2 }) // warm-up: JIT, and for hit the first miss
+    const cpu0 = serverCpuMs(child.pid!)
     const r = await autocannon({ url, connections: Number(opt.connections), duration: Number(opt.seconds) })
+    const cpu = serverCpuMs(child.pid!) - cpu0
     if (r.non2xx || r.errors) throw new Error(`${framework} ${mode}: ${r.non2xx} non-2xx, ${r.errors} errors`)
-    return r.requests.average
+    return { rps: r.requests.average, cpuUsPerRequest: (cpu * 1000) / r.requests.total }
   } finally {
     child.kill()
   }
@@ -52,17 +65,23 @@ async function measure(framework: string, mode: string): Promise<number> {
 const frameworks = opt.only.split(',')
 const modes = ['hello', 'static', 'miss', 'hit'] as const
 const results: Record<string, Record<string, number[]>> = {}
+const cpu: Record<string, Record<string, number[]>> = {}
 for (let round = 0; round < Number(opt.rounds); round++)
   for (const f of frameworks)
     for (const m of modes) {
       results[f] ??= {}
-      ;(results[f]![m] ??= []).push(await measure(f, m))
+      cpu[f] ??= {}
+      const r = await measure(f, m)
+      ;(results[f]![m] ??= []).push(r.rps)
+      ;(cpu[f]![m] ??= []).push(r.cpuUsPerRequest)
     }
 rmSync(dir, { recursive: true, force: true })
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const rows = frameworks.map((f) => {
   const [hello, stat, miss, hit] = modes.map((m) => median(results[f]![m]!))
+  const [cHello, , cMiss, cHit] = modes.map((m) => median(cpu[f]![m]!))
+  const perRound = (a: number[], b: number[]) => a.map((x, i) => Number((x / b[i]!).toFixed(2)))
   return {
     framework: f,
     helloRps: Math.round(hello!),
@@ -72,16 +91,26 @@ const rows = frameworks.map((f) => {
     hitVsHello: Number((hit! / hello!).toFixed(2)),
     hitVsStatic: Number((hit! / stat!).toFixed(2)),
     hitVsMiss: Number((hit! / miss!).toFixed(1)),
+    // The same ratio within each round (hello and hit measured minutes apart at most): its spread is the noise.
+    hitVsHelloPerRound: perRound(results[f]!.hit!, results[f]!.hello!),
+    // Server CPU per request (µs): the throughput a server with a core of its own would reach is its inverse.
+    cpuUsPerRequest: {
+      hello: Number(cHello!.toFixed(1)),
+      miss: Number(cMiss!.toFixed(1)),
+      hit: Number(cHit!.toFixed(1)),
+    },
+    cpuHelloOverHit: Number((cHello! / cHit!).toFixed(2)),
+    cpuHelloOverHitPerRound: perRound(cpu[f]!.hello!, cpu[f]!.hit!),
   }
 })
 console.log('W10: GET of a 50-post page, requests/s (autocannon, median of rounds)\n')
 console.log(
-  '| framework | hello-world | same page as a constant | page, no cache | page, cachePage hit | hit / hello (target ≥ 0.8) | hit / constant | hit / miss |',
+  '| framework | hello-world | same page as a constant | page, no cache | page, cachePage hit | hit / hello (target ≥ 0.8) | per round | hit / constant | hit / miss | server CPU µs/request: hello, miss, hit | CPU: hello / hit (per round) |',
 )
-console.log('|---|---|---|---|---|---|---|---|')
+console.log('|---|---|---|---|---|---|---|---|---|---|---|')
 for (const r of rows)
   console.log(
-    `| ${r.framework} | ${r.helloRps} | ${r.staticRps} | ${r.missRps} | ${r.hitRps} | ${r.hitVsHello}× | ${r.hitVsStatic}× | ${r.hitVsMiss}× |`,
+    `| ${r.framework} | ${r.helloRps} | ${r.staticRps} | ${r.missRps} | ${r.hitRps} | ${r.hitVsHello}× | ${r.hitVsHelloPerRound.join(', ')} | ${r.hitVsStatic}× | ${r.hitVsMiss}× | ${r.cpuUsPerRequest.hello}, ${r.cpuUsPerRequest.miss}, ${r.cpuUsPerRequest.hit} | ${r.cpuHelloOverHit}× (${r.cpuHelloOverHitPerRound.join(', ')}) |`,
   )
 if (!opt['no-write'])
   console.log(

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import { cacheScope } from '../engine/cache-scope.ts'
 import type { Interceptor, Statement, StatementResult } from '../engine/interceptors.ts'
 import type { ModelMeta } from '../model/model-meta.ts'
@@ -6,23 +6,34 @@ import type { BaseCache } from './base-cache.ts'
 import { ALL_TABLES, Generations } from './generations.ts'
 
 interface Entry {
+  /** This entry's id, also stored under the version key: a process that holds the entry decoded skips the body. */
+  i: string
   /** Generations the rows were computed under, in the statement's table order. */
   g: string[]
   r: unknown[][]
 }
 
-// Decoded rows of recent hits, reused while the stored text is the very same: a memory-cache hit then costs a
-// string comparison (the same string object: a pointer check) instead of a parse. Rows are never handed out to
-// user code (the query layer maps them into new instances), so sharing them is safe.
+// Each entry is two keys: `<key>` holds the rows (the body, ~1 MB for 1,000 posts with their text) and `<key>:v` the
+// body's id. A read fetches the id with the generations in one round trip; the body only when this process has not
+// decoded that id yet (then it is memoized). A hit on Redis then moves a few bytes, not the body, and a hit on the
+// memory cache compares two short strings. The rows of a memoized entry are never handed out to user code (the
+// query layer maps them into new instances), so rows of immutable cells are shared by every hit. Date cells
+// (PostgreSQL and MySQL hand over Dates) are kept as epoch milliseconds and made into new Dates per hit: a caller
+// that mutates one must not change what the next hit returns. The body and the id are written together; if two
+// processes race, the id may name the other's body, which only makes the next reads fetch the body again: a hit is
+// served only under the generations the entry records, whichever it is.
 const MEMO_SIZE = 256
+/** Bound on the memoized bodies' total length (UTF-16 code units of their stored text). */
+const MEMO_CHARS = 64 * 1024 * 1024
 
 /**
  * The query cache: an engine interceptor that answers SELECTs marked with `.cache()` from the cache, and turns
  * every write into generation bumps of the tables it touched.
  *
  * - A read inside a transaction bypasses the cache (it may see the transaction's own writes).
- * - A read fetches its entry and the generations of its tables in one round trip; the entry is served only if
- *   it was stored under exactly those generations.
+ * - A read fetches its entry's id and the generations of its tables in one round trip (the entry's body only
+ *   when this process has not decoded that id yet); the entry is served only if it was stored under exactly
+ *   those generations.
  * - A miss runs the query and stores the rows under the generations read BEFORE the query (the fence): if a
  *   write committed meanwhile, the stored entry is already stale by its own record and is never served.
  * - A write outside a transaction bumps after the statement; inside one, after the outermost commit (a
@@ -36,7 +47,8 @@ export class QueryCache {
   readonly #dbIds: ReadonlyMap<string, string>
   /** Tables whose rows a delete on the key table may also remove or change (ON DELETE), transitively. */
   readonly #dependents = new Map<string, string[]>()
-  readonly #memo = new Map<string, { text: string; entry: Entry }>()
+  readonly #memo = new Map<string, Memo>()
+  #memoChars = 0
   /** After a failure, reads skip the cache for a moment instead of paying the timeout on every query. */
   #downUntil = 0
 
@@ -85,60 +97,98 @@ export class QueryCache {
     } catch {
       return next() // a bound value the codec cannot key (never expected): just ask the database
     }
+    const versionKey = `${key}:v`
     let gens: string[]
-    let text: string | undefined
+    let id: string | undefined
     try {
       const texts = await this.cache.bounded(
         'get',
-        this.cache.readMany([key, ...tables.map((t) => this.generations.key(t))]),
+        this.cache.readMany([versionKey, ...tables.map((t) => this.generations.key(t))]),
       )
-      text = texts[0]
+      id = texts[0]
       gens = await this.cache.bounded('get', this.generations.complete(tables, texts.slice(1)))
     } catch (e) {
       this.#failed('get', e)
       return next()
     }
-    if (text !== undefined) {
-      const rows = this.#decode(key, text, gens)
+    if (id !== undefined) {
+      const rows = await this.#hit(key, id, gens)
       if (rows) return rows
     }
     const rows = (await next()) as unknown[][]
     try {
-      const entry: Entry = { g: gens, r: rows }
-      await this.cache.bounded('set', this.cache.writeRaw(key, this.cache.encode(entry), ttlMs))
+      const entry: Entry = { i: randomUUID(), g: gens, r: rows }
+      await this.cache.bounded(
+        'set',
+        Promise.all([
+          this.cache.writeRaw(key, this.cache.encode(entry), ttlMs),
+          this.cache.writeRaw(versionKey, entry.i, ttlMs),
+        ]),
+      )
     } catch (e) {
       this.#failed('set', e)
     }
     return rows
   }
 
-  #decode(key: string, text: string, gens: readonly string[]): unknown[][] | undefined {
-    let entry = this.#memo.get(key)?.entry
-    if (entry === undefined || this.#memo.get(key)!.text !== text) {
+  /** The rows of entry `id` if they are current under `gens`: from the memo, or fetched and decoded. */
+  async #hit(key: string, id: string, gens: readonly string[]): Promise<unknown[][] | undefined> {
+    let memo = this.#memo.get(key)
+    if (memo === undefined || memo.entry.i !== id) {
+      let text: string | undefined
       try {
-        entry = this.cache.decode(text) as Entry
-      } catch {
+        text = await this.cache.bounded('get', this.cache.readRaw(key))
+      } catch (e) {
+        this.#failed('get', e)
         return undefined
       }
-      if (primitiveCells(entry.r)) {
-        if (this.#memo.size >= MEMO_SIZE) this.#memo.delete(this.#memo.keys().next().value!)
-        this.#memo.set(key, { text, entry })
-      }
+      if (text === undefined) return undefined
+      memo = this.#remember(key, text)
+      if (memo === undefined) return undefined
     }
-    const g = entry.g
+    const g = memo.entry.g
     if (g.length !== gens.length) return undefined
     for (let i = 0; i < g.length; i++) if (g[i] !== gens[i]) return undefined
-    return entry.r
+    return memo.dates === null ? memo.entry.r : withNewDates(memo.entry.r, memo.dates)
+  }
+
+  /** Decode a body, and memoize it when its rows can be shared (see `dateColumns`) and it fits the bounds. */
+  #remember(key: string, text: string): Memo | undefined {
+    let entry: Entry
+    try {
+      entry = this.cache.decode(text) as Entry
+    } catch {
+      return undefined
+    }
+    if (typeof entry?.i !== 'string' || !Array.isArray(entry.r)) return undefined // a body from an older version
+    const dates = dateColumns(entry.r)
+    const memo: Memo = { entry, dates: dates?.length ? dates : null, chars: text.length }
+    if (dates === undefined || text.length > MEMO_CHARS / 4) return memo
+    const old = this.#memo.get(key)
+    if (old) {
+      this.#memo.delete(key)
+      this.#memoChars -= old.chars
+    }
+    while (this.#memo.size >= MEMO_SIZE || this.#memoChars + memo.chars > MEMO_CHARS) {
+      const [k, m] = this.#memo.entries().next().value!
+      this.#memo.delete(k)
+      this.#memoChars -= m.chars
+    }
+    this.#memo.set(key, memo)
+    this.#memoChars += memo.chars
+    return memo
   }
 
   async #write(stmt: Statement, tables: string[], next: () => Promise<StatementResult>) {
     const result = await next()
-    // Inside a transaction: after the outermost commit. A rolled-back transaction (or savepoint) drops the
-    // callback, so it invalidates nothing.
+    // Inside a transaction: after the outermost commit, each table once however many statements wrote it. A
+    // rolled-back transaction (or savepoint) drops its tables, so it invalidates nothing.
     if (stmt.transaction === undefined) await this.generations.bump(tables)
-    else stmt.transaction.onCommit(() => this.generations.bump(tables))
+    else stmt.transaction.onCommitMerged(this.#bumpMerged, tables)
     return result
   }
+
+  readonly #bumpMerged = (lists: string[][]): Promise<void> => this.generations.bump(lists.flat())
 
   /** Tables a statement writes (with their ON DELETE dependents), or null for a read. */
   #written(stmt: Statement): string[] | null {
@@ -183,13 +233,60 @@ export class QueryCache {
   /** Drop the decoded-rows memo (tests and `clear`). */
   forget(): void {
     this.#memo.clear()
+    this.#memoChars = 0
   }
 }
 
-/** Whether every cell is immutable, so two hits may share the rows (a Date or a JSON object must not be shared). */
-function primitiveCells(rows: readonly unknown[][]): boolean {
-  for (const row of rows) for (const v of row) if (typeof v === 'object' && v !== null) return false
-  return true
+interface Memo {
+  entry: Entry
+  /** Columns whose cells are epoch milliseconds standing for Dates (or null); null when there are none. */
+  dates: number[] | null
+  /** Length of the stored text (the memo's bound counts these). */
+  chars: number
+}
+
+/**
+ * The columns holding Dates, which are turned into epoch milliseconds in place; [] when every cell is immutable;
+ * undefined when some other object (JSON, bytes) or a column mixing Dates with other values means the rows must be
+ * decoded per hit instead of shared.
+ */
+function dateColumns(rows: unknown[][]): number[] | undefined {
+  const cols: number[] = []
+  const width = rows[0]?.length ?? 0
+  for (let c = 0; c < width; c++) {
+    let date = false
+    let other = false
+    for (const row of rows) {
+      const v = row[c]
+      if (v === null) continue
+      if (v instanceof Date) date = true
+      else if (typeof v === 'object') return undefined
+      else other = true
+    }
+    if (date && other) return undefined
+    if (date) cols.push(c)
+  }
+  for (const c of cols)
+    for (const row of rows) {
+      const v = row[c]
+      if (v !== null) row[c] = (v as Date).getTime()
+    }
+  return cols
+}
+
+/** Copies of `rows` with new Dates in the `dates` columns. */
+function withNewDates(rows: readonly unknown[][], dates: readonly number[]): unknown[][] {
+  const out = new Array<unknown[]>(rows.length)
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!.slice()
+    for (let j = 0; j < dates.length; j++) {
+      const c = dates[j]!
+      const v = row[c]
+      if (v !== null) row[c] = new Date(v as number)
+    }
+    out[i] = row
+  }
+  return out
 }
 
 const READ = /^\s*(?:select|values|explain|show|pragma|describe|desc)\b/i

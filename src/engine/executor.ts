@@ -290,7 +290,7 @@ export class Executor {
       model: info.model,
       alias,
       vendor: backend.vendor,
-      transaction: tx && { alias, onCommit: (cb) => void tx.onCommit.push(cb) },
+      transaction: tx?.info,
     }
     const run = () => this.#run(alias, q, params, info, null, fn, count, conn) as Promise<StatementResult>
     return intercept(this.#interceptors, statement, run) as Promise<T>

@@ -10,6 +10,12 @@ export interface TransactionInfo {
   readonly alias: string
   /** Run `cb` after the outermost transaction commits; dropped if it rolls back. */
   onCommit(cb: () => unknown): void
+  /**
+   * Like `onCommit` for work that merges: after the outermost commit, `merge` runs once with the values of every
+   * call that named it (a rolled-back savepoint drops the values given inside it). The query cache bumps each
+   * written table once per transaction this way.
+   */
+  onCommitMerged<V>(merge: (values: V[]) => unknown, value: V): void
 }
 
 /**

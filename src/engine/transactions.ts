@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Backend, Connection, Lease } from '../backends/backend.ts'
-import type { StatementKind } from './interceptors.ts'
+import type { StatementKind, TransactionInfo } from './interceptors.ts'
 
 const TRANSACTION = { purpose: 'transaction' } as const
 
@@ -9,9 +9,14 @@ export interface TxState {
   readonly alias: string
   readonly lease: Lease
   savepoints: number
-  /** Callbacks for after the outermost commit. */
-  readonly onCommit: (() => unknown)[]
+  /** Callbacks for after the outermost commit; a rolled-back savepoint truncates the list to its start. */
+  readonly onCommit: OnCommitEntry[]
+  /** What interceptors see of it (one object per transaction). */
+  readonly info: TransactionInfo
 }
+
+/** A callback, or a value for a merged callback (see `TransactionInfo.onCommitMerged`). */
+type OnCommitEntry = (() => unknown) | { readonly merge: (values: unknown[]) => unknown; readonly value: unknown }
 
 /** What transactions need from the executor: a backend by alias and a way to run control statements. */
 export interface TransactionHost {
@@ -59,7 +64,13 @@ export class Transactions {
     } catch (e) {
       throw backend.translateError(e, undefined)
     }
-    const tx: TxState = { alias, lease, savepoints: 0, onCommit: [] }
+    const onCommit: OnCommitEntry[] = []
+    const info: TransactionInfo = {
+      alias,
+      onCommit: (cb) => void onCommit.push(cb),
+      onCommitMerged: (merge, value) => void onCommit.push({ merge: merge as (values: unknown[]) => unknown, value }),
+    }
+    const tx: TxState = { alias, lease, savepoints: 0, onCommit, info }
     const store = new Map(this.#store.getStore() ?? [])
     store.set(alias, tx)
     let result: T
@@ -83,7 +94,7 @@ export class Transactions {
       throw e
     }
     lease.release()
-    for (const cb of tx.onCommit) await cb()
+    await runOnCommit(tx.onCommit)
     return result
   }
 
@@ -110,5 +121,29 @@ export class Transactions {
     const tx = this.current(alias)
     if (tx) tx.onCommit.push(cb)
     else await cb()
+  }
+}
+
+/**
+ * The callbacks of a committed transaction, in order. The values given to one `merge` function are handed to it in
+ * one call, at the place of the first of them.
+ */
+async function runOnCommit(entries: readonly OnCommitEntry[]): Promise<void> {
+  let merged: Map<(values: unknown[]) => unknown, unknown[]> | undefined
+  for (const e of entries)
+    if (typeof e !== 'function') {
+      merged ??= new Map()
+      const values = merged.get(e.merge)
+      if (values) values.push(e.value)
+      else merged.set(e.merge, [e.value])
+    }
+  for (const e of entries) {
+    if (typeof e === 'function') await e()
+    else {
+      const values = merged!.get(e.merge)
+      if (values === undefined) continue // already run with the first
+      merged!.delete(e.merge)
+      await e.merge(values)
+    }
   }
 }

@@ -54,6 +54,39 @@ describeEachBackend('query cache', (b) => {
     expect(again[0]).not.toBe(first[0])
   })
 
+  it('every hit returns new instances: mutating one (its Date and its joined relation too) changes no later hit', async () => {
+    const qs = () => db.Post.filter({ published: true }).orderBy('title').selectRelated('author').cache({ ttl: 60 })
+    const first = await qs()
+    const snapshot = first.map((p) => [p.title, p.createdAt.getTime(), p.author.name])
+    for (const hit of [await assertNumQueries(db, 0, qs), await assertNumQueries(db, 0, qs)]) {
+      expect(hit.map((p) => [p.title, p.createdAt.getTime(), p.author.name])).toEqual(snapshot)
+      expect(hit[0]!.createdAt).toBeInstanceOf(Date)
+      hit[0]!.title = 'changed'
+      hit[0]!.createdAt.setTime(0)
+      hit[0]!.author.name = 'changed'
+    }
+  })
+
+  it('a hit fetches the entry body once per process, then only its id with the generations', async () => {
+    await cache.clear()
+    await titles() // stores the entry
+    db.queryCache!.forget() // as in another process: nothing decoded yet
+    const bodies: string[] = []
+    const readRaw = cache.readRaw.bind(cache)
+    cache.readRaw = (key) => {
+      bodies.push(key)
+      return readRaw(key)
+    }
+    try {
+      expect(await assertNumQueries(db, 0, titles)).toEqual(['one', 'two'])
+      expect(bodies).toHaveLength(1)
+      expect(await assertNumQueries(db, 0, titles)).toEqual(['one', 'two'])
+      expect(bodies).toHaveLength(1)
+    } finally {
+      cache.readRaw = readRaw
+    }
+  })
+
   it('get, count, exists, aggregate and values are cached and invalidated alike', async () => {
     const run = () =>
       Promise.all([
@@ -175,6 +208,40 @@ describeEachBackend('query cache', (b) => {
     })
     expect(await assertNumQueries(db, 1, titles)).toEqual(['two', 'uno'])
     await db.Post.filter({ title: 'uno' }).update({ title: 'one' })
+  })
+
+  it('a transaction bumps each written table once, after commit; a rolled-back savepoint drops its own', async () => {
+    await titles()
+    const bumped: string[] = []
+    const incr = cache.incrRaw.bind(cache)
+    cache.incrRaw = (key, delta) => {
+      bumped.push(key.slice(key.lastIndexOf(':') + 1))
+      return incr(key, delta)
+    }
+    try {
+      await db.atomic(async () => {
+        for (const views of [11, 12, 13]) await db.Post.filter({ title: 'one' }).update({ views })
+        await db.Post.filter({ title: 'two' }).update({ views: 21 })
+        await db
+          .atomic(async () => {
+            await db.Tag.create({ name: 'rolled-back' })
+            throw new Error('inner')
+          })
+          .catch(() => {})
+        await db.Author.filter({ id: authorId }).update({ name: 'Ann' })
+        expect(bumped).toEqual([]) // nothing before commit
+      })
+      // Post updates reach the post's M2M table (ON DELETE); the author update reaches posts, that table and
+      // profiles. Each once, in one batch after commit; the rolled-back tag insert bumps nothing.
+      const post = db.Post.state.model.table
+      const tables = [db.Author.state.model.table, post, `${post}_tags`, db.Profile.state.model.table]
+      expect(bumped.sort()).toEqual(tables.sort())
+      expect(await assertNumQueries(db, 1, titles)).toEqual(['one', 'two'])
+    } finally {
+      cache.incrRaw = incr
+      await db.Post.filter({ title: 'one' }).update({ views: 10 })
+      await db.Post.filter({ title: 'two' }).update({ views: 20 })
+    }
   })
 
   it('a query racing a write never leaves a stale entry (forced interleaving)', async () => {

@@ -26,11 +26,18 @@ export function toHono(mw: FetchMiddleware): HonoMiddleware {
       const incoming = (c.env as { incoming?: { headers?: IncomingHttpHeaders } } | undefined)?.incoming?.headers
       const header = incoming ? nodeHeader(incoming) : (name: string) => raw.headers.get(name)
       const reply = await fast(raw.method, raw.url, header).catch(() => undefined)
-      if (reply)
+      if (reply) {
+        // Headers as a plain record and the body as a string or bytes: @hono/node-server's own Response keeps
+        // them as they are and writes them straight to the socket (an array or a Headers object goes through a
+        // Headers round trip first). The stored headers never repeat a name (Fetch joins repeats; Set-Cookie
+        // pages are not stored).
+        const headers: Record<string, string> = {}
+        for (const [name, value] of reply.headers) headers[name] = value
         return new Response(reply.text ?? (reply.body as Uint8Array<ArrayBuffer> | null), {
           status: reply.status,
-          headers: reply.headers as [string, string][],
+          headers,
         })
+      }
     }
     let ran = false
     const response = materialize(
