@@ -1,6 +1,10 @@
 // Bad input gets a clear error naming the file or the fix, and the right exit code (1 error, 2 usage).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { CliProject } from '../../support/cli-project.ts'
+
+// Each test spawns the CLI several times (a Node process with type stripping, ~0.8 s of CPU each); on a loaded
+// 2-core machine that is 2–5 s of wall time per spawn, which the default 20 s budget did not cover.
+vi.setConfig({ testTimeout: 90_000, hookTimeout: 90_000 })
 
 const models = `
 const Post = model('Post', { title: f.string({ maxLength: 200 }) })

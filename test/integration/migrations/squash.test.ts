@@ -1,10 +1,14 @@
 // squashmigrations: the optimizer folds create + add + alter + rename, and the squashed file stands in for the
 // migrations it replaces, on a database that applied them and on a fresh one.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { connect, defineSchema, f, index } from '../../../src/index.ts'
 import { op } from '../../../src/migrations/index.ts'
 import { optimize } from '../../../src/migrations/optimizer.ts'
 import { CliProject } from '../../support/cli-project.ts'
+
+// Each test spawns the CLI several times (a Node process with type stripping, ~0.8 s of CPU each); on a loaded
+// 2-core machine that is 2–5 s of wall time per spawn, which the default 20 s budget did not cover.
+vi.setConfig({ testTimeout: 90_000, hookTimeout: 90_000 })
 
 describe('the optimizer', () => {
   it('folds a created model with what follows it, and what is created then deleted', () => {

@@ -1,9 +1,13 @@
 import { renameSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, expect, it } from 'vitest'
+import { afterAll, beforeAll, expect, it, vi } from 'vitest'
 import { connect, type Database, defineSchema, sql } from '../../../src/index.ts'
 import { describeEachBackend } from '../../support/backends.ts'
 import { CliProject } from '../../support/cli-project.ts'
+
+// Each test spawns the CLI several times (a Node process with type stripping, ~0.8 s of CPU each); on a loaded
+// 2-core machine that is 2–5 s of wall time per spawn, which the default 20 s budget did not cover.
+vi.setConfig({ testTimeout: 90_000, hookTimeout: 90_000 })
 
 const v1 = `
 const Author = model('Author', { name: f.string({ maxLength: 100 }) })
