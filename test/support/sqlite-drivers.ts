@@ -2,6 +2,7 @@
 // own: the tests take it from the small package in test/drivers/ (its own lock file), which .ci/run installs and
 // vitest.config.ts resolves `better-sqlite3` to.
 import { existsSync } from 'node:fs'
+import { delimiter } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { fileURLToPath } from 'node:url'
 import { loadBetterSqlite3 } from '../../src/backends/sqlite/better-sqlite3-driver.ts'
@@ -49,4 +50,15 @@ export async function openRaw(driver: SqliteDriver, path: string): Promise<RawSq
   if (driver === 'node:sqlite') return new DatabaseSync(path)
   const Database = await loadBetterSqlite3()
   return new Database(path, { timeout: 0 }) as RawSqlite
+}
+
+/**
+ * Environment for a child process (the `quarry` CLI) that may open a `?driver=better-sqlite3` URL: vitest's alias
+ * does not reach it, so the tests' copy is put on NODE_PATH, which quarry's fallback lookup (a require from the
+ * application's folder) honours.
+ */
+export function driversNodePath(): Record<string, string> {
+  const dir = fileURLToPath(new URL('../drivers/node_modules', import.meta.url))
+  if (!existsSync(dir)) return {}
+  return { NODE_PATH: [dir, process.env.NODE_PATH].filter(Boolean).join(delimiter) }
 }
