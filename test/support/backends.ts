@@ -24,6 +24,8 @@ interface Target {
   vendor: Vendor
   /** Shown in suite names; default the vendor. */
   label?: string
+  /** A second driver for a vendor already covered (SQLite on better-sqlite3): suites may leave it out. */
+  variant?: boolean
   /** Why it cannot run here, or null when it can. */
   unavailable(): Promise<string | null>
   /** A new isolated database; returns its URL and how to remove it. */
@@ -34,6 +36,7 @@ interface Target {
 const sqliteOn = (driver: SqliteDriver): Target => ({
   vendor: 'sqlite',
   label: driver === 'node:sqlite' ? 'sqlite' : `sqlite ${driver}`,
+  variant: driver !== 'node:sqlite',
   unavailable: driver === 'node:sqlite' ? async () => null : betterSqlite3Unavailable,
   create: async () => {
     const path = join(tmpdir(), `quarry-test-${randomUUID()}.db`)
@@ -70,10 +73,17 @@ function skipUnavailable(label: string, why: string): void {
 
 /**
  * `describe` once per backend. A backend whose service is missing skips with a loud line locally and fails
- * under `CI=true` (never a silent skip there).
+ * under `CI=true` (never a silent skip there). `driverVariants: false` leaves out the second SQLite driver, for
+ * suites that exercise a program around quarry (the CLI in child processes, the example blog in a browser) rather
+ * than the driver, which every contract suite covers on both.
  */
-export function describeEachBackend(title: string, body: (b: TestBackend) => void): void {
+export function describeEachBackend(
+  title: string,
+  body: (b: TestBackend) => void,
+  options: { driverVariants?: boolean } = {},
+): void {
   for (const target of targets) {
+    if (target.variant && options.driverVariants === false) continue
     const label = target.label ?? target.vendor
     describe(`${title} [${label}]`, async () => {
       const why = await target.unavailable()
