@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto'
 import type { Backend } from './backends/backend.ts'
-import { createBackend, type IsolationLevel, type PoolOptions } from './backends/create-backend.ts'
+import {
+  createBackend,
+  type IsolationLevel,
+  type PoolOptions,
+  type SqliteDriverName,
+} from './backends/create-backend.ts'
 import type { BaseCache } from './cache/base-cache.ts'
 import { QueryCache } from './cache/query-cache.ts'
 import { queryChannel } from './diagnostics/channels.ts'
@@ -49,9 +54,11 @@ export interface ConnectOptions {
    * permanent, stored in the file, so it is made by default only for a file quarry creates; `true` converts an
    * existing file too, `false` never. `busyTimeoutMs`: how long a statement retries, with short asynchronous pauses
    * that keep the event loop running, while another connection holds the database's lock (default 5 000); then an
-   * `OperationalError`.
+   * `OperationalError`. `driver`: `'node:sqlite'` (default, built into Node) or `'better-sqlite3'` (faster reads; an
+   * optional peer dependency with a native addon: `npm install better-sqlite3`); a URL can name it too
+   * (`sqlite:./app.db?driver=better-sqlite3`). See docs/backends.md.
    */
-  sqlite?: { wal?: boolean; busyTimeoutMs?: number }
+  sqlite?: { wal?: boolean; busyTimeoutMs?: number; driver?: SqliteDriverName }
   /** Wrap every statement (see `db.intercept()`), the first outermost. */
   interceptors?: readonly Interceptor[]
   /**
@@ -347,12 +354,16 @@ export async function connect<M extends Models>(
   return new Database(schema, backends, options, ids) as Db<M>
 }
 
-/** The identity of a database URL for cache keys: the same database gets the same id in every process. */
+/**
+ * The identity of a database URL for cache keys: the same database gets the same id in every process, whatever the
+ * password or the SQLite driver (`?driver=`) that process uses.
+ */
 function databaseId(url: string): string {
   let id = url
   try {
     const u = new URL(url)
     u.password = ''
+    if (u.protocol === 'sqlite:' && u.searchParams.has('driver')) u.searchParams.delete('driver')
     id = u.toString()
   } catch {}
   return createHash('sha1').update(id).digest('base64url').slice(0, 12)

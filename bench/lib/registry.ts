@@ -47,6 +47,14 @@ export const SYSTEMS: readonly SystemEntry[] = [
   { id: 'raw-pg', module: 'raw-pg', exportName: 'system', label: 'raw pg', raw: true, backends: ['postgres'] },
   { id: 'quarry', module: 'quarry', exportName: 'system', label: 'quarry (defaults)', quarry: true, backends: both },
   {
+    id: 'quarry-better-sqlite3',
+    module: 'quarry-better-sqlite3',
+    exportName: 'system',
+    label: 'quarry (better-sqlite3)',
+    quarry: true,
+    backends: ['sqlite'],
+  },
+  {
     id: 'quarry-n1-off',
     module: 'quarry',
     exportName: 'noDetector',

@@ -1,5 +1,8 @@
 import { ImproperlyConfigured } from '../errors.ts'
 import type { Backend } from './backend.ts'
+import type { SqliteDriverName } from './sqlite/sqlite-connection.ts'
+
+export type { SqliteDriverName }
 
 export interface PoolOptions {
   /** Most connections open at once (servers only). Default 10. */
@@ -26,8 +29,10 @@ export interface BackendOptions extends PoolOptions {
    * serializable.
    */
   isolationLevel?: IsolationLevel | undefined
-  /** SQLite file settings: see `ConnectOptions.sqlite`. */
-  sqlite?: { wal?: boolean | undefined; busyTimeoutMs?: number | undefined } | undefined
+  /** SQLite file settings and driver: see `ConnectOptions.sqlite`. */
+  sqlite?:
+    | { wal?: boolean | undefined; busyTimeoutMs?: number | undefined; driver?: SqliteDriverName | undefined }
+    | undefined
 }
 
 const LEVELS: readonly IsolationLevel[] = ['read uncommitted', 'read committed', 'repeatable read', 'serializable']
@@ -43,7 +48,8 @@ const factories = new Map<string, (url: string, pool: BackendOptions) => Promise
 
 /**
  * `node:sqlite` is loaded only when a SQLite URL is used, so PostgreSQL and MySQL users can run on any Node that
- * imports quarry. SQLite needs Node 24 (`node:sqlite` with rows as arrays).
+ * imports quarry. SQLite needs Node 24 (`node:sqlite` with rows as arrays; the better-sqlite3 driver is tested there
+ * only).
  */
 async function sqlite(url: string, pool: BackendOptions): Promise<Backend> {
   const needNode24 = () =>
@@ -51,13 +57,12 @@ async function sqlite(url: string, pool: BackendOptions): Promise<Backend> {
       `SQLite databases need Node 24 or later (node:sqlite); this is Node ${process.versions.node}. Install Node 24, or add it to your project: npm install --save-dev node@24 (npm run then uses it), and set "engines": { "node": ">=24" }.`,
     )
   if (Number(process.versions.node.split('.')[0]) < 24) throw needNode24()
-  let mod: typeof import('./sqlite/sqlite-backend.ts')
   try {
-    mod = await import('./sqlite/sqlite-backend.ts')
+    const { SqliteBackend } = await import('./sqlite/sqlite-backend.ts')
+    return await SqliteBackend.open(url, pool)
   } catch (e) {
     throw (e as { code?: string }).code === 'ERR_UNKNOWN_BUILTIN_MODULE' ? needNode24() : e
   }
-  return new mod.SqliteBackend(url, pool)
 }
 
 async function postgres(url: string, pool: BackendOptions): Promise<Backend> {

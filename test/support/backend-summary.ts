@@ -13,7 +13,7 @@ export default class BackendSummary implements Reporter {
       for (const t of m.children.allTests()) {
         const state = t.result().state
         total[state]++
-        const vendor = /\[(sqlite|postgres|mysql)\]/.exec(t.fullName)?.[1]
+        const vendor = /\[(sqlite(?: better-sqlite3)?|postgres|mysql)\]/.exec(t.fullName)?.[1]
         if (!vendor) continue
         let c = counts.get(vendor)
         if (!c) counts.set(vendor, (c = { passed: 0, failed: 0, skipped: 0, pending: 0 }))
@@ -25,7 +25,7 @@ export default class BackendSummary implements Reporter {
     total.failed += unhandledErrors.length
     // Per backend with '/' separators, so only the closing line has the plain form.
     const lines = [...counts].map(
-      ([v, c]) => `  ${v.padEnd(9)} ${c.passed} passed / ${c.failed} failed / ${c.skipped + c.pending} skipped`,
+      ([v, c]) => `  ${v.padEnd(22)} ${c.passed} passed / ${c.failed} failed / ${c.skipped + c.pending} skipped`,
     )
     if (lines.length) console.log(`\n Tests per backend\n${lines.join('\n')}`)
     console.log(`\ntests: ${total.passed} passed, ${total.failed} failed, ${total.skipped + total.pending} skipped`)

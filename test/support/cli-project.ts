@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { driversNodePath } from './sqlite-drivers.ts'
 
 export const BIN = resolve(import.meta.dirname, '../../bin/quarry.js')
 
@@ -54,7 +55,7 @@ export default defineConfig({
     return new Promise((done, fail) => {
       const child = spawn(process.execPath, [BIN, ...args], {
         cwd: this.dir,
-        env: { ...process.env, DATABASE_URL: this.url, NO_COLOR: '1', ...env },
+        env: { ...process.env, ...driversNodePath(), DATABASE_URL: this.url, NO_COLOR: '1', ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
       })
       let stdout = ''
