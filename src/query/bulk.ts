@@ -140,8 +140,9 @@ export async function bulkCreate(
 }
 
 /**
- * UPDATE `fields` of many saved instances, one statement per batch (`UPDATE … FROM (VALUES …)`, or a join on
- * MySQL/MariaDB), all batches in one transaction. `autoNow` fields are set and written too. Returns rows matched.
+ * UPDATE `fields` of many saved instances, one statement per batch (`UPDATE … FROM (VALUES …)` on SQLite,
+ * `UPDATE … FROM UNNEST(arrays)` on PostgreSQL, a join on MySQL/MariaDB), all batches in one transaction. `autoNow`
+ * fields are set and written too. Returns rows matched.
  */
 export async function bulkUpdate(
   db: DbCore,
@@ -192,14 +193,19 @@ export async function bulkUpdate(
     cols,
     'bulkUpdate',
   )
-  const limit = Math.max(1, Math.floor(db.runner.features(alias).maxBindParams / cols.length))
+  const features = db.runner.features(alias)
+  // Batches stay under the bind-parameter limit even with arrays (two parameters), so batching reads the same.
+  const limit = Math.max(1, Math.floor(features.maxBindParams / cols.length))
   const per = Math.min(batchSize ?? limit, limit)
+  const fromArrays = features.canUpdateFromArrays
   let matched = 0
   const run = async () => {
     for (let start = 0; start < instances.length; start += per) {
       const n = Math.min(per, instances.length - start)
-      const node: BulkUpdateNode = { k: 'bulkUpdate', table: meta.table, pk: meta.pk, fields, rows: n }
-      const params = values.slice(start * cols.length, (start + n) * cols.length)
+      const node: BulkUpdateNode = { k: 'bulkUpdate', table: meta.table, pk: meta.pk, fields, rows: n, fromArrays }
+      const params = fromArrays
+        ? columnsOf(values, cols.length, start, n)
+        : values.slice(start * cols.length, (start + n) * cols.length)
       try {
         matched += await db.runner.bulkUpdate(alias, node, params, meta.name)
       } catch (e) {
