@@ -59,32 +59,32 @@ export async function bulkCreate(
   const onConflict = conflictClause(meta, features, options)
   const host = db.host(alias)
   const now = new Date()
-  const instances = objs.map((o, i) => {
-    if (isModelInstance(o)) {
-      if (metaOf(o) !== meta)
-        throw new InvalidValueError(`${meta.name}.bulkCreate(): row ${i} is a ${metaOf(o).name}, not a ${meta.name}.`)
-      return o
-    }
-    try {
-      return buildInstance(meta, o as Row, host)
-    } catch (e) {
-      throw atRow(e, 'bulkCreate', i)
-    }
-  })
-  for (const inst of instances) {
-    const row = inst as unknown as Row
-    for (const f of meta.concreteFields)
-      if (f.kind === 'datetime' && (f.options.autoNow || (f.options.autoNowAdd && row[f.attname] == null)))
-        row[f.attname] = now
-  }
-  // Rows with and without a primary key go in separate statements (different column lists).
+  const stamped = autoStamped(meta)
+  // One pass per row: the instance, its autoNow/autoNowAdd stamps, and which INSERT column list it goes in (rows
+  // with and without a primary key go in separate statements).
   const pk = meta.pk
   const withPk: number[] = []
   const withoutPk: number[] = []
-  instances.forEach((inst, i) => {
-    const v = (inst as unknown as Row)[pk.attname]
+  const instances = new Array<ModelInstance>(objs.length)
+  for (let i = 0; i < objs.length; i++) {
+    const o = objs[i]
+    let inst: ModelInstance
+    if (isModelInstance(o)) {
+      if (metaOf(o) !== meta)
+        throw new InvalidValueError(`${meta.name}.bulkCreate(): row ${i} is a ${metaOf(o).name}, not a ${meta.name}.`)
+      inst = o
+    } else
+      try {
+        inst = buildInstance(meta, o as Row, host)
+      } catch (e) {
+        throw atRow(e, 'bulkCreate', i)
+      }
+    const row = inst as unknown as Row
+    for (const f of stamped) if (f.options.autoNow || row[f.attname] == null) row[f.attname] = now
+    const v = row[pk.attname]
     ;(v === undefined || v === null ? withoutPk : withPk).push(i)
-  })
+    instances[i] = inst
+  }
   const groups: { rows: number[]; fields: Field[]; returning: boolean }[] = []
   if (withPk.length) groups.push({ rows: withPk, fields: meta.concreteFields.slice(), returning: false })
   if (withoutPk.length) {
@@ -216,6 +216,11 @@ export async function bulkUpdate(
   if (instances.length > per) await db.runner.atomic(alias, run)
   else await run()
   return matched
+}
+
+/** The datetime fields a write stamps with the current time (`autoNow`, or `autoNowAdd` when left empty). */
+function autoStamped(meta: ModelMeta): Field[] {
+  return meta.concreteFields.filter((f) => f.kind === 'datetime' && (f.options.autoNow || f.options.autoNowAdd))
 }
 
 /** `ON CONFLICT …` for the options, checked against what the backend can do. */
