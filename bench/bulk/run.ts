@@ -137,7 +137,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
 }
 
 // W6/W7 runs are long (seconds): two timed runs per process, and the rounds give the spread.
-const runsOf = (w: string) => (w === 'W8' ? 10 : 2)
+const runsOf = (w: string) => (w === 'W8' ? 5 : 2)
 /** Per (case, system): the per-round median of the metric (CPU on SQLite, wall on PostgreSQL), and both raw. */
 const perRound = new Map<string, number[]>()
 const wallRounds = new Map<string, number[]>()
