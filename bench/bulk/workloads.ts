@@ -172,6 +172,12 @@ function rawConnection(task: Task): Raw {
   }
 }
 
+/** The text quarry stores a datetime as on SQLite ('YYYY-MM-DD HH:MM:SS[.mmm]', UTC), so both sides write equal rows. */
+function sqliteDateTime(d: Date): string {
+  const iso = d.toISOString()
+  return `${iso.slice(0, 10)} ${iso.endsWith('.000Z') ? iso.slice(11, 19) : iso.slice(11, 23)}`
+}
+
 /** A PostgreSQL array literal, as a hand-written UNNEST insert sends it. */
 function pgArray(xs: readonly unknown[]): string {
   let s = '{'
@@ -219,7 +225,7 @@ async function rawW6(task: Task, variant: string): Promise<Prepared> {
             p.body,
             p.views,
             sqlite ? (p.published ? 1 : 0) : p.published,
-            sqlite ? p.createdAt.toISOString() : p.createdAt,
+            sqlite ? sqliteDateTime(p.createdAt) : p.createdAt,
             p.authorId,
           ])
         return
@@ -252,7 +258,7 @@ async function rawW6(task: Task, variant: string): Promise<Prepared> {
               p.body,
               p.views,
               sqlite ? (p.published ? 1 : 0) : p.published,
-              sqlite ? p.createdAt.toISOString() : p.createdAt,
+              sqlite ? sqliteDateTime(p.createdAt) : p.createdAt,
               p.authorId,
             )
           await raw.run(`INSERT INTO blog_post (${cols}) VALUES ${valuesList(raw, part.length, w)}`, params)
