@@ -65,6 +65,8 @@ export const W6_ROWS = 100_000
 /** The create() loop is run on 2,000 rows (BENCHMARKS.md) and compared per row. */
 export const W6_LOOP_ROWS = 2_000
 export const W7_ROWS = 10_000
+/** Autocommit loops of W7 (a save() per row, each its own transaction) run on 2,000 rows and are compared per row. */
+export const W7_LOOP_ROWS = 2_000
 export const W8_PAGE = 25
 /** Page fetches per W8 run. */
 export const W8_FETCHES = 5
@@ -74,12 +76,37 @@ const POST_COLUMNS = ['title', 'body', 'views', 'published', 'created_at', 'auth
 /** The systems of each workload; the first is the raw baseline the ratios divide by. */
 export const SYSTEMS: Record<string, Record<Backend, string[]>> = {
   W6: {
-    sqlite: ['raw-values', 'quarry-bulkCreate', 'quarry-create-loop'],
-    postgres: ['raw-values', 'raw-unnest', 'quarry-bulkCreate', 'quarry-unnest', 'quarry-create-loop'],
+    sqlite: ['raw-values', 'quarry-bulkCreate', 'quarry-create-loop', 'raw-insert-loop'],
+    postgres: [
+      'raw-values',
+      'raw-unnest',
+      'quarry-bulkCreate',
+      'quarry-unnest',
+      'quarry-create-loop',
+      'raw-insert-loop',
+    ],
   },
   W7: {
-    sqlite: ['raw-update-from-values', 'quarry-bulkUpdate', 'quarry-save-loop', 'raw-case-when'],
-    postgres: ['raw-update-from-values', 'quarry-bulkUpdate', 'quarry-save-loop', 'raw-case-when'],
+    sqlite: [
+      'raw-update-from-values',
+      'quarry-bulkUpdate',
+      'quarry-save-loop',
+      'quarry-save-loop-atomic',
+      'raw-update-loop',
+      'raw-update-loop-tx',
+      'raw-case-when',
+    ],
+    // PostgreSQL's fast form is one array per column (UPDATE … FROM UNNEST), which quarry sends; VALUES is shown too.
+    postgres: [
+      'raw-update-unnest',
+      'raw-update-from-values',
+      'quarry-bulkUpdate',
+      'quarry-save-loop',
+      'quarry-save-loop-atomic',
+      'raw-update-loop',
+      'raw-update-loop-tx',
+      'raw-case-when',
+    ],
   },
   W8: {
     sqlite: ['raw-keyset', 'quarry-keyset', 'raw-offset', 'quarry-offset'],
@@ -145,6 +172,12 @@ function rawConnection(task: Task): Raw {
   }
 }
 
+/** The text quarry stores a datetime as on SQLite ('YYYY-MM-DD HH:MM:SS[.mmm]', UTC), so both sides write equal rows. */
+function sqliteDateTime(d: Date): string {
+  const iso = d.toISOString()
+  return `${iso.slice(0, 10)} ${iso.endsWith('.000Z') ? iso.slice(11, 19) : iso.slice(11, 23)}`
+}
+
 /** A PostgreSQL array literal, as a hand-written UNNEST insert sends it. */
 function pgArray(xs: readonly unknown[]): string {
   let s = '{'
@@ -175,13 +208,28 @@ async function tableCheck(raw: Raw): Promise<string> {
 
 async function rawW6(task: Task, variant: string): Promise<Prepared> {
   const raw = rawConnection(task)
-  const rows = newPosts(task.seed, W6_ROWS)
+  const loop = variant === 'insert-loop'
+  const rows = newPosts(task.seed, loop ? W6_LOOP_ROWS : W6_ROWS)
   const sqlite = task.backend === 'sqlite'
   const w = POST_COLUMNS.length
   const cols = POST_COLUMNS.join(', ')
+  const one = `INSERT INTO blog_post (${cols}) VALUES (${valuesList(raw, 1, w).slice(1, -1)})`
   return {
     rows: rows.length,
     async run() {
+      if (loop) {
+        // The driver's own floor for a loop of single-row inserts: one prepared statement, autocommit each.
+        for (const p of rows)
+          await raw.run(one, [
+            p.title,
+            p.body,
+            p.views,
+            sqlite ? (p.published ? 1 : 0) : p.published,
+            sqlite ? sqliteDateTime(p.createdAt) : p.createdAt,
+            p.authorId,
+          ])
+        return
+      }
       await raw.exec('BEGIN')
       if (variant === 'unnest') {
         // One statement, one array per column, in batches of 5,000 rows (quarry's batch).
@@ -210,7 +258,7 @@ async function rawW6(task: Task, variant: string): Promise<Prepared> {
               p.body,
               p.views,
               sqlite ? (p.published ? 1 : 0) : p.published,
-              sqlite ? p.createdAt.toISOString() : p.createdAt,
+              sqlite ? sqliteDateTime(p.createdAt) : p.createdAt,
               p.authorId,
             )
           await raw.run(`INSERT INTO blog_post (${cols}) VALUES ${valuesList(raw, part.length, w)}`, params)
@@ -224,8 +272,14 @@ async function rawW6(task: Task, variant: string): Promise<Prepared> {
   }
 }
 
+/**
+ * quarry's connection, with the pragmas the raw side sets: an existing SQLite file is opened in its own journal mode
+ * and SQLite's default synchronous = FULL unless `wal: true` (which also sets synchronous = NORMAL, as raw does).
+ */
+const quarryConnect = (task: Task) => connect(task.url, schema, { sqlite: { wal: true } })
+
 async function quarryW6(task: Task, variant: string): Promise<Prepared> {
-  const db = await connect(task.url, schema)
+  const db = await quarryConnect(task)
   const loop = variant === 'create-loop'
   const rows = newPosts(task.seed, loop ? W6_LOOP_ROWS : W6_ROWS)
   // bulkCreate's default (multi-row VALUES), or its UNNEST strategy (one array per column) to re-measure the choice.
@@ -261,12 +315,22 @@ const newTitle = (id: number) => `updated ${w7round} post ${id}`
 
 async function rawW7(task: Task, variant: string): Promise<Prepared> {
   const raw = rawConnection(task)
-  const ids = (await raw.all(`SELECT id FROM blog_post ORDER BY id LIMIT ${W7_ROWS}`, [])).map((r) => Number(r[0]))
+  const n = variant === 'update-loop' ? W7_LOOP_ROWS : W7_ROWS
+  const ids = (await raw.all(`SELECT id FROM blog_post ORDER BY id LIMIT ${n}`, [])).map((r) => Number(r[0]))
   const sqlite = task.backend === 'sqlite'
+  const one = `UPDATE blog_post SET title = ${raw.ph(1)} WHERE id = ${raw.ph(2)}`
   return {
     rows: ids.length,
     async run() {
       w7round++
+      if (variant === 'update-loop' || variant === 'update-loop-tx') {
+        // A loop of single-row UPDATEs, one prepared statement: autocommit each, or in one transaction.
+        const tx = variant === 'update-loop-tx'
+        if (tx) await raw.exec('BEGIN')
+        for (const id of ids) await raw.run(one, [newTitle(id), id])
+        if (tx) await raw.exec('COMMIT')
+        return
+      }
       await raw.exec('BEGIN')
       const per = Math.floor(raw.maxParams / 3)
       for (let s = 0; s < ids.length; s += per) {
@@ -289,6 +353,11 @@ async function rawW7(task: Task, variant: string): Promise<Prepared> {
             `UPDATE blog_post SET title = CASE ${whens.join(' ')} END WHERE id IN (${ins.join(', ')})`,
             params,
           )
+        } else if (variant === 'update-unnest') {
+          await raw.run(
+            'UPDATE blog_post SET title = v.title FROM UNNEST($1::bigint[], $2::varchar(200)[]) AS v(id, title) WHERE blog_post.id = v.id',
+            [pgArray(part), pgArray(part.map(newTitle))],
+          )
         } else {
           const params: unknown[] = []
           for (const id of part) params.push(id, newTitle(id))
@@ -310,18 +379,21 @@ async function rawW7(task: Task, variant: string): Promise<Prepared> {
 }
 
 async function quarryW7(task: Task, variant: string): Promise<Prepared> {
-  const db = await connect(task.url, schema)
-  const posts = await db.Post.orderBy('id').limit(W7_ROWS)
+  const db = await quarryConnect(task)
+  const posts = await db.Post.orderBy('id').limit(variant === 'save-loop' ? W7_LOOP_ROWS : W7_ROWS)
   return {
     rows: posts.length,
     async run() {
       w7round++
       for (const p of posts) p.title = newTitle(p.id)
       if (variant === 'bulkUpdate') await db.Post.bulkUpdate(posts, ['title'])
-      else
+      else if (variant === 'save-loop-atomic')
+        // The loop's best case: one transaction around it.
         await db.atomic(async () => {
           for (const p of posts) await p.save({ updateFields: ['title'] })
         })
+      // As users write it: each save() its own transaction (as W6's create() loop).
+      else for (const p of posts) await p.save({ updateFields: ['title'] })
     },
     check: async () => {
       const r = await db.Post.filter({ id: { in: [posts[0]!.id, posts[posts.length - 1]!.id] } })
@@ -378,7 +450,7 @@ async function rawW8(task: Task, variant: string): Promise<Prepared> {
 }
 
 async function quarryW8(task: Task, variant: string): Promise<Prepared> {
-  const db = await connect(task.url, schema)
+  const db = await quarryConnect(task)
   const depth = task.depth ?? 90_000
   const qs = db.Post.orderBy('-createdAt', '-id')
   // The cursor a client would hold after walking to this depth: the end of a page ending at row `depth`.

@@ -79,6 +79,13 @@ export class BaseFeatures implements DialectFeatures {
    * (one prepared statement) serves every row count.
    */
   readonly canInsertFromArrays: boolean = false
+  /**
+   * `UPDATE t SET … FROM UNNEST($1::t[], …) AS v(c0, …) WHERE t.pk = v.c0`: `bulkUpdate` binds one array per column.
+   * Two parameters instead of one per value: PostgreSQL plans it in under a millisecond (VALUES with 20,000
+   * parameters: ~45 ms), and its row estimate lets the planner join by the primary key index, where a VALUES list
+   * of 10,000 rows got a hash join over a full scan of the table (bench/notes.md, W7).
+   */
+  readonly canUpdateFromArrays: boolean = false
   /** With no NULLS FIRST/LAST, NULL sorts before every value in ascending order (SQLite, MySQL; not PostgreSQL). */
   readonly hasNullsFirstWhenAscending: boolean = true
   /**

@@ -59,32 +59,32 @@ export async function bulkCreate(
   const onConflict = conflictClause(meta, features, options)
   const host = db.host(alias)
   const now = new Date()
-  const instances = objs.map((o, i) => {
-    if (isModelInstance(o)) {
-      if (metaOf(o) !== meta)
-        throw new InvalidValueError(`${meta.name}.bulkCreate(): row ${i} is a ${metaOf(o).name}, not a ${meta.name}.`)
-      return o
-    }
-    try {
-      return buildInstance(meta, o as Row, host)
-    } catch (e) {
-      throw atRow(e, 'bulkCreate', i)
-    }
-  })
-  for (const inst of instances) {
-    const row = inst as unknown as Row
-    for (const f of meta.concreteFields)
-      if (f.kind === 'datetime' && (f.options.autoNow || (f.options.autoNowAdd && row[f.attname] == null)))
-        row[f.attname] = now
-  }
-  // Rows with and without a primary key go in separate statements (different column lists).
+  const stamped = autoStamped(meta)
+  // One pass per row: the instance, its autoNow/autoNowAdd stamps, and which INSERT column list it goes in (rows
+  // with and without a primary key go in separate statements).
   const pk = meta.pk
   const withPk: number[] = []
   const withoutPk: number[] = []
-  instances.forEach((inst, i) => {
-    const v = (inst as unknown as Row)[pk.attname]
+  const instances = new Array<ModelInstance>(objs.length)
+  for (let i = 0; i < objs.length; i++) {
+    const o = objs[i]
+    let inst: ModelInstance
+    if (isModelInstance(o)) {
+      if (metaOf(o) !== meta)
+        throw new InvalidValueError(`${meta.name}.bulkCreate(): row ${i} is a ${metaOf(o).name}, not a ${meta.name}.`)
+      inst = o
+    } else
+      try {
+        inst = buildInstance(meta, o as Row, host)
+      } catch (e) {
+        throw atRow(e, 'bulkCreate', i)
+      }
+    const row = inst as unknown as Row
+    for (const f of stamped) if (f.options.autoNow || row[f.attname] == null) row[f.attname] = now
+    const v = row[pk.attname]
     ;(v === undefined || v === null ? withoutPk : withPk).push(i)
-  })
+    instances[i] = inst
+  }
   const groups: { rows: number[]; fields: Field[]; returning: boolean }[] = []
   if (withPk.length) groups.push({ rows: withPk, fields: meta.concreteFields.slice(), returning: false })
   if (withoutPk.length) {
@@ -140,8 +140,9 @@ export async function bulkCreate(
 }
 
 /**
- * UPDATE `fields` of many saved instances, one statement per batch (`UPDATE … FROM (VALUES …)`, or a join on
- * MySQL/MariaDB), all batches in one transaction. `autoNow` fields are set and written too. Returns rows matched.
+ * UPDATE `fields` of many saved instances, one statement per batch (`UPDATE … FROM (VALUES …)` on SQLite,
+ * `UPDATE … FROM UNNEST(arrays)` on PostgreSQL, a join on MySQL/MariaDB), all batches in one transaction. `autoNow`
+ * fields are set and written too. Returns rows matched.
  */
 export async function bulkUpdate(
   db: DbCore,
@@ -192,14 +193,19 @@ export async function bulkUpdate(
     cols,
     'bulkUpdate',
   )
-  const limit = Math.max(1, Math.floor(db.runner.features(alias).maxBindParams / cols.length))
+  const features = db.runner.features(alias)
+  // Batches stay under the bind-parameter limit even with arrays (two parameters), so batching reads the same.
+  const limit = Math.max(1, Math.floor(features.maxBindParams / cols.length))
   const per = Math.min(batchSize ?? limit, limit)
+  const fromArrays = features.canUpdateFromArrays
   let matched = 0
   const run = async () => {
     for (let start = 0; start < instances.length; start += per) {
       const n = Math.min(per, instances.length - start)
-      const node: BulkUpdateNode = { k: 'bulkUpdate', table: meta.table, pk: meta.pk, fields, rows: n }
-      const params = values.slice(start * cols.length, (start + n) * cols.length)
+      const node: BulkUpdateNode = { k: 'bulkUpdate', table: meta.table, pk: meta.pk, fields, rows: n, fromArrays }
+      const params = fromArrays
+        ? columnsOf(values, cols.length, start, n)
+        : values.slice(start * cols.length, (start + n) * cols.length)
       try {
         matched += await db.runner.bulkUpdate(alias, node, params, meta.name)
       } catch (e) {
@@ -210,6 +216,11 @@ export async function bulkUpdate(
   if (instances.length > per) await db.runner.atomic(alias, run)
   else await run()
   return matched
+}
+
+/** The datetime fields a write stamps with the current time (`autoNow`, or `autoNowAdd` when left empty). */
+function autoStamped(meta: ModelMeta): Field[] {
+  return meta.concreteFields.filter((f) => f.kind === 'datetime' && (f.options.autoNow || f.options.autoNowAdd))
 }
 
 /** `ON CONFLICT …` for the options, checked against what the backend can do. */

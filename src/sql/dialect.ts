@@ -35,6 +35,8 @@ export interface DialectFeatures {
   readonly supportsUpdateFromValues: boolean
   /** `INSERT … SELECT * FROM UNNEST($1::t[], …)`: one array parameter per column. */
   readonly canInsertFromArrays: boolean
+  /** `UPDATE … FROM UNNEST($1::t[], …)`: bulk updates bind one array parameter per column. */
+  readonly canUpdateFromArrays: boolean
   /** `INSERT … RETURNING` works on multi-row inserts, rows in insertion order (bulk creates set primary keys). */
   readonly canReturnRowsFromBulkInsert: boolean
   /** `INSERT … ON CONFLICT DO NOTHING` / `INSERT IGNORE`. */

@@ -69,7 +69,7 @@ class KeyWriter {
         this.out += `BI${n.table}(${n.fields.map((f) => fieldId(f)).join(',')})${n.fromArrays ? 'A' : n.rows}R${n.returning?.join(',') ?? ''}C${n.onConflict ? `${n.onConflict.update?.join(',') ?? '-'}/${n.onConflict.target?.join(',') ?? ''}` : ''}`
         return
       case 'bulkUpdate':
-        this.out += `BU${n.table}(${[n.pk, ...n.fields].map((f) => fieldId(f)).join(',')})${n.rows}`
+        this.out += `BU${n.table}(${[n.pk, ...n.fields].map((f) => fieldId(f)).join(',')})${n.fromArrays ? 'A' : n.rows}`
         return
     }
   }

@@ -105,6 +105,28 @@ describe('bulk statements per dialect', () => {
         'UPDATE `blog_post` JOIN (SELECT ? AS `c0`, ? AS `c1`, ? AS `c2` UNION ALL SELECT ?, ?, ?) AS `v` ON `blog_post`.`id` = `v`.`c0` SET `blog_post`.`title` = `v`.`c1`, `blog_post`.`views` = `v`.`c2`',
     })
   })
+
+  it('bulkUpdate: UPDATE … FROM UNNEST(arrays) where features.canUpdateFromArrays', () => {
+    const q = each((d) =>
+      d.features.canUpdateFromArrays
+        ? d.compiler.compile({
+            k: 'bulkUpdate',
+            table: 'blog_post',
+            pk: Post.pk,
+            fields: [field(Post, 'title'), field(Post, 'views')],
+            rows: 2,
+            fromArrays: true,
+          })
+        : null,
+    )
+    expect(q.sqlite).toBeNull()
+    expect(q.mysql).toBeNull()
+    expect(q.postgres!.sql).toBe(
+      'UPDATE "blog_post" SET "title" = "v"."c1", "views" = "v"."c2" FROM UNNEST($1::bigint[], $2::varchar(200)[], $3::integer[]) AS "v"("c0", "c1", "c2") WHERE "blog_post"."id" = "v"."c0"',
+    )
+    // One array parameter per column, whatever the row count.
+    expect(q.postgres!.bind.map((b) => b.i)).toEqual([0, 1, 2])
+  })
 })
 
 describe('keyset conditions per dialect', () => {

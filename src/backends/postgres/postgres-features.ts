@@ -16,6 +16,7 @@ export class PostgresFeatures extends BaseFeatures {
   override readonly canStreamRows = true
   override readonly hasConnectionPool = true
   override readonly canInsertFromArrays = true
+  override readonly canUpdateFromArrays = true
   /** NULL is the largest value: last ascending, first descending. */
   override readonly hasNullsFirstWhenAscending = false
 }

@@ -48,6 +48,8 @@ export interface BulkUpdateNode {
   readonly pk: Field
   readonly fields: readonly Field[]
   readonly rows: number
+  /** One array parameter per column, `FROM UNNEST(…)` (features.canUpdateFromArrays): parameter c is column c. */
+  readonly fromArrays?: boolean
 }
 
 /** `UPDATE t SET c = e, … WHERE …` — conditions needing joins arrive as `pk IN (subquery)`. */

@@ -150,12 +150,20 @@ export class SqlCompiler {
    * //   WHERE "blog_post"."id" = "v"."column1"
    * // without UPDATE … FROM (MySQL): UPDATE `blog_post` JOIN (SELECT ? AS `c0`, ? AS `c1` UNION ALL SELECT ?, ?)
    * //   AS `v` ON `blog_post`.`id` = `v`.`c0` SET `blog_post`.`title` = `v`.`c1`
+   * // fromArrays (PostgreSQL): UPDATE "blog_post" SET "title" = "v"."c1"
+   * //   FROM UNNEST($1::bigint[], $2::varchar(200)[]) AS "v"("c0", "c1") WHERE "blog_post"."id" = "v"."c0"
    */
   bulkUpdate(n: BulkUpdateNode, st: CompileState): string {
     st.tables.add(n.table)
     const t = this.q(n.table)
     const v = this.q('v')
     const cols = [n.pk, ...n.fields]
+    if (n.fromArrays) {
+      const arrays = cols.map((f, c) => this.ops.arrayParam(this.slot(c, -1, null, st), f)).join(', ')
+      const names = cols.map((_, c) => this.q(`c${c}`)).join(', ')
+      const sets = n.fields.map((f, c) => `${this.q(f.column)} = ${v}.${this.q(`c${c + 1}`)}`).join(', ')
+      return `UPDATE ${t} SET ${sets} FROM UNNEST(${arrays}) AS ${v}(${names}) WHERE ${t}.${this.q(n.pk.column)} = ${v}.${this.q('c0')}`
+    }
     const rows = new Array<string>(n.rows)
     const join = !this.features.supportsUpdateFromValues
     for (let r = 0, i = 0; r < n.rows; r++) {
