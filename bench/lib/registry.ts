@@ -53,6 +53,8 @@ export const SYSTEMS: readonly SystemEntry[] = [
     label: "quarry, nPlusOne 'off'",
     quarry: true,
     backends: both,
+    // The detector matters for reads of related rows; writes, pages and the cache would only repeat quarry's row.
+    only: ['W1', 'W2', 'W3', 'W4', 'W5', 'W11', 'W12'],
   },
   {
     id: 'quarry-peers',
