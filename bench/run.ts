@@ -224,7 +224,7 @@ for (const [backend, src] of sources) {
     for (const w of active) summary(w)
   } else {
     for (const w of active) {
-      for (let round = 0; round < rounds; round++) {
+      for (let round = 0; round < Math.min(rounds, w.rounds ?? rounds); round++) {
         for (const s of rotated(systems, round)) job(s, [w])
         loadDuring.push(load())
       }
@@ -247,6 +247,8 @@ for (const [backend, src] of sources) {
       id: w.id,
       title: w.id === 'W4' ? `${GETS[q].toLocaleString('en')} ${w.title}` : w.title,
       notBuilt: w.notBuilt,
+      data: w.data ?? 'main',
+      rounds: quick ? rounds : Math.min(rounds, w.rounds ?? rounds),
       backendNa: w.backends.includes(backend) ? undefined : `${w.backends.join(', ') || 'no backend'} only`,
       target: w.target?.[backend],
       systems: Object.fromEntries(

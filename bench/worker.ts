@@ -114,7 +114,8 @@ async function measure(opened: Opened, item: WorkerItem, target?: WriteTarget): 
   // which runs in-process, it is nearly all the work; for PostgreSQL it leaves out the server's share).
   const cpu: number[] = []
   const timedEnd = performance.now() + task.timedMs
-  for (let i = 0; i < item.runs && (i < MIN_RUNS || performance.now() < timedEnd); i++) {
+  const minRuns = Math.min(item.runs, workloadById.get(item.workload)?.minRuns ?? MIN_RUNS)
+  for (let i = 0; i < item.runs && (i < minRuns || performance.now() < timedEnd); i++) {
     await reset?.()
     if (task.gc) gc?.()
     const c = process.cpuUsage()
