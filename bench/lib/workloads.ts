@@ -170,8 +170,8 @@ export const WORKLOADS: readonly WorkloadSpec[] = [
   {
     id: 'W8-offset',
     title: `the ${W8_PAGE}-post page at depth ${W8_DEPTH.toLocaleString('en')} by OFFSET, ×${W8_FETCHES}`,
-    runs: [5, 2],
-    warmup: [1, 1],
+    runs: [5, 1],
+    warmup: [1, 0],
     backends: ['sqlite', 'postgres'],
     data: 'big',
     rounds: 1,
