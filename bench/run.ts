@@ -225,7 +225,7 @@ for (const [backend, src] of sources) {
   } else {
     for (const w of active) {
       for (let round = 0; round < Math.min(rounds, w.rounds ?? rounds); round++) {
-        for (const s of rotated(systems, round)) job(s, [w])
+        for (const s of rotated(systems, round)) if (round < (s.rounds ?? rounds)) job(s, [w])
         loadDuring.push(load())
       }
       summary(w)
@@ -271,7 +271,13 @@ for (const [backend, src] of sources) {
         }),
       ),
     })),
-    systems: systems.map((s) => ({ id: s.id, label: s.label, raw: s.raw ?? false, quarry: s.quarry ?? false })),
+    systems: systems.map((s) => ({
+      id: s.id,
+      label: s.label,
+      raw: s.raw ?? false,
+      quarry: s.quarry ?? false,
+      rounds: quick ? rounds : Math.min(rounds, s.rounds ?? rounds),
+    })),
     skipped,
   }
   if (!opt['no-write'])

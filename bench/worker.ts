@@ -52,7 +52,10 @@ const def = await loadSystem(entry)
 // The system is opened once per data set its items use (each workload's spec names its data set).
 const results = new Array<WorkerResult>(task.items.length)
 const rows = WRITE_ROWS[task.quick ? 1 : 0]
-const kindOf = (w: WorkloadId): DataKind => workloadById.get(w)?.data ?? 'main'
+const kindOf = (w: WorkloadId): DataKind => {
+  const spec = workloadById.get(w)
+  return (task.quick ? spec?.quickData : undefined) ?? spec?.data ?? 'main'
+}
 for (const kind of ['main', 'big', 'writes'] as const) {
   const mine = task.items.flatMap((item, i) => (kindOf(item.workload) === kind ? [i] : []))
   if (!mine.length) continue
