@@ -19,6 +19,8 @@ interface Cell {
   skip?: boolean
 }
 interface WorkloadResult {
+  /** Posts of the data set it read, where not the run's own (a workload carried over from an earlier run). */
+  posts?: number
   id: string
   title: string
   notBuilt?: string
@@ -27,6 +29,8 @@ interface WorkloadResult {
   systems: Record<string, Cell>
 }
 interface Results {
+  /** How a file was put together, when not from one run (shown under its header). */
+  note?: string
   date: string
   backend: string
   quick: boolean
@@ -484,8 +488,8 @@ function targets(results: Results[], dir: string): string[] {
       q1 === undefined || !q9 ? 'n/a' : `${(q1 / q9).toFixed(1)}×`,
       q1 === undefined || !q9 ? undefined : q1 / q9 >= 20,
     )
-    const big = (r.data.bigPosts as number | undefined) ?? r.data.posts
     const w11 = r.workloads.find((w) => w.id === 'W11')
+    const big = w11?.posts ?? (r.data.bigPosts as number | undefined) ?? r.data.posts
     const qr = w11?.systems[QUARRY]?.maxRssMb
     const rr = w11?.systems[r.reference]?.maxRssMb
     if (r.backend === 'sqlite')
@@ -542,6 +546,7 @@ export function writeReport(root: string): string[] {
         `commit ${r.git.commit?.slice(0, 10) ?? '?'}${r.git.dirty ? ' (src/ modified)' : ''}. ` +
         `Load average (1 min) from ${Math.min(...load).toFixed(1)} to ${Math.max(...load).toFixed(1)} during the run` +
         ` on ${r.machine.cores} cores shared with other work: medians move 30–40% between runs here, read the ratios.`,
+      ...(r.note ? ['', `**Note.** ${r.note}`] : []),
       '',
       `Data: ${r.data.authors} authors, ${r.data.posts} posts (~1 KB body), seed ${r.data.seed}; ${r.data.location}.` +
         (r.data.bigPosts
