@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { workloadById } from './lib/workloads.ts'
+import { WRITE_ROWS, workloadById } from './lib/workloads.ts'
 
 interface Cell {
   median?: number
@@ -19,6 +19,8 @@ interface Cell {
   skip?: boolean
 }
 interface WorkloadResult {
+  /** Posts of the data set it read, where not the run's own (a workload carried over from an earlier run). */
+  posts?: number
   id: string
   title: string
   notBuilt?: string
@@ -27,6 +29,8 @@ interface WorkloadResult {
   systems: Record<string, Cell>
 }
 interface Results {
+  /** How a file was put together, when not from one run (shown under its header). */
+  note?: string
   date: string
   backend: string
   quick: boolean
@@ -39,6 +43,16 @@ interface Results {
   reference: string
   workloads: WorkloadResult[]
   systems: { id: string; label: string; raw: boolean; quarry: boolean }[]
+}
+
+/** Targets of BENCHMARKS.md that are not a quarry / raw ratio of the same workload (the Targets section checks them). */
+const TARGET_NOTE: Record<string, string> = {
+  W6: '≥ 0.8× raw throughput (≤ 1.25× its time); ≥ 20× the create() loop per row',
+  'W6-loop': '(W6 ≥ 20× this, per row)',
+  W7: 'one statement per batch; ≥ 5× a save() loop (bench:bulk)',
+  'W8-offset': '(keyset ≥ 20× faster)',
+  'W8-keyset': '≥ 20× faster than OFFSET',
+  W9: '≥ 20× faster than uncached W1 (raw column: raw W1, uncached)',
 }
 
 const BACKEND_NAMES: Record<string, string> = { sqlite: 'SQLite (file, WAL)', postgres: 'PostgreSQL (loopback)' }
@@ -87,6 +101,18 @@ function bestPeer(r: Results, w: WorkloadResult): { id: string; median: number }
   return best
 }
 
+/** What a workload's ratios divide by: the reference raw driver's median, or for W9 (raw has no cache) raw's W1. */
+function rawBase(r: Results, w: WorkloadResult): number | undefined {
+  const own = val(r, w.systems[r.reference])
+  if (own !== undefined) return own
+  const as = workloadById.get(w.id as never)?.checkAs
+  return as ? val(r, r.workloads.find((x) => x.id === as)?.systems[r.reference]) : undefined
+}
+
+function find(r: Results, id: string): WorkloadResult | undefined {
+  return r.workloads.find((w) => w.id === id)
+}
+
 function label(r: Results, id: string): string {
   return r.systems.find((s) => s.id === id)?.label ?? id
 }
@@ -104,7 +130,7 @@ function mainTable(r: Results, notes: string[]): string[] {
         if (n < 0) n = notes.push(reason) - 1
         return `n/a [${n + 1}]`
       }
-      const raw = val(r, w.systems[r.reference])
+      const raw = rawBase(r, w)
       const v = val(r, c)!
       const rel = raw ? ` (${ratio(v / raw)}×)` : ''
       const text = `${ms(v)}${rel}`
@@ -128,7 +154,9 @@ function quarryTable(r: Results): string[] {
       continue
     }
     if (w.backendNa) continue
-    const raw = w.systems[r.reference]
+    const as = workloadById.get(w.id as never)?.checkAs
+    const raw =
+      w.systems[r.reference]?.median !== undefined || !as ? w.systems[r.reference] : find(r, as)?.systems[r.reference]
     const q = w.systems[QUARRY]
     const off = w.systems[QUARRY_OFF]
     const best = bestPeer(r, w)
@@ -138,7 +166,9 @@ function quarryTable(r: Results): string[] {
     const qv = val(r, q)
     const qb = qv !== undefined && best ? qv / best.median : undefined
     const qt = basisOf(r) === 'cpu' ? qc : qr
-    const target = w.target ? `≤ ${w.target}× ${qt === undefined ? '' : qt <= w.target ? 'met' : '**missed**'}` : ''
+    const target = w.target
+      ? `≤ ${w.target}× ${qt === undefined ? '' : qt <= w.target ? 'met' : '**missed**'}`
+      : (TARGET_NOTE[w.id] ?? '')
     out.push(
       `| ${w.id} ${w.title} | ${spread(raw)} | ${spread(q)} | ${spread(off)} | ${qr === undefined ? '' : `${ratio(qr)}×`} | ` +
         `${qc === undefined ? '' : `${ratio(qc)}×`} | ` +
@@ -193,6 +223,91 @@ function w11Section(r: Results): string[] {
   return out
 }
 
+/** W6–W8 per system: insert throughput, bulk ÷ one-by-one per row, and what keyset saves over OFFSET. */
+function writesSection(r: Results): string[] {
+  const w6 = find(r, 'W6')
+  if (!w6 || w6.backendNa || w6.notBuilt) return []
+  const loop = find(r, 'W6-loop')
+  const w7 = find(r, 'W7')
+  const off = find(r, 'W8-offset')
+  const key = find(r, 'W8-keyset')
+  const rows = WRITE_ROWS[r.quick ? 1 : 0]
+  const out = [
+    `| system | W6 rows/s (${rows.bulk.toLocaleString('en')} in one bulk call) | W6-loop rows/s (${rows.loop.toLocaleString('en')} creates) | bulk ÷ loop, per row | W7 rows/s (${rows.update.toLocaleString('en')} updates) | W8 OFFSET ÷ keyset |`,
+    '|---|---|---|---|---|---|',
+  ]
+  const rate = (n: number, msv: number | undefined) => (msv ? Math.round((n / msv) * 1000).toLocaleString('en') : 'n/a')
+  for (const sys of r.systems) {
+    const b = val(r, w6.systems[sys.id])
+    const l = val(r, loop?.systems[sys.id])
+    const u = val(r, w7?.systems[sys.id])
+    const o = val(r, off?.systems[sys.id])
+    const k = val(r, key?.systems[sys.id])
+    if ([b, l, u, o, k].every((x) => x === undefined)) continue
+    const per = b && l ? l / rows.loop / (b / rows.bulk) : undefined
+    out.push(
+      `| ${sys.label} | ${rate(rows.bulk, b)} | ${rate(rows.loop, l)} | ${per === undefined ? 'n/a' : `${per.toFixed(1)}×`} | ${rate(rows.update, u)} | ${o && k ? `${ratio(o / k)}×` : 'n/a'} |`,
+    )
+  }
+  return out
+}
+
+/** W9: each system with a query cache, cached W1 against its own uncached W1. */
+function cacheSection(r: Results): string[] {
+  const w9 = find(r, 'W9')
+  const w1 = find(r, 'W1')
+  if (!w9 || !w1 || w9.backendNa) return []
+  const out = [
+    '| system | W1 uncached, ms | W1 from its cache, ms | speed-up | or n/a, because |',
+    '|---|---|---|---|---|',
+  ]
+  for (const sys of r.systems) {
+    const c = w9.systems[sys.id]
+    if (!c || c.skip) continue
+    const a = val(r, w1.systems[sys.id])
+    const b = val(r, c)
+    out.push(
+      `| ${sys.label} | ${a === undefined ? 'n/a' : ms(a)} | ${b === undefined ? 'n/a' : ms(b)} | ${a && b ? `${ratio(a / b)}×` : ''} | ${b === undefined ? (c.na ?? '') : ''} |`,
+    )
+  }
+  return out
+}
+
+interface W10Result {
+  date: string
+  results: { framework: string; helloRps: number; staticRps: number; missRps: number; hitRps: number }[]
+}
+
+/** W10 comes from bench/cache/w10.ts (an HTTP bench: server and load generator in their own processes). */
+function latestW10(dir: string): W10Result | undefined {
+  const f = readdirSync(dir)
+    .filter((x) => /^cache-w10-\d{4}-\d{2}-\d{2}\.json$/.test(x))
+    .sort()
+    .pop()
+  return f ? (JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as W10Result) : undefined
+}
+
+function w10Section(w10: W10Result | undefined): string[] {
+  if (!w10) return ['n/a: no bench/results/cache-w10-*.json (run `npx node bench/cache/w10.ts`).']
+  const out = [
+    `From \`npx node bench/cache/w10.ts\` (${w10.date.slice(0, 10)}; not part of this run: an HTTP bench with the server and autocannon in their own processes), requests/s:`,
+    '',
+    '| framework | hello-world | page rendered (uncached) | quarry `cachePage` hit | hit ÷ hello-world (target ≥ 0.8) | hit ÷ uncached | peers |',
+    '|---|---|---|---|---|---|---|',
+  ]
+  for (const x of w10.results) {
+    const h = x.hitRps / x.helloRps
+    out.push(
+      `| ${x.framework} | ${x.helloRps.toLocaleString('en')} | ${x.missRps.toLocaleString('en')} | ${x.hitRps.toLocaleString('en')} | ${h.toFixed(2)}× ${h >= 0.8 ? 'met' : '**missed**'} | ${(x.hitRps / x.missRps).toFixed(1)}× | n/a [*] |`,
+    )
+  }
+  out.push(
+    '',
+    '[*] n/a, because none of the peers has a page cache: Drizzle, Kysely, Prisma, TypeORM, MikroORM and Sequelize are data layers with no HTTP response caching.',
+  )
+  return out
+}
+
 /** Horizontal bars of ratio to raw (log scale), one group per workload. */
 function chart(r: Results): string {
   const shown = r.workloads.filter((w) => !w.notBuilt && !w.backendNa)
@@ -237,7 +352,7 @@ function chart(r: Results): string {
   shown.forEach((w, gi) => {
     const y0 = 36 + gi * groupH
     out.push(`<text x="10" y="${y0 + groupH / 2}" font-weight="bold">${w.id}</text>`)
-    const raw = val(r, w.systems[r.reference])
+    const raw = rawBase(r, w)
     systems.forEach((s, si) => {
       const c = w.systems[s.id]
       const y = y0 + 6 + si * barH
@@ -265,7 +380,7 @@ function chart(r: Results): string {
 }
 
 /** Every target of BENCHMARKS.md (and issue 14's detector target) with this run's number, met or missed. */
-function targets(results: Results[]): string[] {
+function targets(results: Results[], dir: string): string[] {
   const out = ['| target | backend | measured (SQLite: CPU time, PostgreSQL: wall time) | |', '|---|---|---|---|']
   const row = (what: string, r: Results, measured: string, ok: boolean | undefined) =>
     out.push(
@@ -286,7 +401,8 @@ function targets(results: Results[]): string[] {
       )
     }
     for (const w of r.workloads) {
-      if (!['W1', 'W2', 'W4', 'W5', 'W12'].includes(w.id) || w.notBuilt || w.backendNa) continue
+      if (!['W1', 'W2', 'W4', 'W5', 'W8-offset', 'W8-keyset', 'W12'].includes(w.id) || w.notBuilt || w.backendNa)
+        continue
       const q = med(r, w.id, QUARRY)
       const best = bestPeer(r, w)
       const x = q !== undefined && best ? q / best.median : undefined
@@ -331,32 +447,79 @@ function targets(results: Results[]): string[] {
         qs === undefined ? 'n/a' : `${qs.toFixed(1)}×`,
         qs === undefined ? undefined : qs >= 10,
       )
+    const rows = WRITE_ROWS[r.quick ? 1 : 0]
+    const qb = med(r, 'W6', QUARRY)
+    const rb = med(r, 'W6', r.reference)
+    row(
+      'W6 bulkCreate ≥ 0.8× raw multi-row throughput',
+      r,
+      qb === undefined || !rb ? 'n/a' : `${(rb / qb).toFixed(2)}× raw's rows/s`,
+      qb === undefined || !rb ? undefined : rb / qb >= 0.8,
+    )
+    const ql = med(r, 'W6-loop', QUARRY)
+    const perRow = qb && ql ? ql / rows.loop / (qb / rows.bulk) : undefined
+    row(
+      'W6 bulkCreate ≥ 20× the create() loop, per row',
+      r,
+      perRow === undefined ? 'n/a' : `${perRow.toFixed(1)}×`,
+      perRow === undefined ? undefined : perRow >= 20,
+    )
+    const q7 = med(r, 'W7', QUARRY)
+    const r7 = med(r, 'W7', r.reference)
+    row(
+      'W7 bulkUpdate ≈ raw UPDATE … FROM (VALUES …) (the ≥ 5× save() loop target: `npm run bench:bulk`)',
+      r,
+      q7 === undefined || !r7 ? 'n/a' : `${(q7 / r7).toFixed(2)}× raw's time`,
+      undefined,
+    )
+    const qo = med(r, 'W8-offset', QUARRY)
+    const qk = med(r, 'W8-keyset', QUARRY)
+    row(
+      'W8 keyset ≥ 20× faster than OFFSET at depth 90,000',
+      r,
+      qo === undefined || !qk ? 'n/a' : `${(qo / qk).toFixed(0)}×`,
+      qo === undefined || !qk ? undefined : qo / qk >= 20,
+    )
+    const q1 = med(r, 'W1', QUARRY)
+    const q9 = med(r, 'W9', QUARRY)
+    row(
+      'W9 warm memory-cache hit ≥ 20× faster than uncached W1',
+      r,
+      q1 === undefined || !q9 ? 'n/a' : `${(q1 / q9).toFixed(1)}×`,
+      q1 === undefined || !q9 ? undefined : q1 / q9 >= 20,
+    )
     const w11 = r.workloads.find((w) => w.id === 'W11')
+    const big = w11?.posts ?? (r.data.bigPosts as number | undefined) ?? r.data.posts
     const qr = w11?.systems[QUARRY]?.maxRssMb
     const rr = w11?.systems[r.reference]?.maxRssMb
     if (r.backend === 'sqlite')
       row(
-        `W11 peak RSS < 150 MB (${r.data.posts} posts, not 100,000)`,
+        `W11 peak RSS < 150 MB (${Number(big).toLocaleString('en')} posts)`,
         r,
         qr === undefined ? 'n/a' : `${qr.toFixed(0)} MB`,
         qr === undefined || r.quick ? undefined : qr < 150,
       )
     else
       row(
-        `W11 peak RSS ≤ 1.1× raw cursor (${r.data.posts} posts)`,
+        `W11 peak RSS ≤ 1.1× raw cursor (${Number(big).toLocaleString('en')} posts)`,
         r,
         qr === undefined || !rr ? 'n/a' : `${qr.toFixed(0)} vs ${rr.toFixed(0)} MB (${(qr / rr).toFixed(2)}×)`,
         qr === undefined || !rr || r.quick ? undefined : qr <= 1.1 * rr,
       )
   }
-  out.push(
-    '| W6–W10 (bulk writes, keyset pagination, caches) | both | n/a: not in the peer table yet (the features landed in main as this run ended; see bench/README) | |',
-  )
+  const w10 = latestW10(dir)
+  for (const x of w10?.results ?? []) {
+    const h = x.hitRps / x.helloRps
+    out.push(
+      `| W10 cachePage hit ≥ 0.8× the framework's hello-world (${x.framework}) | HTTP | ${h.toFixed(2)}× (bench/cache/w10.ts, ${w10!.date.slice(0, 10)}) | ${h >= 0.8 ? 'met' : '**missed**'} |`,
+    )
+  }
   return out
 }
 
 export function writeReport(root: string): string[] {
-  const results = latest(path.join(root, 'bench/results'))
+  const resultsDir = path.join(root, 'bench/results')
+  const results = latest(resultsDir)
   if (!results.length) return []
   const written: string[] = []
   const md: string[] = [
@@ -383,8 +546,12 @@ export function writeReport(root: string): string[] {
         `commit ${r.git.commit?.slice(0, 10) ?? '?'}${r.git.dirty ? ' (src/ modified)' : ''}. ` +
         `Load average (1 min) from ${Math.min(...load).toFixed(1)} to ${Math.max(...load).toFixed(1)} during the run` +
         ` on ${r.machine.cores} cores shared with other work: medians move 30–40% between runs here, read the ratios.`,
+      ...(r.note ? ['', `**Note.** ${r.note}`] : []),
       '',
-      `Data: ${r.data.authors} authors, ${r.data.posts} posts (~1 KB body), seed ${r.data.seed}; ${r.data.location}.`,
+      `Data: ${r.data.authors} authors, ${r.data.posts} posts (~1 KB body), seed ${r.data.seed}; ${r.data.location}.` +
+        (r.data.bigPosts
+          ? ` W8 and W11 read the ${Number(r.data.bigPosts).toLocaleString('en')}-post blog of BENCHMARKS.md; W6, W6-loop and W7 write to a database of their own whose posts table is reset before every run (not timed).`
+          : ''),
       '',
       `![ratios to raw, ${r.backend}](benchmarks-${r.backend}.svg)`,
       '',
@@ -405,6 +572,18 @@ export function writeReport(root: string): string[] {
       ...w3Section(r),
       '',
     )
+    const writes = writesSection(r)
+    if (writes.length)
+      md.push(
+        '### W6–W8: writes and deep pages, per system',
+        '',
+        `Rows per second of ${BASIS_TEXT[basisOf(r)]}; each write run starts from the same table (reset outside the timing) and its result is checked by reading the whole table back.`,
+        '',
+        ...writes,
+        '',
+      )
+    const cache = cacheSection(r)
+    if (cache.length) md.push('### W9: W1 from a warm query cache', '', ...cache, '')
     const w11 = w11Section(r)
     if (w11.length) md.push('### W11: streaming every post', '', ...w11, '')
     md.push(
@@ -419,7 +598,16 @@ export function writeReport(root: string): string[] {
     writeFileSync(svg, chart(r))
     written.push(svg)
   }
-  md.push('## Targets', '', ...targets(results), '')
+  md.push(
+    '## W10: cached page',
+    '',
+    ...w10Section(latestW10(resultsDir)),
+    '',
+    '## Targets',
+    '',
+    ...targets(results, resultsDir),
+    '',
+  )
   const notes = path.join(root, 'bench/notes.md')
   if (existsSync(notes)) md.push(readFileSync(notes, 'utf8').trim(), '')
   const file = path.join(root, 'docs/benchmarks.md')

@@ -48,7 +48,8 @@ ensureInstalled(here, root)
 // Imported after the install: they load the bench package's dependencies.
 const { ensurePostgres, ensureSqlite, pgReachable } = await import('./lib/data.ts')
 const { SYSTEMS } = await import('./lib/registry.ts')
-const { WORKLOADS, GETS, getIds } = await import('./lib/workloads.ts')
+const { WORKLOADS, GETS, getIds, BIG_POSTS } = await import('./lib/workloads.ts')
+type DataKind = import('./lib/workloads.ts').DataKind
 const { median, stats } = await import('./lib/stats.ts')
 const { writeResultFiles } = await import('./lib/results-file.ts')
 type Backend = import('./lib/data.ts').Backend
@@ -76,16 +77,40 @@ const started = Date.now()
 const load = () => os.loadavg().map((x) => Number(x.toFixed(2)))
 const loadBefore = load()
 
-const sources = new Map<Backend, import('./lib/data.ts').DataSource>()
+// bench/bulk's sizes, which lib/workloads.ts repeats rather than imports (see there).
+{
+  const bulk = await import('./bulk/workloads.ts')
+  const mine = await import('./lib/workloads.ts')
+  for (const k of ['W6_ROWS', 'W6_LOOP_ROWS', 'W7_ROWS', 'W8_PAGE', 'W8_FETCHES'] as const)
+    if (bulk[k] !== mine[k]) throw new Error(`bench/lib/workloads.ts: ${k} is ${mine[k]}, bench/bulk's is ${bulk[k]}`)
+}
+
+// The data sets of one backend: the peer table's blog, the 100,000-post blog (W8, W11), and the write workloads'
+// database (authors and tags; its posts are reset before every run).
+const sources = new Map<Backend, Record<DataKind, string>>()
 const skipped: Record<string, string> = {}
+const needs = (kind: DataKind) =>
+  WORKLOADS.some((w) => !w.notBuilt && (w.data ?? 'main') === kind && (!wantWorkloads || wantWorkloads.includes(w.id)))
 for (const b of wantBackends) {
   const t = performance.now()
-  if (b === 'sqlite') sources.set(b, await ensureSqlite(path.join(here, '.data'), size))
-  else if (b === 'postgres') {
-    if (await pgReachable()) sources.set(b, await ensurePostgres(size))
-    else skipped[b] = 'PostgreSQL not reachable (QUARRY_BENCH_POSTGRES)'
+  const sizes: Record<DataKind, typeof size> = {
+    main: size,
+    big: { ...size, posts: BIG_POSTS },
+    writes: { ...size, posts: 0 },
   }
-  if (sources.has(b)) console.log(`data ${b}: ready in ${((performance.now() - t) / 1000).toFixed(1)} s`)
+  const ensure = async (kind: DataKind): Promise<string> => {
+    if (!needs(kind)) return ''
+    // The 100,000-post set stores SQLite datetimes as quarry writes them: W8's keyset binds one (lib/data.ts).
+    if (b === 'sqlite')
+      return (await ensureSqlite(path.join(here, '.data'), sizes[kind], kind === 'big' ? 'sql' : 'iso')).location
+    return (await ensurePostgres(sizes[kind])).location
+  }
+  if (b === 'postgres' && !(await pgReachable())) {
+    skipped[b] = 'PostgreSQL not reachable (QUARRY_BENCH_POSTGRES)'
+    continue
+  }
+  sources.set(b, { main: await ensure('main'), big: await ensure('big'), writes: await ensure('writes') })
+  console.log(`data ${b}: ready in ${((performance.now() - t) / 1000).toFixed(1)} s`)
 }
 
 const ids = getIds(size, GETS[q])
@@ -161,16 +186,17 @@ for (const [backend, src] of sources) {
       workload: w.id,
       warmup: w.warmup[q]!,
       runs: w.runs[q]!,
-      expect: expect.get(w.id),
+      expect: expect.get(w.checkAs ?? w.id),
     }))
     const rs = runWorker({
       system: s.id,
       backend,
-      location: src.location,
+      locations: src,
       size,
       ids,
       items,
       gc: opt.gc,
+      quick,
       warmupMs,
       timedMs,
     })
@@ -198,8 +224,8 @@ for (const [backend, src] of sources) {
     for (const w of active) summary(w)
   } else {
     for (const w of active) {
-      for (let round = 0; round < rounds; round++) {
-        for (const s of rotated(systems, round)) job(s, [w])
+      for (let round = 0; round < Math.min(rounds, w.rounds ?? rounds); round++) {
+        for (const s of rotated(systems, round)) if (round < (s.rounds ?? rounds)) job(s, [w])
         loadDuring.push(load())
       }
       summary(w)
@@ -212,6 +238,7 @@ for (const [backend, src] of sources) {
     rounds,
     data: {
       ...size,
+      bigPosts: BIG_POSTS,
       location: backend === 'sqlite' ? 'SQLite file, WAL, synchronous=NORMAL' : 'PostgreSQL (loopback)',
     },
     reference: reference?.id,
@@ -220,6 +247,8 @@ for (const [backend, src] of sources) {
       id: w.id,
       title: w.id === 'W4' ? `${GETS[q].toLocaleString('en')} ${w.title}` : w.title,
       notBuilt: w.notBuilt,
+      data: w.data ?? 'main',
+      rounds: quick ? rounds : Math.min(rounds, w.rounds ?? rounds),
       backendNa: w.backends.includes(backend) ? undefined : `${w.backends.join(', ') || 'no backend'} only`,
       target: w.target?.[backend],
       systems: Object.fromEntries(
@@ -242,7 +271,13 @@ for (const [backend, src] of sources) {
         }),
       ),
     })),
-    systems: systems.map((s) => ({ id: s.id, label: s.label, raw: s.raw ?? false, quarry: s.quarry ?? false })),
+    systems: systems.map((s) => ({
+      id: s.id,
+      label: s.label,
+      raw: s.raw ?? false,
+      quarry: s.quarry ?? false,
+      rounds: quick ? rounds : Math.min(rounds, s.rounds ?? rounds),
+    })),
     skipped,
   }
   if (!opt['no-write'])

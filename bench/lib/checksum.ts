@@ -1,6 +1,7 @@
 // Results are checked equal before timing: every system's result is reduced to one canonical text, hashed.
 // Field names and JS types differ between systems (createdAt / created_at, Date / ISO text, true / 1); the
 // canonical text reads either, so the check compares rows and values, not each library's conventions.
+import { readInstant } from './instant.ts'
 import type { WorkloadId } from './workloads.ts'
 
 type Obj = Record<string, unknown>
@@ -19,8 +20,7 @@ function bool(v: unknown): boolean {
 }
 
 function iso(v: unknown): string {
-  if (v instanceof Date) return v.toISOString()
-  if (typeof v === 'string' || typeof v === 'number') return new Date(v).toISOString()
+  if (v instanceof Date || typeof v === 'string' || typeof v === 'number') return readInstant(v).toISOString()
   throw new Error(`expected a date, got ${String(v)}`)
 }
 
@@ -44,6 +44,7 @@ export function canonical(workload: WorkloadId, result: unknown): { text: string
   const lines: string[] = []
   switch (workload) {
     case 'W1':
+    case 'W9':
       for (const p of items(result)) lines.push(post(p, true))
       break
     case 'W2':
@@ -56,6 +57,8 @@ export function canonical(workload: WorkloadId, result: unknown): { text: string
       for (const [p, a] of result as Pair[]) lines.push(`${post(p, false)}|${author(a)}`)
       break
     case 'W4':
+    case 'W8-offset':
+    case 'W8-keyset':
       for (const p of items(result)) lines.push(post(p, false))
       break
     case 'W5':

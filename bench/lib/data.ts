@@ -7,6 +7,7 @@ import postgres from 'postgres'
 import { blogData } from '../../examples/demo/data.ts'
 import { schema } from '../../examples/demo/schema.ts'
 import { connect } from '../../src/index.ts'
+import { sqliteDateText } from './instant.ts'
 
 export interface DataSize {
   readonly seed: number
@@ -33,20 +34,28 @@ export function dataName(size: DataSize): string {
   return `quarry_bench_s${size.seed}_a${size.authors}_p${size.posts}_t${size.tags}x${size.tagsPerPost}_v1`
 }
 
-export async function ensureSqlite(dir: string, size: DataSize): Promise<DataSource> {
+/**
+ * How a SQLite datetime is stored as text. `iso`: `2020-03-10T10:30:50.897Z` (the peer table's 20,000-post set, as
+ * its earlier runs had it). `sql`: `2020-03-10 10:30:50.897`, UTC, milliseconds only when not zero — what quarry,
+ * Django, the sqlite3 shell and `datetime()` write; needed wherever a datetime is bound and compared, since SQLite
+ * compares that text as text (W8's keyset page on the 100,000-post set).
+ */
+export type SqliteDates = 'iso' | 'sql'
+
+export async function ensureSqlite(dir: string, size: DataSize, dates: SqliteDates = 'iso'): Promise<DataSource> {
   mkdirSync(dir, { recursive: true })
-  const file = path.join(dir, `${dataName(size)}.db`)
+  const file = path.join(dir, `${dataName(size)}${dates === 'sql' ? '_sqldates' : ''}.db`)
   if (!existsSync(file)) {
     // Built under a temporary name and renamed at the end: an interrupted build is never reused.
     const tmp = `${file}.building`
     for (const f of [tmp, `${tmp}-wal`, `${tmp}-shm`]) rmSync(f, { force: true })
-    await buildSqlite(tmp, size)
+    await buildSqlite(tmp, size, dates)
     renameSync(tmp, file)
   }
   return { backend: 'sqlite', location: file, size }
 }
 
-async function buildSqlite(file: string, size: DataSize): Promise<void> {
+async function buildSqlite(file: string, size: DataSize, dates: SqliteDates): Promise<void> {
   const db = await connect(`sqlite:${file}`, schema)
   await db.createTables()
   await db.close()
@@ -63,6 +72,7 @@ async function buildSqlite(file: string, size: DataSize): Promise<void> {
   )
   const insPostTag = raw.prepare('INSERT INTO blog_post_tags (post_id, tag_id) VALUES (?, ?)')
   for (const { row, tags } of data.posts()) {
+    if (dates === 'sql') row[5] = sqliteDateText(new Date(row[5]))
     insPost.run(...row)
     for (const t of tags) insPostTag.run(row[0], t)
   }

@@ -1,7 +1,7 @@
 // What each system module provides: for one backend, a runner per workload it can express, or the reason it
 // cannot. A runner is one timed run; its result is checked equal to raw's before timing starts.
 import type { Backend, DataSize } from './data.ts'
-import type { WorkloadId } from './workloads.ts'
+import type { WorkloadId, WriteRows } from './workloads.ts'
 
 export interface Context {
   readonly backend: Backend
@@ -10,6 +10,8 @@ export interface Context {
   readonly size: DataSize
   /** W4's ids (count depends on --quick). */
   readonly ids: readonly number[]
+  /** The write workloads' sizes (smaller in --quick). */
+  readonly rows: WriteRows
 }
 
 export type Runner = () => Promise<unknown>

@@ -1,8 +1,30 @@
 // The workloads of BENCHMARKS.md as run here: what one timed run does, and how its result is checked.
 import { prng } from '../../examples/demo/data.ts'
+import type { NewPost } from '../bulk/workloads.ts'
 import type { Backend, DataSize } from './data.ts'
 
-export type WorkloadId = 'W1' | 'W2' | 'W3' | 'W4' | 'W5' | 'W6' | 'W7' | 'W8' | 'W9' | 'W10' | 'W11' | 'W12'
+export type WorkloadId =
+  | 'W1'
+  | 'W2'
+  | 'W3'
+  | 'W4'
+  | 'W5'
+  | 'W6'
+  | 'W6-loop'
+  | 'W7'
+  | 'W8-offset'
+  | 'W8-keyset'
+  | 'W9'
+  | 'W10'
+  | 'W11'
+  | 'W12'
+
+/**
+ * The data set a workload runs on: the peer table's blog (`main`, 20,000 posts by default), the 100,000-post
+ * blog of BENCHMARKS.md (`big`: W8, W11), or a database the write workloads change (`writes`: the blog's authors
+ * and tags, its posts reset before every run, untimed).
+ */
+export type DataKind = 'main' | 'big' | 'writes'
 
 export interface WorkloadSpec {
   readonly id: WorkloadId
@@ -16,6 +38,22 @@ export interface WorkloadSpec {
   readonly notBuilt?: string
   /** quarry/raw target of BENCHMARKS.md, per backend. */
   readonly target?: Partial<Record<Backend, number>>
+  /** Its data set (default `main`), and in --quick (default the same). */
+  readonly data?: DataKind
+  readonly quickData?: DataKind
+  /**
+   * A write workload: the worker resets the table before every run (untimed) and checks the table's contents
+   * after the first run, not the runner's return value.
+   */
+  readonly write?: 'insert' | 'update'
+  /**
+   * At most this many rounds in a full run, and at least `minRuns` timed runs a process (default 3): the slow write
+   * and deep-offset workloads, so that the full run stays within its 45 minutes on the shared 2-core machine.
+   */
+  readonly rounds?: number
+  readonly minRuns?: number
+  /** Checked against the reference raw driver's result of this workload instead (W9: raw has no cache; W1's rows). */
+  readonly checkAs?: WorkloadId
 }
 
 export const FETCH = 1_000
@@ -24,6 +62,39 @@ export const GETS: readonly [number, number] = [10_000, 1_000]
 export const PAGES = 100
 export const CONCURRENT = 64
 export const CONCURRENT_ROUNDS = 10
+/** The blog of BENCHMARKS.md for W8 and W11. */
+export const BIG_POSTS = 100_000
+/** W8: the page's depth (rows skipped). */
+export const W8_DEPTH = 90_000
+// bench/bulk's sizes (bench/run.ts checks they still agree): not imported here, since bench/bulk loads quarry's
+// sources, which would then sit in every peer's worker process (and its W11 peak RSS).
+export const W6_ROWS = 100_000
+export const W6_LOOP_ROWS = 2_000
+export const W7_ROWS = 10_000
+export const W8_PAGE = 25
+export const W8_FETCHES = 5
+
+/** W7's new title of post `id` in a worker's `run`-th run (1 for the checked run, the same for every system). */
+export const w7Title = (run: number, id: number): string => `updated ${run} post ${id}`
+
+/** Rows W6 inserts in one bulk call, W6-loop one by one, and W7 updates. */
+export interface WriteRows {
+  readonly bulk: number
+  readonly loop: number
+  readonly update: number
+}
+/** BENCHMARKS.md's sizes, and --quick's (a smoke run of the same code on a tenth of the rows). */
+export const WRITE_ROWS: readonly [full: WriteRows, quick: WriteRows] = [
+  { bulk: W6_ROWS, loop: W6_LOOP_ROWS, update: W7_ROWS },
+  { bulk: W6_ROWS / 10, loop: W6_LOOP_ROWS / 10, update: W7_ROWS / 10 },
+]
+
+/** W6's rows as users hold them (plain objects with JS values): bench/bulk's, so both benches insert the same. */
+export async function w6Rows(ctx: { size: { seed: number }; rows: WriteRows }, loop: boolean): Promise<NewPost[]> {
+  const { newPosts } = await import('../bulk/workloads.ts')
+  return newPosts(ctx.size.seed, loop ? ctx.rows.loop : ctx.rows.bulk)
+}
+export type { NewPost }
 
 export const WORKLOADS: readonly WorkloadSpec[] = [
   {
@@ -67,50 +138,78 @@ export const WORKLOADS: readonly WorkloadSpec[] = [
   },
   {
     id: 'W6',
-    title: 'bulk insert',
-    runs: [0, 0],
+    title: `bulk insert of ${W6_ROWS.toLocaleString('en')} posts in one bulk call (--quick: a tenth)`,
+    runs: [2, 1],
+    // The checked first run is the warm-up: one run is 100,000 rows (Prisma and Sequelize take 20–30 s here).
     warmup: [0, 0],
-    backends: [],
-    notBuilt: 'bulkCreate landed in main as this run ended; quarry vs raw: `npm run bench:bulk`',
+    rounds: 1,
+    minRuns: 2,
+    backends: ['sqlite', 'postgres'],
+    data: 'writes',
+    write: 'insert',
+  },
+  {
+    id: 'W6-loop',
+    title: `${W6_LOOP_ROWS.toLocaleString('en')} posts, one create() per row (compare per row with W6)`,
+    runs: [3, 1],
+    warmup: [0, 0],
+    rounds: 1,
+    backends: ['sqlite', 'postgres'],
+    data: 'writes',
+    write: 'insert',
   },
   {
     id: 'W7',
-    title: 'bulk update',
-    runs: [0, 0],
-    warmup: [0, 0],
-    backends: [],
-    notBuilt: 'bulkUpdate landed in main as this run ended; quarry vs raw: `npm run bench:bulk`',
-  },
-  {
-    id: 'W8',
-    title: 'deep pagination',
-    runs: [0, 0],
-    warmup: [0, 0],
-    backends: [],
-    notBuilt: 'keyset pagination landed in main as this run ended; quarry vs raw: `npm run bench:bulk`',
-  },
-  {
-    id: 'W9',
-    title: 'cached query',
-    runs: [0, 0],
-    warmup: [0, 0],
-    backends: [],
-    notBuilt: '.cache() landed in main as this run ended; quarry alone: bench/cache/w9.ts',
-  },
-  {
-    id: 'W10',
-    title: 'cached page',
-    runs: [0, 0],
-    warmup: [0, 0],
-    backends: [],
-    notBuilt: 'cachePage landed in main as this run ended; quarry vs frameworks: bench/cache/w10.ts',
-  },
-  {
-    id: 'W11',
-    title: 'stream every post; time and peak RSS',
+    title: `bulk update: ${W7_ROWS.toLocaleString('en')} posts, each a different title`,
     runs: [3, 1],
     warmup: [1, 0],
     backends: ['sqlite', 'postgres'],
+    data: 'writes',
+    write: 'update',
+    rounds: 1,
+  },
+  {
+    id: 'W8-offset',
+    title: `the ${W8_PAGE}-post page at depth ${W8_DEPTH.toLocaleString('en')} by OFFSET, ×${W8_FETCHES}`,
+    runs: [5, 1],
+    warmup: [1, 0],
+    backends: ['sqlite', 'postgres'],
+    data: 'big',
+    rounds: 1,
+  },
+  {
+    id: 'W8-keyset',
+    title: `the same page by keyset (after the cursor of row ${W8_DEPTH.toLocaleString('en')}), ×${W8_FETCHES}`,
+    runs: [30, 3],
+    warmup: [10, 1],
+    backends: ['sqlite', 'postgres'],
+    data: 'big',
+  },
+  {
+    id: 'W9',
+    title: 'W1 from a warm query cache (memory)',
+    checkAs: 'W1',
+    runs: [30, 5],
+    warmup: [20, 3],
+    backends: ['sqlite', 'postgres'],
+  },
+  {
+    id: 'W10',
+    title: 'cached page (HTTP)',
+    runs: [0, 0],
+    warmup: [0, 0],
+    backends: [],
+    notBuilt:
+      'an HTTP workload (server and load generator in separate processes): `npx node bench/cache/w10.ts`; its latest results are shown below',
+  },
+  {
+    id: 'W11',
+    title: 'stream every post of the 100,000-post blog (--quick: the 20,000); time and peak RSS',
+    runs: [3, 1],
+    warmup: [1, 0],
+    backends: ['sqlite', 'postgres'],
+    data: 'big',
+    quickData: 'main',
   },
   {
     id: 'W12',

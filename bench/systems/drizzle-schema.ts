@@ -2,12 +2,17 @@
 import { relations } from 'drizzle-orm'
 import { bigint, boolean, integer as pgInteger, pgTable, text as pgText, timestamp, varchar } from 'drizzle-orm/pg-core'
 import { customType, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import { readInstant, sqliteDateText } from '../lib/instant.ts'
 
-/** The data set stores SQLite datetimes as ISO-8601 text (as quarry writes them): a custom type maps them to Date. */
+/**
+ * The data sets store SQLite datetimes as text (ISO-8601, or `2020-03-10 10:30:50.897` as quarry writes them, both
+ * UTC): a custom type maps them to Date, and writes the second form, so a bound datetime compares right with the
+ * 100,000-post set's (W8's keyset).
+ */
 const isoDate = customType<{ data: Date; driverData: string }>({
   dataType: () => 'datetime',
-  fromDriver: (v) => new Date(v),
-  toDriver: (d) => d.toISOString(),
+  fromDriver: (v) => readInstant(v),
+  toDriver: (d) => sqliteDateText(d),
 })
 
 export const sqliteAuthors = sqliteTable('author', {

@@ -4,6 +4,7 @@ import { StreamDigest } from '../lib/checksum.ts'
 import { na, type SystemDef } from '../lib/system.ts'
 import { AUTHORS, FETCH, PAGES, pageWord } from '../lib/workloads.ts'
 import { attach, mapAuthors, mapPosts, mapPostsWithAuthor, POST_COLS, RawAuthor, RawPost, SQL } from './raw-shared.ts'
+import { type RawDriver, rawWrites } from './raw-writes.ts'
 
 export const system: SystemDef = {
   id: 'raw-node-sqlite',
@@ -35,8 +36,31 @@ export const system: SystemDef = {
       `SELECT ${POST_COLS} FROM blog_post p WHERE p.published = 1 AND p.title LIKE ? ESCAPE '\\' ORDER BY p.created_at DESC LIMIT 20`,
     )
     const all = prep(SQL.all)
+    const cache = new Map<string, StatementSync>()
+    const cached = (sql: string) => {
+      let st = cache.get(sql)
+      if (!st) cache.set(sql, (st = prep(sql)))
+      return st
+    }
+    const driver: RawDriver = {
+      sqlite: true,
+      maxParams: 32766,
+      all: async (sql: string, p: unknown[]) => cached(sql).all(...(p as never[])) as unknown as unknown[][],
+      run: async (sql: string, p: unknown[]) => void cached(sql).run(...(p as never[])),
+      transaction: async (fn) => {
+        db.exec('BEGIN')
+        try {
+          await fn(driver)
+          db.exec('COMMIT')
+        } catch (e) {
+          db.exec('ROLLBACK')
+          throw e
+        }
+      },
+    }
     return {
       workloads: {
+        ...rawWrites(driver, ctx),
         W1: async () => mapPostsWithAuthor(rows(w1, FETCH), true),
         W2: async () => {
           const as = mapAuthors(rows(authors, AUTHORS))

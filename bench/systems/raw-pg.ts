@@ -16,6 +16,7 @@ import {
   RawPost,
   SQL,
 } from './raw-shared.ts'
+import { type RawDriver, rawWrites } from './raw-writes.ts'
 
 export const system: SystemDef = {
   id: 'raw-pg',
@@ -41,8 +42,35 @@ export const system: SystemDef = {
       `SELECT ${POST_COLS} FROM blog_post p WHERE p.published AND p.title ILIKE $1 ORDER BY p.created_at DESC LIMIT 20`,
     )
     const page = async (w: string) => mapPosts(await q(PAGE, [`%${w}%`]), false)
+    // Named statements per text, on the pool or on one client for a transaction.
+    const names = new Map<string, { name: string; text: string }>()
+    const named = (sql: string) => {
+      let s = names.get(sql)
+      if (!s) names.set(sql, (s = stmt(numbered(sql))))
+      return s
+    }
+    const on = (c: pg.Pool | pg.PoolClient): RawDriver => ({
+      sqlite: false,
+      maxParams: 65533,
+      all: async (sql, values) => (await c.query({ ...named(sql), values, rowMode: 'array' })).rows as unknown[][],
+      run: async (sql, values) => void (await c.query({ ...named(sql), values })),
+      transaction: async (fn) => {
+        const client = await pool.connect()
+        try {
+          await client.query('BEGIN')
+          await fn(on(client))
+          await client.query('COMMIT')
+        } catch (e) {
+          await client.query('ROLLBACK')
+          throw e
+        } finally {
+          client.release()
+        }
+      },
+    })
     return {
       workloads: {
+        ...rawWrites(on(pool), ctx),
         W1: async () => mapPostsWithAuthor(await q(W1, [FETCH]), false),
         W2: async () => {
           const as = mapAuthors(await q(AUTH, [AUTHORS]))

@@ -14,6 +14,7 @@ import {
   RawPost,
   SQL,
 } from './raw-shared.ts'
+import { type RawDriver, rawWrites } from './raw-writes.ts'
 
 export const POOL = 10
 
@@ -35,8 +36,17 @@ export const system: SystemDef = {
     const BY_AUTHORS = `SELECT ${POST_COLS} FROM blog_post p WHERE p.author_id = ANY($1) ORDER BY p.author_id, p.created_at DESC`
     const PAGE = `SELECT ${POST_COLS} FROM blog_post p WHERE p.published AND p.title ILIKE $1 ORDER BY p.created_at DESC LIMIT 20`
     const page = async (w: string) => mapPosts(await q(PAGE, [`%${w}%`]), false)
+    const on = (c: postgres.Sql): RawDriver => ({
+      sqlite: false,
+      maxParams: 65533,
+      all: async (text, params) =>
+        (await c.unsafe(pg(text), params as never[], { prepare: true }).values()) as unknown as unknown[][],
+      run: async (text, params) => void (await c.unsafe(pg(text), params as never[], { prepare: true })),
+      transaction: async (fn) => void (await sql.begin((tx) => fn(on(tx as unknown as postgres.Sql)))),
+    })
     return {
       workloads: {
+        ...rawWrites(on(sql), ctx),
         W1: async () => mapPostsWithAuthor(await q(W1, [FETCH]), false),
         W2: async () => {
           const as = mapAuthors(await q(AUTH, [AUTHORS]))

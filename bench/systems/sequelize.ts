@@ -2,8 +2,22 @@
 // `findByPk`, the association getter (`post.getAuthor()`) for lazy loads. sqlite3 on SQLite (Sequelize's only
 // SQLite driver), pg on PostgreSQL (which returns bigint keys as strings).
 import { DataTypes, Op, Sequelize } from 'sequelize'
+import { readInstant, sqliteDateText } from '../lib/instant.ts'
 import { type Context, na, type Opened, type SystemDef } from '../lib/system.ts'
-import { AUTHORS, CONCURRENT, CONCURRENT_ROUNDS, FETCH, PAGES, pageWord } from '../lib/workloads.ts'
+import {
+  AUTHORS,
+  CONCURRENT,
+  CONCURRENT_ROUNDS,
+  FETCH,
+  type NewPost,
+  PAGES,
+  pageWord,
+  W8_DEPTH,
+  W8_FETCHES,
+  W8_PAGE,
+  w6Rows,
+  w7Title,
+} from '../lib/workloads.ts'
 import { POOL } from './raw-postgres-js.ts'
 
 async function open(ctx: Context): Promise<Opened> {
@@ -48,8 +62,77 @@ async function open(ctx: Context): Promise<Opened> {
       order: [['createdAt', 'DESC']],
       limit: 20,
     })
+  let bulk: NewPost[] | undefined
+  let loop: NewPost[] | undefined
+  let w7: Record<string, unknown>[] | undefined
+  let w7run = 0
+  let anchor: { createdAt: Date; id: number } | undefined
+  const order: [string, string][] = [
+    ['createdAt', 'DESC'],
+    ['id', 'DESC'],
+  ]
+  // On SQLite Sequelize turns any value compared with a DATE attribute, Date or text, into its own
+  // 'YYYY-MM-DD HH:MM:SS.SSS +00:00', which compares wrongly (as text) against the text the data set stores: the
+  // keyset bound is given as that stored text, as a literal.
+  const at = (d: Date) => (sqlite ? sequelize.literal(sequelize.escape(sqliteDateText(d))) : d)
   return {
     workloads: {
+      // W6: Model.bulkCreate(rows), one call (Sequelize writes the values into the SQL text, so no parameter limit).
+      W6: async () => {
+        bulk ??= await w6Rows(ctx, false)
+        await Post.bulkCreate(bulk as never[])
+        return bulk.length
+      },
+      'W6-loop': async () => {
+        loop ??= await w6Rows(ctx, true)
+        for (const r of loop) await Post.create(r as never)
+        return loop.length
+      },
+      // W7: bulkCreate with `updateOnDuplicate`, its documented way to write a different value per row
+      // (INSERT … ON CONFLICT (id) DO UPDATE SET title = excluded.title).
+      W7: async () => {
+        w7 ??= (await Post.findAll({
+          where: { id: { [Op.lte]: ctx.rows.update } },
+          order: [['id', 'ASC']],
+          raw: true,
+        })) as never
+        w7run++
+        const n = w7run
+        await Post.bulkCreate(w7!.map((r) => ({ ...r, title: w7Title(n, r.id as number) })) as never[], {
+          updateOnDuplicate: ['title'],
+        })
+        return w7!.length
+      },
+      'W8-offset': async () => {
+        let last: unknown[] = []
+        for (let i = 0; i < W8_FETCHES; i++) last = await Post.findAll({ order, offset: W8_DEPTH, limit: W8_PAGE })
+        return last
+      },
+      // Keyset: Sequelize has no cursor pagination; a where with Op.or on the ORDER BY's columns.
+      'W8-keyset': async () => {
+        if (!anchor) {
+          const [a] = (await Post.findAll({ order, offset: W8_DEPTH - 1, limit: 1, raw: true })) as never as {
+            createdAt: Date | string
+            id: number
+          }[]
+          anchor = { createdAt: readInstant(a!.createdAt), id: Number(a!.id) }
+        }
+        const a = anchor
+        let last: unknown[] = []
+        for (let i = 0; i < W8_FETCHES; i++)
+          last = await Post.findAll({
+            where: {
+              [Op.or]: [
+                { createdAt: { [Op.lt]: at(a.createdAt) } },
+                { createdAt: { [Op.eq]: at(a.createdAt) }, id: { [Op.lt]: a.id } },
+              ],
+            },
+            order,
+            limit: W8_PAGE,
+          })
+        return last
+      },
+      W9: na('Sequelize has no query cache'),
       W1: () =>
         Post.findAll({ include: [{ model: Author, as: 'author' }], order: [['createdAt', 'DESC']], limit: FETCH }),
       W2: () =>

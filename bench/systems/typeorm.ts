@@ -2,9 +2,53 @@
 // no decorators), repositories with find options (`relations`, `order`, `take`), ILike for case-insensitive
 // search. better-sqlite3 on SQLite, pg on PostgreSQL (TypeORM returns pg's bigint keys as strings).
 import 'reflect-metadata'
-import { DataSource, EntitySchema, ILike, Like } from 'typeorm'
+import { DataSource, EntitySchema, Equal, ILike, LessThan, LessThanOrEqual, Like, Raw } from 'typeorm'
+import type { QueryResultCache } from 'typeorm/cache/QueryResultCache.js'
+import type { QueryResultCacheOptions } from 'typeorm/cache/QueryResultCacheOptions.js'
+import { sqliteDateText } from '../lib/instant.ts'
 import { type Context, na, type Opened, type SystemDef } from '../lib/system.ts'
-import { AUTHORS, CONCURRENT, CONCURRENT_ROUNDS, FETCH, PAGES, pageWord } from '../lib/workloads.ts'
+import {
+  AUTHORS,
+  CONCURRENT,
+  CONCURRENT_ROUNDS,
+  FETCH,
+  type NewPost,
+  PAGES,
+  pageWord,
+  W8_DEPTH,
+  W8_FETCHES,
+  W8_PAGE,
+  w6Rows,
+  w7Title,
+} from '../lib/workloads.ts'
+
+/**
+ * W9: TypeORM's query cache (`cache: true` on a find) with a memory store, as its caching docs allow through a
+ * custom `provider` (the built-in stores are a database table and Redis). It keeps what TypeORM hands it (the raw
+ * rows as JSON text); a hit parses them and builds the entities again.
+ */
+class MemoryResultCache implements QueryResultCache {
+  private readonly entries = new Map<string, QueryResultCacheOptions>()
+  async connect(): Promise<void> {}
+  async disconnect(): Promise<void> {}
+  async synchronize(): Promise<void> {}
+  async getFromCache(options: QueryResultCacheOptions): Promise<QueryResultCacheOptions | undefined> {
+    return this.entries.get(options.identifier ?? options.query!)
+  }
+  async storeInCache(options: QueryResultCacheOptions): Promise<void> {
+    this.entries.set(options.identifier ?? options.query!, options)
+  }
+  isExpired(saved: QueryResultCacheOptions): boolean {
+    return saved.time! + saved.duration < Date.now()
+  }
+  async clear(): Promise<void> {
+    this.entries.clear()
+  }
+  async remove(identifiers: string[]): Promise<void> {
+    for (const id of identifiers) this.entries.delete(id)
+  }
+}
+
 import { POOL } from './raw-postgres-js.ts'
 
 interface Author {
@@ -58,6 +102,18 @@ function entities(sqlite: boolean) {
 async function open(ctx: Context): Promise<Opened> {
   const sqlite = ctx.backend === 'sqlite'
   const { AuthorEntity, PostEntity } = entities(sqlite)
+  const ds = await dataSource(ctx, AuthorEntity, PostEntity)
+  return workloads(ctx, ds, AuthorEntity, PostEntity)
+}
+
+async function dataSource(
+  ctx: Context,
+  AuthorEntity: EntitySchema<Author>,
+  PostEntity: EntitySchema<Post>,
+  cache?: boolean,
+): Promise<DataSource> {
+  const sqlite = ctx.backend === 'sqlite'
+  const cacheOption = cache ? { cache: { provider: () => new MemoryResultCache() } } : {}
   const ds = new DataSource(
     sqlite
       ? {
@@ -69,10 +125,27 @@ async function open(ctx: Context): Promise<Opened> {
             db.pragma('synchronous = NORMAL')
             db.pragma('busy_timeout = 5000')
           },
+          ...cacheOption,
         }
-      : { type: 'postgres', url: ctx.location, entities: [AuthorEntity, PostEntity], extra: { max: POOL } },
+      : {
+          type: 'postgres',
+          url: ctx.location,
+          entities: [AuthorEntity, PostEntity],
+          extra: { max: POOL },
+          ...cacheOption,
+        },
   )
   await ds.initialize()
+  return ds
+}
+
+async function workloads(
+  ctx: Context,
+  ds: DataSource,
+  AuthorEntity: EntitySchema<Author>,
+  PostEntity: EntitySchema<Post>,
+): Promise<Opened> {
+  const sqlite = ctx.backend === 'sqlite'
   const posts = ds.getRepository(PostEntity)
   const authors = ds.getRepository(AuthorEntity)
   const page = (w: string) =>
@@ -81,8 +154,77 @@ async function open(ctx: Context): Promise<Opened> {
       order: { createdAt: 'DESC' },
       take: 20,
     })
+  let bulk: NewPost[] | undefined
+  let loop: NewPost[] | undefined
+  let w7: Post[] | undefined
+  let w7run = 0
+  let anchor: Post | undefined
+  let cachedDs: DataSource | undefined
+  const order = { createdAt: 'DESC', id: 'DESC' } as const
+  // On SQLite TypeORM binds a Date as 'YYYY-MM-DD HH:MM:SS.SSS', always with milliseconds, where the stored text
+  // drops '.000': the keyset bound is given as the stored text there.
+  const before = (at: Date) => (sqlite ? Raw((col) => `${col} < :at`, { at: sqliteDateText(at) }) : LessThan(at))
+  const same = (at: Date) => (sqlite ? Raw((col) => `${col} = :at2`, { at2: sqliteDateText(at) }) : Equal(at))
   return {
     workloads: {
+      // W6: the QueryBuilder insert, which its docs call the most efficient way to insert rows, without reading the
+      // generated ids back (`updateEntity(false)`), in a transaction. It does not split a statement past the
+      // driver's parameter limit (32,766 on SQLite, 65,535 on PostgreSQL), so the rows go in chunks of that size.
+      W6: async () => {
+        bulk ??= await w6Rows(ctx, false)
+        const rows = bulk
+        const per = Math.floor((sqlite ? 32766 : 65535) / 6)
+        await ds.transaction(async (m) => {
+          for (let i = 0; i < rows.length; i += per)
+            await m
+              .createQueryBuilder()
+              .insert()
+              .into(PostEntity)
+              .values(rows.slice(i, i + per))
+              .updateEntity(false)
+              .execute()
+        })
+        return rows.length
+      },
+      // repository.save(entity): what its docs show for creating one row.
+      'W6-loop': async () => {
+        loop ??= await w6Rows(ctx, true)
+        for (const r of loop) await posts.save(posts.create(r))
+        return loop.length
+      },
+      // W7: TypeORM has no bulk update with a value per row; its docs' way is repository.save(entities): it reads
+      // them back, then one UPDATE per changed entity, in one transaction.
+      W7: async () => {
+        w7 ??= await posts.find({ where: { id: LessThanOrEqual(ctx.rows.update) }, order: { id: 'ASC' } })
+        w7run++
+        for (const p of w7) p.title = w7Title(w7run, p.id)
+        await posts.save(w7)
+        return w7.length
+      },
+      'W8-offset': async () => {
+        let last: Post[] = []
+        for (let i = 0; i < W8_FETCHES; i++) last = await posts.find({ order, skip: W8_DEPTH, take: W8_PAGE })
+        return last
+      },
+      // Keyset: TypeORM has no cursor pagination; find options with an OR of conditions (`where: [ … ]`).
+      'W8-keyset': async () => {
+        anchor ??= (await posts.find({ select: { id: true, createdAt: true }, order, skip: W8_DEPTH - 1, take: 1 }))[0]!
+        const a = anchor
+        let last: Post[] = []
+        for (let i = 0; i < W8_FETCHES; i++)
+          last = await posts.find({
+            where: [{ createdAt: before(a.createdAt) }, { createdAt: same(a.createdAt), id: LessThan(a.id) }],
+            order,
+            take: W8_PAGE,
+          })
+        return last
+      },
+      W9: async () => {
+        cachedDs ??= await dataSource(ctx, AuthorEntity, PostEntity, true)
+        return cachedDs
+          .getRepository(PostEntity)
+          .find({ relations: { author: true }, order: { createdAt: 'DESC' }, take: FETCH, cache: 3_600_000 })
+      },
       W1: () => posts.find({ relations: { author: true }, order: { createdAt: 'DESC' }, take: FETCH }),
       // Ordering the joined posts in find options (`order: { posts: { createdAt: 'DESC' } }`) together with `take`
       // returns 5 authors instead of 100 in TypeORM 1.1, so each author's posts are sorted here.
@@ -121,7 +263,10 @@ async function open(ctx: Context): Promise<Opened> {
             return out
           },
     },
-    close: () => ds.destroy(),
+    close: async () => {
+      await cachedDs?.destroy()
+      await ds.destroy()
+    },
   }
 }
 
