@@ -58,6 +58,8 @@ export const SYSTEMS: readonly SystemEntry[] = [
     label: 'quarry (better-sqlite3)',
     quarry: true,
     backends: ['sqlite'],
+    // The driver is what reads rows; writes, pages and the cache are quarry's own row on the default driver.
+    only: ['W1', 'W2', 'W3', 'W4', 'W5', 'W11'],
   },
   {
     id: 'quarry-n1-off',

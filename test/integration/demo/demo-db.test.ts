@@ -4,10 +4,16 @@ import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { expect, it } from 'vitest'
 import { describeEachBackend } from '../../support/backends.ts'
+import { driversNodePath } from '../../support/sqlite-drivers.ts'
 
 const MAIN = fileURLToPath(new URL('../../../examples/demo/main.ts', import.meta.url))
 const demo = (url: string) =>
-  spawnSync(process.execPath, [MAIN, '--db', url, '--posts', '2000'], { encoding: 'utf8', timeout: 240_000 })
+  spawnSync(process.execPath, [MAIN, '--db', url, '--posts', '2000'], {
+    encoding: 'utf8',
+    timeout: 240_000,
+    // A `?driver=better-sqlite3` URL: the child finds the tests' copy of the optional driver there.
+    env: { ...process.env, ...driversNodePath() },
+  })
 
 describeEachBackend('npm run demo -- --db', (b) => {
   it('runs every section on the database named, twice in a row', async () => {
