@@ -74,7 +74,8 @@ describeEachBackend('cache codec: model instances', (b) => {
 it('another process (a fresh cache object) decodes instances once connect() gave it the schema', async () => {
   if (!(await requireRedis())) return
   const prefix = filePrefix()
-  const url = `sqlite:${(await import('node:os')).tmpdir()}/quarry-codec-${prefix}.db`
+  const file = `${(await import('node:os')).tmpdir()}/quarry-codec-${prefix}.db`
+  const url = `sqlite:${file}`
   const writerCache = createCache(REDIS_URL, { prefix })
   const w = await connect(url, blogSchema, { cache: writerCache })
   await w.createTables()
@@ -96,4 +97,6 @@ it('another process (a fresh cache object) decodes instances once connect() gave
   }
   await w.close()
   await r.close()
+  const { rmSync } = await import('node:fs')
+  for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true })
 })
