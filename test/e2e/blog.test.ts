@@ -102,8 +102,16 @@ describeEachBackend(
       expect(nav?.status(), page.url()).toBe(status)
       // The profiler saw the same requests: the same statement count, and no N+1, duplicate, N-times-similar or
       // unused eager load flagged on any of them. (Its JSON is fetched from Node: the dashboard answers loopback.)
-      const all = (await (await fetch(`${blog.url}/__quarry/api/requests`)).json()) as ProfiledRequest[]
-      const fresh = all.filter((r) => Number(r.id) > lastProfiled)
+      // A request is stored when its response has finished, which can come after the browser has the page: under
+      // load, ask again (bounded) until the requests of this navigation have all been stored.
+      let fresh: ProfiledRequest[] = []
+      const deadline = Date.now() + 5_000
+      for (;;) {
+        const all = (await (await fetch(`${blog.url}/__quarry/api/requests`)).json()) as ProfiledRequest[]
+        fresh = all.filter((r) => Number(r.id) > lastProfiled)
+        if (fresh.reduce((n, r) => n + r.queryCount, 0) >= events.length || Date.now() > deadline) break
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
       lastProfiled = Math.max(lastProfiled, ...fresh.map((r) => Number(r.id)))
       expect(fresh.length, page.url()).toBeGreaterThan(0)
       expect(
