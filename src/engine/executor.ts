@@ -114,32 +114,13 @@ export class Executor {
   ): Promise<R> {
     if (this.#closed || this.#interceptors.length !== 0 || queryChannel.hasSubscribers)
       return this.rows(alias, q, values, info, options).then(then)
-    let backend: Backend
-    let r: unknown[][] | Promise<unknown[][]>
-    const sql = q.sql
     let params: unknown[]
     try {
-      backend = this.backend(alias)
       params = bindParams(q, values)
     } catch (e) {
       return Promise.reject(e)
     }
-    try {
-      const read = options?.bigints ? readRowsBig : readRows
-      const c = this.tx(alias)?.lease.conn ?? backend.idleConnection?.()
-      r = c ? read(c, sql, params) : backend.withConnection((x) => read(x, sql, params))
-    } catch (e) {
-      return Promise.reject(backend.translateError(e, sql))
-    }
-    if (r instanceof Promise)
-      return r.then(then, (e: unknown) => {
-        throw backend.translateError(e, sql)
-      })
-    try {
-      return Promise.resolve(then(r))
-    } catch (e) {
-      return Promise.reject(e)
-    }
+    return this.#dispatch(alias, q.sql, params, options?.bigints ? readRowsBig : readRows, undefined, then)
   }
 
   objects(
@@ -315,13 +296,27 @@ export class Executor {
     if (this.#closed) return Promise.reject(closedError())
     if ((returns !== null && this.#interceptors.length !== 0) || queryChannel.hasSubscribers)
       return this.#runObserved(alias, q, params, info, returns, fn, count, conn)
+    return this.#dispatch(alias, q.sql, params, fn, conn)
+  }
+
+  /**
+   * The hot path's statement: on the transaction's or an idle connection (else one from the pool), driver errors
+   * translated in the one reaction that also applies `then` (whose own errors reject as they are).
+   */
+  #dispatch<T, R = T>(
+    alias: string,
+    sql: string,
+    params: readonly unknown[],
+    fn: (c: Connection, sql: string, params: readonly unknown[]) => T | Promise<T>,
+    conn: Connection | undefined,
+    then?: (r: T) => R | Promise<R>,
+  ): Promise<R> {
     let backend: Backend
     try {
       backend = this.backend(alias)
     } catch (e) {
       return Promise.reject(e)
     }
-    const sql = q.sql
     let r: T | Promise<T>
     try {
       const c = conn ?? this.tx(alias)?.lease.conn ?? backend.idleConnection?.()
@@ -329,10 +324,16 @@ export class Executor {
     } catch (e) {
       return Promise.reject(backend.translateError(e, sql))
     }
-    if (!(r instanceof Promise)) return Promise.resolve(r)
-    return r.then(undefined, (e: unknown) => {
-      throw backend.translateError(e, sql)
-    })
+    if (r instanceof Promise)
+      return r.then(then, (e: unknown) => {
+        throw backend.translateError(e, sql)
+      }) as Promise<R>
+    if (!then) return Promise.resolve(r as unknown as R)
+    try {
+      return Promise.resolve(then(r))
+    } catch (e) {
+      return Promise.reject(e)
+    }
   }
 
   /** `#run` with interceptors or event subscribers: an async function, timing the statement and publishing it. */
