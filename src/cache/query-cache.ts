@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto'
+import { LRUCache } from 'lru-cache'
 import { cacheScope } from '../engine/cache-scope.ts'
 import type { Interceptor, Statement, StatementResult } from '../engine/interceptors.ts'
 import type { ModelMeta } from '../model/model-meta.ts'
@@ -47,8 +48,11 @@ export class QueryCache {
   readonly #dbIds: ReadonlyMap<string, string>
   /** Tables whose rows a delete on the key table may also remove or change (ON DELETE), transitively. */
   readonly #dependents = new Map<string, string[]>()
-  readonly #memo = new Map<string, Memo>()
-  #memoChars = 0
+  readonly #memo = new LRUCache<string, Memo>({
+    max: MEMO_SIZE,
+    maxSize: MEMO_CHARS,
+    sizeCalculation: (m) => m.chars,
+  })
   /** After a failure, reads skip the cache for a moment instead of paying the timeout on every query. */
   #downUntil = 0
 
@@ -164,18 +168,7 @@ export class QueryCache {
     const dates = dateColumns(entry.r)
     const memo: Memo = { entry, dates: dates?.length ? dates : null, chars: text.length }
     if (dates === undefined || text.length > MEMO_CHARS / 4) return memo
-    const old = this.#memo.get(key)
-    if (old) {
-      this.#memo.delete(key)
-      this.#memoChars -= old.chars
-    }
-    while (this.#memo.size >= MEMO_SIZE || this.#memoChars + memo.chars > MEMO_CHARS) {
-      const [k, m] = this.#memo.entries().next().value!
-      this.#memo.delete(k)
-      this.#memoChars -= m.chars
-    }
     this.#memo.set(key, memo)
-    this.#memoChars += memo.chars
     return memo
   }
 
@@ -233,7 +226,6 @@ export class QueryCache {
   /** Drop the decoded-rows memo (tests and `clear`). */
   forget(): void {
     this.#memo.clear()
-    this.#memoChars = 0
   }
 }
 
