@@ -43,6 +43,8 @@ const st = raw.prepare(
 )
 st.setReturnArrays(true)
 const rows = st.all(1000) as unknown as unknown[][]
+// The rows as a cache keeps them: datetimes as epoch milliseconds, so a hit makes Dates without parsing text.
+const epochRows = rows.map((r) => r.map((v, i) => (i === 5 ? new Date(`${v as string}Z`).getTime() : v)))
 const w1 = (db: typeof plain) => db.Post.selectRelated('author').orderBy('-createdAt').limit(1000)
 
 const systems: Record<string, () => unknown> = {
@@ -60,6 +62,14 @@ const systems: Record<string, () => unknown> = {
     const out = new Array(rows.length)
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i]!
+      out[i] = new RawPost(r, new RawAuthor(r[7] as number, r[8] as string, r[9] as string | null))
+    }
+    return out.length
+  },
+  'raw map from kept rows (2,000 objects, Dates from ms)': () => {
+    const out = new Array(epochRows.length)
+    for (let i = 0; i < epochRows.length; i++) {
+      const r = epochRows[i]!
       out[i] = new RawPost(r, new RawAuthor(r[7] as number, r[8] as string, r[9] as string | null))
     }
     return out.length

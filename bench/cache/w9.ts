@@ -3,17 +3,22 @@
  * same QuerySet with `.cache()` warm on the memory cache and on Redis, on SQLite (a file, WAL) and PostgreSQL
  * (loopback). Data: 1,000 authors / 20,000 posts (bench/lib/data.ts, the data set of the main benchmark).
  *
- * One process per backend run, every system interleaved per round (drift hits all alike). Per round and system:
- * `runs` W1s back to back; wall time per W1 (median of the round) and CPU time per W1 (`process.cpuUsage()` over
- * the round: user + system, which on PostgreSQL leaves out the server's own work). The speed-ups are taken
- * within each round (uncached / cached) and reported as the median of the rounds with their min–max: that spread
- * is the noise. For scale, the raw driver's own W1 (hand-written: array rows, hand mapping) runs in the same
- * rounds, and "mapping only" is quarry's cost with the rows handed over by an interceptor (no database, no cache):
- * the floor a cache hit can reach while it returns new instances.
+ * BENCHMARKS.md's method: every (system, backend) runs in a fresh process per round — connect, warm up (which fills
+ * the cache), then `runs` timed W1s; rounds interleave the systems so drift hits all alike. Per process: wall time per
+ * W1 (median) and CPU time per W1 (`process.cpuUsage()` over the timed runs: user + system, which on PostgreSQL leaves
+ * out the server's own work). The speed-ups are taken within each round (uncached / cached) and reported as the median
+ * of the rounds with their min–max: that spread is the noise. For scale, the raw driver's own W1 (hand-written: array
+ * rows, hand mapping) runs in the same rounds, and "mapping only" is quarry's cost with the rows handed over by an
+ * interceptor (no database, no cache): quarry's row mapping of text rows, the floor a cache hit had before it kept
+ * datetimes as epoch milliseconds. (Until 2026-12-01 all systems shared one process; the cached systems then paid for
+ * the others' garbage and mixed type feedback, and read 7–15× where their own process reads ~20×.)
+ *
+ * A timed window lasts at least 300 ms (the cached systems then run ~1,000 W1s).
  *
  *   npx node --expose-gc bench/cache/w9.ts [--backends sqlite,postgres] [--rounds 7] [--runs 30] [--no-write]
  *   (QUARRY_BENCH_REDIS, default redis://127.0.0.1:6379/15; QUARRY_BENCH_POSTGRES, the admin URL)
  */
+import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -34,15 +39,37 @@ const { values: opt } = parseArgs({
     rounds: { type: 'string', default: '7' },
     runs: { type: 'string', default: '30' },
     'no-write': { type: 'boolean', default: false },
+    child: { type: 'string' },
   },
 })
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+const here = fileURLToPath(import.meta.url)
+const root = path.resolve(path.dirname(here), '../..')
 const size = { seed: 42, authors: 1000, posts: 20_000, tags: 200, tagsPerPost: 3 }
 const redisUrl = process.env.QUARRY_BENCH_REDIS ?? 'redis://127.0.0.1:6379/15'
 const FETCH = 1000
+/** Enough for the optimizing compiler to finish with every system (30 left CPU time counting its threads). */
+const WARMUP = 150
+const MIN_WINDOW_MS = 300
 
 type Db = Database<typeof schema.$models>
+type BackendName = 'sqlite' | 'postgres'
 const w1 = (db: Db) => db.Post.selectRelated('author').orderBy('-createdAt').limit(FETCH)
+
+const SYSTEMS = ['raw', 'uncached', 'memory cache', 'redis cache', 'mapping only (floor)'] as const
+type System = (typeof SYSTEMS)[number]
+const label = (system: System, backend: BackendName) =>
+  system === 'raw' ? `raw ${backend === 'sqlite' ? 'node:sqlite' : 'postgres.js'}` : system
+
+interface Job {
+  backend: BackendName
+  system: System
+  location: string
+  runs: number
+}
+interface Measured {
+  wallMs: number[]
+  cpuMs: number
+}
 
 interface Row {
   backend: string
@@ -63,84 +90,110 @@ const pct = (xs: readonly number[], p: number) => [...xs].sort((a, b) => a - b)[
 const r2 = (x: number) => Number(x.toFixed(2))
 const r3 = (x: number) => Number(x.toFixed(3))
 
-async function runBackend(backend: 'sqlite' | 'postgres'): Promise<Row[]> {
+/** One system in this process: set up, warm up (filling the cache), time `runs` W1s. */
+async function measure(job: Job): Promise<Measured> {
+  const { backend, system, location } = job
+  const url = backend === 'sqlite' ? `sqlite:${location}` : location
+  const closers: (() => Promise<unknown>)[] = []
+  let fn: () => Promise<number>
+  if (system === 'raw') {
+    if (backend === 'sqlite') {
+      const conn = openRawSqlite(location)
+      const st = conn.prepare(SQL.w1)
+      st.setReturnArrays(true)
+      fn = async () => mapPostsWithAuthor(st.all(FETCH) as unknown as unknown[][], true).length
+      closers.push(async () => conn.close())
+    } else {
+      const sql = postgres(location, { max: 1, onnotice: () => {} })
+      const text = SQL.w1.replace('?', '$1')
+      fn = async () =>
+        mapPostsWithAuthor(
+          (await sql.unsafe(text, [FETCH], { prepare: true }).values()) as unknown as unknown[][],
+          false,
+        ).length
+      closers.push(() => sql.end({ timeout: 5 }))
+    }
+  } else if (system === 'uncached' || system === 'mapping only (floor)') {
+    const db = (await connect(url, schema, { nPlusOne: 'off' })) as Db
+    closers.push(() => db.close())
+    if (system === 'mapping only (floor)') {
+      let rows: unknown[][] | undefined
+      db.intercept(async (s, next) => {
+        if (s.kind !== 'select') return next()
+        rows ??= (await next()) as unknown[][]
+        return rows
+      })
+    }
+    fn = () => w1(db).then((r) => r.length)
+  } else {
+    const cache = createCache(system === 'memory cache' ? 'memory://?maxBytes=268435456' : redisUrl, {
+      prefix: `w9${system === 'memory cache' ? 'm' : 'r'}${process.pid}`,
+    })
+    const db = (await connect(url, schema, { nPlusOne: 'off', cache })) as Db
+    closers.push(
+      () => cache.clear(),
+      () => db.close(),
+      () => cache.close(),
+    )
+    fn = () =>
+      w1(db)
+        .cache({ ttl: null })
+        .then((r) => r.length)
+  }
+  for (let i = 0; i < WARMUP; i++) await fn()
+  ;(globalThis as { gc?: () => void }).gc?.()
+  const wallMs: number[] = []
+  const cpu = process.cpuUsage()
+  // At least `runs` W1s and at least MIN_WINDOW_MS: a fast system's few milliseconds would otherwise be charged with
+  // whatever the GC's and compiler's helper threads happen to do in them (CPU time counts every thread).
+  const began = performance.now()
+  for (let i = 0; i < job.runs || performance.now() - began < MIN_WINDOW_MS; i++) {
+    const t = performance.now()
+    if ((await fn()) !== FETCH) throw new Error(`${backend} ${system}: wrong row count`)
+    wallMs.push(performance.now() - t)
+  }
+  const d = process.cpuUsage(cpu)
+  for (const close of closers) await close()
+  return { wallMs, cpuMs: (d.user + d.system) / 1000 / wallMs.length }
+}
+
+/** Run one job in a fresh Node process (this file with --child). */
+function inChild(job: Job): Measured {
+  const out = execFileSync(process.execPath, ['--expose-gc', here, '--child', JSON.stringify(job)], {
+    encoding: 'utf8',
+    timeout: 120_000,
+    maxBuffer: 16 * 1024 * 1024,
+  })
+  const line = out.trim().split('\n').pop()!
+  return JSON.parse(line) as Measured
+}
+
+async function runBackend(backend: BackendName): Promise<Row[]> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'quarry-w9-'))
   const source = backend === 'sqlite' ? await ensureSqlite(dir, size) : await ensurePostgres(size)
-  const url = backend === 'sqlite' ? `sqlite:${source.location}` : source.location
-  const memory = createCache('memory://?maxBytes=268435456', { prefix: `w9m${process.pid}` })
-  const redis = createCache(redisUrl, { prefix: `w9r${process.pid}` })
-  const plain = (await connect(url, schema, { nPlusOne: 'off' })) as Db
-  const withMemory = (await connect(url, schema, { nPlusOne: 'off', cache: memory })) as Db
-  const withRedis = (await connect(url, schema, { nPlusOne: 'off', cache: redis })) as Db
-  // "mapping only": the rows of the first run handed back by an interceptor, so only quarry's own work remains.
-  const mapping = (await connect(url, schema, { nPlusOne: 'off' })) as Db
-  let rows: unknown[][] | undefined
-  mapping.intercept(async (s, next) => {
-    if (s.kind !== 'select') return next()
-    rows ??= (await next()) as unknown[][]
-    return rows
-  })
-  let raw: () => Promise<number>
-  let closeRaw: () => Promise<void>
-  if (backend === 'sqlite') {
-    const conn = openRawSqlite(source.location)
-    const st = conn.prepare(SQL.w1)
-    st.setReturnArrays(true)
-    raw = async () => mapPostsWithAuthor(st.all(FETCH) as unknown as unknown[][], true).length
-    closeRaw = async () => conn.close()
-  } else {
-    const sql = postgres(source.location, { max: 1, onnotice: () => {} })
-    const text = SQL.w1.replace('?', '$1')
-    raw = async () =>
-      mapPostsWithAuthor((await sql.unsafe(text, [FETCH], { prepare: true }).values()) as unknown as unknown[][], false)
-        .length
-    closeRaw = () => sql.end({ timeout: 5 })
-  }
-  const systems: Record<string, () => Promise<number>> = {
-    [`raw ${backend === 'sqlite' ? 'node:sqlite' : 'postgres.js'}`]: raw,
-    uncached: () => w1(plain).then((r) => r.length),
-    'memory cache': () =>
-      w1(withMemory)
-        .cache({ ttl: null })
-        .then((r) => r.length),
-    'redis cache': () =>
-      w1(withRedis)
-        .cache({ ttl: null })
-        .then((r) => r.length),
-    'mapping only (floor)': () => w1(mapping).then((r) => r.length),
-  }
-  const names = Object.keys(systems)
-  for (const fn of Object.values(systems)) for (let i = 0; i < 30; i++) await fn() // warm-up; fills the caches
-  const wall: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]))
-  const roundWall: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]))
-  const roundCpu: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]))
   const runs = Number(opt.runs)
-  for (let round = 0; round < Number(opt.rounds); round++)
-    for (const name of names) {
-      const fn = systems[name]!
-      // With --expose-gc: start each system's round with an empty young generation, so it pays for its own garbage
-      // rather than the previous system's (CPU time counts the GC's helper threads too).
-      ;(globalThis as { gc?: () => void }).gc?.()
-      const ts: number[] = []
-      const cpu = process.cpuUsage()
-      for (let i = 0; i < runs; i++) {
-        const t = performance.now()
-        if ((await fn()) !== FETCH) throw new Error(`${backend} ${name}: wrong row count`)
-        ts.push(performance.now() - t)
-      }
-      const d = process.cpuUsage(cpu)
-      wall[name]!.push(...ts)
-      roundWall[name]!.push(median(ts))
-      roundCpu[name]!.push((d.user + d.system) / 1000 / runs)
+  const wall: Record<string, number[]> = Object.fromEntries(SYSTEMS.map((n) => [n, []]))
+  const roundWall: Record<string, number[]> = Object.fromEntries(SYSTEMS.map((n) => [n, []]))
+  const roundCpu: Record<string, number[]> = Object.fromEntries(SYSTEMS.map((n) => [n, []]))
+  const rounds = Number(opt.rounds)
+  for (let round = 0; round < rounds; round++) {
+    // Rotate the order each round, so no system always runs first (or right after the same neighbour).
+    const order = SYSTEMS.map((_, i) => SYSTEMS[(i + round) % SYSTEMS.length]!)
+    for (const system of order) {
+      const m = inChild({ backend, system, location: source.location, runs })
+      wall[system]!.push(...m.wallMs)
+      roundWall[system]!.push(median(m.wallMs))
+      roundCpu[system]!.push(m.cpuMs)
     }
-
+    process.stderr.write(`  ${backend}: round ${round + 1}/${rounds}\n`)
+  }
   const ratios = (per: Record<string, number[]>, name: string) => per.uncached!.map((u, i) => u / per[name]![i]!)
-  const out = names.map((name): Row => {
+  const out = SYSTEMS.map((name): Row => {
     const rw = ratios(roundWall, name)
     const rc = ratios(roundCpu, name)
     return {
       backend,
-      system: name,
+      system: label(name, backend),
       wallMs: r3(median(roundWall[name]!)),
       wallP10Ms: r3(pct(wall[name]!, 0.1)),
       wallP90Ms: r3(pct(wall[name]!, 0.9)),
@@ -151,36 +204,36 @@ async function runBackend(backend: 'sqlite' | 'postgres'): Promise<Row[]> {
       speedupCpuRange: [r2(Math.min(...rc)), r2(Math.max(...rc))],
     }
   })
-  await memory.clear()
-  await redis.clear()
-  for (const db of [plain, withMemory, withRedis, mapping]) await db.close()
-  await memory.close()
-  await redis.close()
-  await closeRaw()
   rmSync(dir, { recursive: true, force: true })
   return out
 }
 
-const wanted = opt.backends.split(',') as ('sqlite' | 'postgres')[]
-const results: Row[] = []
-for (const b of wanted) {
-  if (b === 'postgres' && !(await pgReachable())) {
-    console.log('PostgreSQL is not reachable: skipped')
-    continue
+if (opt.child) {
+  console.log(JSON.stringify(await measure(JSON.parse(opt.child) as Job)))
+} else {
+  const wanted = opt.backends.split(',') as BackendName[]
+  const results: Row[] = []
+  for (const b of wanted) {
+    if (b === 'postgres' && !(await pgReachable())) {
+      console.log('PostgreSQL is not reachable: skipped')
+      continue
+    }
+    results.push(...(await runBackend(b)))
   }
-  results.push(...(await runBackend(b)))
-}
 
-console.log(`W9: W1 (1,000 posts + author), uncached vs .cache() warm; ${opt.rounds} rounds × ${opt.runs} runs\n`)
-console.log(
-  '| backend | system | wall ms (median) | wall p10–p90 | CPU ms | speed-up, CPU (min–max) | speed-up, wall (min–max) | target |',
-)
-console.log('|---|---|---|---|---|---|---|---|')
-for (const r of results)
   console.log(
-    `| ${r.backend} | ${r.system} | ${r.wallMs} | ${r.wallP10Ms}–${r.wallP90Ms} | ${r.cpuMs} | ${r.speedupCpu}× (${r.speedupCpuRange.join('–')}) | ${r.speedupWall}× (${r.speedupWallRange.join('–')}) | ${r.system === 'memory cache' ? '≥ 20×' : ''} |`,
+    `W9: W1 (1,000 posts + author), uncached vs .cache() warm; a fresh process per system and round; ${opt.rounds} rounds × ${opt.runs} runs\n`,
   )
-if (!opt['no-write'])
   console.log(
-    `\n${writeResults(root, 'cache-w9', { git: gitInfo(root), machine: machineInfo(), options: opt, results })}`,
+    '| backend | system | wall ms (median) | wall p10–p90 | CPU ms | speed-up, wall (min–max) | speed-up, CPU (min–max) | target |',
   )
+  console.log('|---|---|---|---|---|---|---|---|')
+  for (const r of results)
+    console.log(
+      `| ${r.backend} | ${r.system} | ${r.wallMs} | ${r.wallP10Ms}–${r.wallP90Ms} | ${r.cpuMs} | ${r.speedupWall}× (${r.speedupWallRange.join('–')}) | ${r.speedupCpu}× (${r.speedupCpuRange.join('–')}) | ${r.system === 'memory cache' ? '≥ 20×' : ''} |`,
+    )
+  if (!opt['no-write'])
+    console.log(
+      `\n${writeResults(root, 'cache-w9', { git: gitInfo(root), machine: machineInfo(), options: opt, results })}`,
+    )
+}

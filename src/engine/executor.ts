@@ -272,6 +272,7 @@ export class Executor {
       alias,
       vendor: backend.vendor,
       transaction: tx?.info,
+      epochColumns: q.epochColumns,
     }
     const run = () => this.#run(alias, q, params, info, null, fn, count, conn) as Promise<StatementResult>
     return intercept(this.#interceptors, statement, run) as Promise<T>

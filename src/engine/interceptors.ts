@@ -1,6 +1,7 @@
 import type { RunResult } from '../backends/backend.ts'
 import type { QueryEvent } from '../diagnostics/events.ts'
 import { StateError } from '../errors.ts'
+import type { EpochColumn } from '../sql/compiled-query.ts'
 
 export type StatementKind = QueryEvent['kind']
 
@@ -52,6 +53,11 @@ export interface Statement {
   readonly vendor: string
   /** The transaction it runs in, or `undefined` in autocommit. */
   readonly transaction: TransactionInfo | undefined
+  /**
+   * For mapped SELECTs, the result columns holding datetimes: an interceptor answering with rows it kept may give
+   * these cells as epoch milliseconds (`toEpoch` makes them from the driver's cell), which read back as new Dates.
+   */
+  readonly epochColumns: readonly EpochColumn[] | undefined
 }
 
 /**

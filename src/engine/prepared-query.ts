@@ -9,7 +9,7 @@ import {
   type ValuesMapper,
 } from '../model/row-mapper.ts'
 import type { StatementNode } from '../sql/ast/write-nodes.ts'
-import type { CompiledQuery } from '../sql/compiled-query.ts'
+import type { CompiledQuery, EpochColumn } from '../sql/compiled-query.ts'
 import type { RowLayout } from '../sql/resolve/select-builder.ts'
 import { shapeKey } from '../sql/shape-key.ts'
 
@@ -101,10 +101,11 @@ export class PreparedQueries {
 /** The one place a row mapper is made: per shape, with the backend's converters. */
 function makePrepared(
   backend: Backend,
-  compiled: CompiledQuery,
+  compiledQuery: CompiledQuery,
   layout: RowLayout | undefined,
   trailingFields: readonly Field[],
 ): PreparedQuery {
+  let compiled = compiledQuery
   const fields: (Field | undefined)[] = [...trailingFields]
   if (layout?.kind === 'instances') {
     const collect = (l: typeof layout.root) => {
@@ -116,6 +117,8 @@ function makePrepared(
   } else if (layout) fields.push(...layout.fields)
   const bigints = fields.some((f) => f?.kind === 'bigint')
   const convert = (f: Field) => backend.ops.fromDb(f, { bigints })
+  const epochColumns = layout ? datetimeColumns(layout, trailingFields, convert) : []
+  if (epochColumns.length) compiled = { ...compiled, epochColumns }
   const mapper: RowMapper | undefined =
     layout === undefined
       ? undefined
@@ -123,4 +126,47 @@ function makePrepared(
         ? { kind: 'instances', map: compileInstanceMapper(layout.root, layout.annotations, convert) }
         : { kind: 'values', map: compileValuesMapper(layout.mode, layout.names, layout.fields, convert) }
   return { compiled, layout, mapper, trailing: trailingFields.map(convert), bigints }
+}
+
+/**
+ * The datetime columns of a mapped shape's rows (`CompiledQuery.epochColumns`). Every backend's datetime reader takes
+ * epoch milliseconds as well as its driver's form (`readDateTime`, SQLite's text reader), so the cell's epoch is what
+ * the reader makes of it.
+ */
+function datetimeColumns(
+  layout: RowLayout,
+  trailing: readonly Field[],
+  convert: (f: Field) => Converter | null,
+): EpochColumn[] {
+  const out: EpochColumn[] = []
+  const add = (f: Field | undefined, index: number) => {
+    if (f?.kind !== 'datetime') return
+    const read = convert(f)
+    if (read === null) return
+    out.push({ index, toEpoch: (v) => (v === null || v === undefined ? null : (read(v) as Date).getTime()) })
+  }
+  let width = 0
+  if (layout.kind === 'instances') {
+    const walk = (l: typeof layout.root) => {
+      l.fields.forEach((f, i) => {
+        add(f, l.offset + i)
+      })
+      width = Math.max(width, l.offset + l.fields.length)
+      l.children.forEach(walk)
+    }
+    walk(layout.root)
+    for (const a of layout.annotations) {
+      add(a.field, a.index)
+      width = Math.max(width, a.index + 1)
+    }
+  } else {
+    layout.fields.forEach((f, i) => {
+      add(f, i)
+    })
+    width = layout.fields.length
+  }
+  trailing.forEach((f, i) => {
+    add(f, width + i)
+  })
+  return out
 }

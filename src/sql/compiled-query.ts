@@ -6,6 +6,16 @@ export interface BindSlot {
   readonly conv: ((v: unknown) => unknown) | null
 }
 
+/**
+ * A result column that holds a datetime, and how to turn the driver's cell into epoch milliseconds. Its reader (the
+ * row mapper's converter) takes such a number as well as the driver's own form, so an interceptor that keeps rows (the
+ * query cache) may store the cell as a number and hand it back: each read then makes a new Date without parsing text.
+ */
+export interface EpochColumn {
+  readonly index: number
+  readonly toEpoch: (v: unknown) => number | null
+}
+
 /** SQL text plus how to bind values into it. Independent of the values, so cached by query shape. */
 export interface CompiledQuery {
   readonly sql: string
@@ -14,6 +24,8 @@ export interface CompiledQuery {
   readonly tables: readonly string[]
   /** The shape key this statement is cached under (set where it is cached; absent for raw SQL and DDL). */
   readonly shapeKey?: string
+  /** The datetime columns of its rows, where it is a SELECT whose rows are mapped (set with `shapeKey`). */
+  readonly epochColumns?: readonly EpochColumn[]
 }
 
 /** Turn the values of a query into the driver's parameter list. */

@@ -2,7 +2,7 @@ import { beforeAll, beforeEach, expect, it } from 'vitest'
 import { createCache } from '../../src/cache/create-cache.ts'
 import type { MemoryCache } from '../../src/cache/memory/memory-cache.ts'
 import { rawWriteTables } from '../../src/cache/query-cache.ts'
-import { Count, DeferredFieldError, ImproperlyConfigured, Sum, sql } from '../../src/index.ts'
+import { Count, DeferredFieldError, ImproperlyConfigured, Max, Sum, sql } from '../../src/index.ts'
 import { assertNumQueries, captureQueries } from '../../src/testing/index.ts'
 import { describeEachBackend } from '../support/backends.ts'
 import { blogSchema } from '../support/blog-schema.ts'
@@ -64,6 +64,45 @@ describeEachBackend('query cache', (b) => {
       hit[0]!.title = 'changed'
       hit[0]!.createdAt.setTime(0)
       hit[0]!.author.name = 'changed'
+    }
+  })
+
+  it('datetimes from a hit equal those read from the database: instances, values(), valuesList() and Max(), milliseconds kept', async () => {
+    // A kept entry holds datetime cells as epoch milliseconds (each hit makes new Dates without parsing text):
+    // the first hit reads them from the stored body, later ones from the decoded memo. Both equal the database's.
+    const at = new Date('2026-03-04T05:06:07.089Z')
+    const p = await db.Post.create({ title: 'dated', published: false, author: authorId })
+    try {
+      await db.Post.filter({ id: p.id }).update({ createdAt: at })
+      const dated = () => db.Post.filter({ title: 'dated' })
+      const run = () =>
+        Promise.all([
+          dated()
+            .selectRelated('author')
+            .cache()
+            .then((ps) => ps.map((x) => x.createdAt)),
+          dated().values('title', 'createdAt').cache(),
+          dated().valuesList('createdAt', { flat: true }).cache(),
+          dated()
+            .cache()
+            .aggregate({ last: Max('createdAt') }),
+        ])
+      const miss = await assertNumQueries(db, 4, run)
+      expect(miss[0]).toEqual([at])
+      expect(miss[3]).toEqual({ last: at })
+      const firstHit = await assertNumQueries(db, 0, run)
+      const memoHit = await assertNumQueries(db, 0, run)
+      expect(firstHit).toEqual(miss)
+      expect(memoHit).toEqual(miss)
+      expect(memoHit[0][0]).not.toBe(firstHit[0][0])
+      if (b.vendor === 'sqlite') {
+        // Rows written before quarry's text form (ISO with T and Z) read the same, from the database and from a hit.
+        await db.execute(sql`UPDATE blog_post SET created_at = ${'2026-03-04T05:06:07.089Z'} WHERE id = ${p.id}`)
+        expect(await assertNumQueries(db, 4, run)).toEqual(miss)
+        expect(await assertNumQueries(db, 0, run)).toEqual(miss)
+      }
+    } finally {
+      await p.delete()
     }
   })
 
