@@ -31,8 +31,8 @@ const { values: opt } = parseArgs({
     posts: { type: 'string', default: '20000' },
     gc: { type: 'boolean', default: false }, // force a GC before each timed run
     'timeout-s': { type: 'string', default: '300' },
-    'warmup-s': { type: 'string' }, // time budget of one workload's warm-up (default 2, --quick 1)
-    'timed-s': { type: 'string' }, // time budget of one workload's timed runs, at least 3 runs (default 5, --quick 3)
+    'warmup-s': { type: 'string' }, // time budget of one workload's warm-up (default 1, --quick 1)
+    'timed-s': { type: 'string' }, // time budget of one workload's timed runs, at least 3 runs (default 3, --quick 3)
     'no-docs': { type: 'boolean', default: false },
     'no-write': { type: 'boolean', default: false },
     'prof-dir': { type: 'string' }, // --cpu-prof the quarry workers into this folder
@@ -70,8 +70,8 @@ const wantBackends = (opt.backends?.split(',') ?? ['sqlite', 'postgres']) as Bac
 const wantSystems = opt.systems?.split(',')
 const wantWorkloads = opt.workloads?.split(',')
 const timeoutMs = Number(opt['timeout-s']) * 1000
-const warmupMs = Number(opt['warmup-s'] ?? (quick ? 1 : 2)) * 1000
-const timedMs = Number(opt['timed-s'] ?? (quick ? 3 : 5)) * 1000
+const warmupMs = Number(opt['warmup-s'] ?? 1) * 1000
+const timedMs = Number(opt['timed-s'] ?? 3) * 1000
 const started = Date.now()
 
 const load = () => os.loadavg().map((x) => Number(x.toFixed(2)))
