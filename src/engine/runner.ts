@@ -145,7 +145,7 @@ export class Runner {
       alias,
       prepared.compiled,
       params,
-      selectInfo(state),
+      info('select', state),
       prepared.bigints ? BIGINTS : undefined,
       (rows) => {
         const mapped = this.#map(rows, prepared, state, alias, true)
@@ -477,14 +477,6 @@ export class Runner {
 
 /** The stream of a query that can match nothing: no chunks, no query. */
 const EMPTY_STREAM: AsyncIterable<unknown[]> = { async *[Symbol.asyncIterator]() {} }
-
-/** The run info of a state's SELECTs, made once per state (`get()` runs many from one manager's state). */
-const selectInfos = new WeakMap<QueryState, RunInfo>()
-function selectInfo(state: QueryState): RunInfo {
-  let i = selectInfos.get(state)
-  if (i === undefined) selectInfos.set(state, (i = info('select', state)))
-  return i
-}
 
 function info(kind: RunInfo['kind'], state: QueryState): RunInfo {
   return { kind, model: state.model.name, site: state.site }
