@@ -12,7 +12,7 @@ import { connect } from '../../src/index.ts'
 
 const [framework, mode, file] = process.argv.slice(2) as [
   'express' | 'fastify' | 'hono',
-  'hello' | 'miss' | 'hit',
+  'hello' | 'static' | 'static-headers' | 'miss' | 'hit',
   string,
 ]
 const cache = createCache('memory://')
@@ -27,14 +27,25 @@ async function render(): Promise<string> {
 }
 const options = { ttl: 600, cache, dependsOn: [db.Post] }
 // 'static': the same page rendered once at start and sent as a constant string (the floor for its bytes).
-const page = mode === 'static' ? await render() : ''
-const body = async () => (mode === 'static' ? page : render())
+// 'static-headers': that constant page with the headers a cachePage hit sends besides it (the floor for a hit's bytes
+// and headers, with no lookup).
+const constant = mode === 'static' || mode === 'static-headers'
+const page = constant ? await render() : ''
+const body = async () => (constant ? page : render())
+const hitHeaders: Record<string, string> = {
+  'cache-control': 'max-age=600',
+  expires: new Date(Date.now() + 600_000).toUTCString(),
+  etag: '"0123456789abcdefghijklmnopq"',
+  'x-cache': 'HIT',
+  age: '1',
+}
 
 let port: number
 if (framework === 'express') {
   const app = express()
   const handler = async (_req: express.Request, res: express.Response) => {
     if (mode === 'hello') return void res.send('Hello World!')
+    if (mode === 'static-headers') res.set(hitHeaders)
     res.type('html').send(await body())
   }
   if (mode === 'hit') app.get('/', cachePage.express(options), handler)
@@ -44,9 +55,10 @@ if (framework === 'express') {
   port = (server.address() as AddressInfo).port
 } else if (framework === 'fastify') {
   const app = Fastify()
-  const handler = async (_req: unknown, reply: { type(t: string): unknown }) => {
+  const handler = async (_req: unknown, reply: { type(t: string): unknown; header(k: string, v: string): unknown }) => {
     if (mode === 'hello') return 'Hello World!'
     reply.type('text/html')
+    if (mode === 'static-headers') for (const [k, v] of Object.entries(hitHeaders)) reply.header(k, v)
     return body()
   }
   if (mode === 'hit') app.get('/', cachePage.fastify(options), handler)
@@ -55,8 +67,16 @@ if (framework === 'express') {
   port = (app.server.address() as AddressInfo).port
 } else {
   const app = new Hono()
-  const handler = async (c: { text(s: string): Response; html(s: string): Response }) =>
-    mode === 'hello' ? c.text('Hello World!') : c.html(await body())
+  const handler = async (c: {
+    text(s: string): Response
+    html(s: string, status?: number, headers?: Record<string, string>): Response
+  }) =>
+    mode === 'hello'
+      ? c.text('Hello World!')
+      : mode === 'static-headers'
+        ? // As the adapter answers a hit: a Response with a plain header record (c.html's headers go through Headers).
+          new Response(page, { status: 200, headers: { 'content-type': 'text/html; charset=UTF-8', ...hitHeaders } })
+        : c.html(await body())
   if (mode === 'hit') app.get('/', cachePage.hono(options), handler)
   else app.get('/', handler)
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' })

@@ -114,6 +114,12 @@ export abstract class BaseCache implements Cache {
    */
   readonly inProcess: boolean = false
 
+  /**
+   * For in-process stores only: `readMany` answered synchronously, with no promise. `cachePage` answers hits from a
+   * memory cache through it without a promise hop per read.
+   */
+  readManyNow?(keys: readonly string[]): (string | undefined)[]
+
   /** Run a store operation within `timeoutMs`. */
   bounded<T>(op: string, p: Promise<T>): Promise<T> {
     if (this.inProcess) return p

@@ -44,12 +44,32 @@ export interface RawReply {
 /**
  * An optional shortcut a middleware can offer next to itself: answer from the method, the full URL and a header
  * getter, with no Fetch `Request` or `Response` built (a cached page: ~30 µs less per hit on Node). `undefined`
- * means "take the normal path". Adapters for Node frameworks try it first.
+ * means "take the normal path". Adapters for Node frameworks try it first. The answer may come synchronously (a
+ * hit on an in-process cache); a promise that rejects also means "take the normal path".
  */
 export type FastPath = (
   method: string,
   url: string,
   header: (name: string) => string | null,
-) => Promise<RawReply | undefined>
+) => RawReply | undefined | Promise<RawReply | undefined>
+
+/** Run `fast` and hand its answer to `done` (undefined: take the normal path), without a promise hop when it is sync. */
+export function withFastReply(
+  fast: FastPath,
+  method: string,
+  url: string,
+  header: (name: string) => string | null,
+  done: (reply: RawReply | undefined) => void,
+): void {
+  let r: ReturnType<FastPath>
+  try {
+    r = fast(method, url, header)
+  } catch {
+    done(undefined)
+    return
+  }
+  if (r instanceof Promise) r.then(done, () => done(undefined))
+  else done(r)
+}
 
 export const fastPaths = new WeakMap<FetchMiddleware, FastPath>()

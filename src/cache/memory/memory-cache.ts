@@ -51,6 +51,9 @@ export class MemoryCache extends BaseCache {
     return { text, ttlMs: Number.isFinite(left) ? left : null }
   }
   async readMany(keys: readonly string[]): Promise<(string | undefined)[]> {
+    return this.readManyNow(keys)
+  }
+  override readManyNow(keys: readonly string[]): (string | undefined)[] {
     return keys.map((k) => this.#lru.get(k))
   }
   async writeRaw(key: string, text: string, ttlMs: number | null): Promise<void> {

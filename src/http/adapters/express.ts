@@ -1,5 +1,5 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http'
-import { bodyOf, type FetchMiddleware, fastPaths, knownBody } from '../fetch-middleware.ts'
+import { bodyOf, type FetchMiddleware, fastPaths, knownBody, withFastReply } from '../fetch-middleware.ts'
 import { fetchRequest, fullUrl, headerEntries, nodeHeader, writeRaw } from './node-request.ts'
 
 /** The part of Express's request, response and `next` the adapter uses (no dependency on express itself). */
@@ -51,9 +51,8 @@ export function toExpress(mw: FetchMiddleware): ExpressMiddleware {
   return (req, res, nextExpress) => {
     const method = req.method ?? 'GET'
     const url = fullUrl(req.originalUrl ?? req.url ?? '/', req.headers, req.protocol === 'https')
-    fast(method, url, nodeHeader(req.headers)).then(
-      (reply) => (reply ? writeRaw(res, reply) : slow(req, res, nextExpress)),
-      () => slow(req, res, nextExpress),
+    withFastReply(fast, method, url, nodeHeader(req.headers), (reply) =>
+      reply ? writeRaw(res, reply) : slow(req, res, nextExpress),
     )
   }
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http'
 import { Readable } from 'node:stream'
-import { bodyOf, type FetchMiddleware, fastPaths, knownBody } from '../fetch-middleware.ts'
+import { bodyOf, type FetchMiddleware, fastPaths, knownBody, withFastReply } from '../fetch-middleware.ts'
 import { fetchRequest, fullUrl, headerEntries, nodeHeader } from './node-request.ts'
 
 /** The parts of Fastify's request and reply the adapter uses (no dependency on fastify itself). */
@@ -97,19 +97,17 @@ export function toFastify(mw: FetchMiddleware): FastifyAdapter {
   const onRequest: FastifyHooks['onRequest'] = !fast
     ? slowOnRequest
     : (req, reply, done) => {
-        fast(req.method, fullUrl(req.url, req.headers, req.protocol === 'https'), nodeHeader(req.headers)).then(
-          (raw) => {
-            if (!raw) return slowOnRequest(req, reply, done)
-            reply.code(raw.status)
-            for (const [k, v] of raw.headers) reply.header(k, v)
-            reply.send(
-              raw.body === null
-                ? undefined
-                : (raw.text ?? Buffer.from(raw.body.buffer, raw.body.byteOffset, raw.body.byteLength)),
-            )
-          },
-          () => slowOnRequest(req, reply, done),
-        )
+        const url = fullUrl(req.url, req.headers, req.protocol === 'https')
+        withFastReply(fast, req.method, url, nodeHeader(req.headers), (raw) => {
+          if (!raw) return slowOnRequest(req, reply, done)
+          reply.code(raw.status)
+          for (const [k, v] of raw.headers) reply.header(k, v)
+          reply.send(
+            raw.body === null
+              ? undefined
+              : (raw.text ?? Buffer.from(raw.body.buffer, raw.body.byteOffset, raw.body.byteLength)),
+          )
+        })
       }
   const onSend: FastifyHooks['onSend'] = (req, reply, payload, done) => {
     const state = (req as unknown as Record<symbol, State | undefined>)[STATE]

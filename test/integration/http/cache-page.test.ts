@@ -249,5 +249,19 @@ for (const [name, start] of Object.entries(servers)) {
       expect(JSON.parse(await after.text())).toEqual([...JSON.parse(before), `new-${name}`].sort())
       await p.delete()
     })
+
+    it('a dependsOn generation evicted from the cache makes the next request a miss, then hits resume', async () => {
+      // A hit on the memory cache is answered synchronously; a missing generation has to be created first, which
+      // the synchronous path leaves to the normal one.
+      await get('/posts')
+      expect((await get('/posts')).headers.get('x-cache')).toBe('HIT')
+      const calls = s.calls.get('posts')!
+      await cache.deleteRaw([db.queryCache!.generations.key(db.Post.state.model.table)])
+      const after = await get('/posts')
+      expect(after.headers.get('x-cache')).toBe('MISS')
+      expect(s.calls.get('posts')).toBe(calls + 1)
+      expect((await get('/posts')).headers.get('x-cache')).toBe('HIT')
+      expect(s.calls.get('posts')).toBe(calls + 1)
+    })
   })
 }
