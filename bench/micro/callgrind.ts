@@ -40,7 +40,7 @@ if (system === 'raw') {
       ? async () => {
           const out = new Array(ids.length)
           for (let i = 0; i < ids.length; i++)
-            out[i] = await Promise.resolve(new RawPost(post.get(ids[i]!) as unknown[], true))
+            out[i] = await Promise.resolve(new RawPost(post.get(ids[i]!) as unknown as unknown[], true))
           return out
         }
       : async () => {
