@@ -44,36 +44,24 @@ const st = raw.prepare(
 st.setReturnArrays(true)
 const rows = st.all(1000) as unknown as unknown[][]
 // The rows as a cache keeps them: datetimes as epoch milliseconds, so a hit makes Dates without parsing text.
-const epochRows = rows.map((r) => r.map((v, i) => (i === 5 ? new Date(`${v as string}Z`).getTime() : v)))
+const epochRows = rows.map((r) => r.map((v, i) => (i === 5 ? new Date(v as string).getTime() : v)))
+if (epochRows.some((r) => Number.isNaN(r[5]))) throw new Error('w9-parts: a created_at that is not a datetime')
+/** The hand mapping raw code does: a post with its author per row (RawPost makes the Date from text or ms). */
+const handMap = (rs: readonly unknown[][]) => {
+  const out = new Array(rs.length)
+  for (let i = 0; i < rs.length; i++) {
+    const r = rs[i]!
+    out[i] = new RawPost(r, new RawAuthor(r[7] as number, r[8] as string, r[9] as string | null))
+  }
+  return out.length
+}
 const w1 = (db: typeof plain) => db.Post.selectRelated('author').orderBy('-createdAt').limit(1000)
 
 const systems: Record<string, () => unknown> = {
-  'raw sqlite W1 (all + map)': () => {
-    const rs = st.all(1000) as unknown as unknown[][]
-    const out = new Array(rs.length)
-    for (let i = 0; i < rs.length; i++) {
-      const r = rs[i]!
-      out[i] = new RawPost(r, new RawAuthor(r[7] as number, r[8] as string, r[9] as string | null))
-    }
-    return out.length
-  },
+  'raw sqlite W1 (all + map)': () => handMap(st.all(1000) as unknown as unknown[][]),
   'raw sqlite all() only': () => (st.all(1000) as unknown[]).length,
-  'raw map only (2,000 objects + Date parse)': () => {
-    const out = new Array(rows.length)
-    for (let i = 0; i < rows.length; i++) {
-      const r = rows[i]!
-      out[i] = new RawPost(r, new RawAuthor(r[7] as number, r[8] as string, r[9] as string | null))
-    }
-    return out.length
-  },
-  'raw map from kept rows (2,000 objects, Dates from ms)': () => {
-    const out = new Array(epochRows.length)
-    for (let i = 0; i < epochRows.length; i++) {
-      const r = epochRows[i]!
-      out[i] = new RawPost(r, new RawAuthor(r[7] as number, r[8] as string, r[9] as string | null))
-    }
-    return out.length
-  },
+  'raw map only (2,000 objects + Date parse)': () => handMap(rows),
+  'raw map from kept rows (2,000 objects, Dates from ms)': () => handMap(epochRows),
   'quarry answered by a bare interceptor (runner + mapper)': () => w1(fixed).then((r) => r.length),
   'quarry uncached': () => w1(plain).then((r) => r.length),
   'quarry memory hit': () =>

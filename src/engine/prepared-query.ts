@@ -101,72 +101,61 @@ export class PreparedQueries {
 /** The one place a row mapper is made: per shape, with the backend's converters. */
 function makePrepared(
   backend: Backend,
-  compiledQuery: CompiledQuery,
+  compiled: CompiledQuery,
   layout: RowLayout | undefined,
   trailingFields: readonly Field[],
 ): PreparedQuery {
-  let compiled = compiledQuery
-  const fields: (Field | undefined)[] = [...trailingFields]
-  if (layout?.kind === 'instances') {
-    const collect = (l: typeof layout.root) => {
-      fields.push(...l.fields)
-      l.children.forEach(collect)
-    }
-    collect(layout.root)
-    for (const a of layout.annotations) fields.push(a.field)
-  } else if (layout) fields.push(...layout.fields)
-  const bigints = fields.some((f) => f?.kind === 'bigint')
+  const columns = rowColumns(layout, trailingFields)
+  const bigints = columns.some((f) => f?.kind === 'bigint')
   const convert = (f: Field) => backend.ops.fromDb(f, { bigints })
-  const epochColumns = layout ? datetimeColumns(layout, trailingFields, convert) : []
-  if (epochColumns.length) compiled = { ...compiled, epochColumns }
+  const epochColumns = datetimeColumns(columns, convert)
   const mapper: RowMapper | undefined =
     layout === undefined
       ? undefined
       : layout.kind === 'instances'
         ? { kind: 'instances', map: compileInstanceMapper(layout.root, layout.annotations, convert) }
         : { kind: 'values', map: compileValuesMapper(layout.mode, layout.names, layout.fields, convert) }
-  return { compiled, layout, mapper, trailing: trailingFields.map(convert), bigints }
+  return {
+    compiled: epochColumns.length ? { ...compiled, epochColumns } : compiled,
+    layout,
+    mapper,
+    trailing: trailingFields.map(convert),
+    bigints,
+  }
 }
 
-/**
- * The datetime columns of a mapped shape's rows (`CompiledQuery.epochColumns`). Every backend's datetime reader takes
- * epoch milliseconds as well as its driver's form (`readDateTime`, SQLite's text reader), so the cell's epoch is what
- * the reader makes of it.
- */
-function datetimeColumns(
-  layout: RowLayout,
-  trailing: readonly Field[],
-  convert: (f: Field) => Converter | null,
-): EpochColumn[] {
-  const out: EpochColumn[] = []
-  const add = (f: Field | undefined, index: number) => {
-    if (f?.kind !== 'datetime') return
-    const read = convert(f)
-    if (read === null) return
-    out.push({ index, toEpoch: (v) => (v === null || v === undefined ? null : (read(v) as Date).getTime()) })
-  }
-  let width = 0
-  if (layout.kind === 'instances') {
+/** The field read from each column of a shape's rows, by position: the mapped ones, then the trailing ones. */
+function rowColumns(layout: RowLayout | undefined, trailing: readonly Field[]): (Field | undefined)[] {
+  const columns: (Field | undefined)[] = []
+  if (layout?.kind === 'instances') {
     const walk = (l: typeof layout.root) => {
       l.fields.forEach((f, i) => {
-        add(f, l.offset + i)
+        columns[l.offset + i] = f
       })
-      width = Math.max(width, l.offset + l.fields.length)
       l.children.forEach(walk)
     }
     walk(layout.root)
-    for (const a of layout.annotations) {
-      add(a.field, a.index)
-      width = Math.max(width, a.index + 1)
-    }
-  } else {
-    layout.fields.forEach((f, i) => {
-      add(f, i)
-    })
-    width = layout.fields.length
-  }
-  trailing.forEach((f, i) => {
-    add(f, width + i)
+    for (const a of layout.annotations) columns[a.index] = a.field
+  } else if (layout) columns.push(...layout.fields)
+  // Holes (a column no field reads) become undefined; the trailing columns follow the last mapped one.
+  return [...Array.from(columns), ...trailing]
+}
+
+/**
+ * The datetime columns of a shape's rows (`CompiledQuery.epochColumns`). Every backend's datetime reader takes epoch
+ * milliseconds as well as its driver's form (`readDateTime`, SQLite's text reader), so the cell's epoch is what the
+ * reader makes of it.
+ */
+function datetimeColumns(
+  columns: readonly (Field | undefined)[],
+  convert: (f: Field) => Converter | null,
+): EpochColumn[] {
+  const out: EpochColumn[] = []
+  columns.forEach((f, index) => {
+    if (f?.kind !== 'datetime') return
+    const read = convert(f)
+    if (read !== null)
+      out.push({ index, toEpoch: (v) => (v === null || v === undefined ? null : (read(v) as Date).getTime()) })
   })
   return out
 }

@@ -107,21 +107,56 @@ export function cachePageMiddleware(options: CachePageOptions): FetchMiddleware 
     return page
   }
 
+  const genKeys = tables.map((t) => gens!.key(t))
+  const varyLists = new Map<string, string[]>()
+
+  /** The key of the page variant for this request, from the stored list of `Vary` headers (parsed once per text). */
+  function pageKey(varyText: string, base: string, header: Header): string {
+    let vary = varyLists.get(varyText)
+    if (vary === undefined) {
+      vary = JSON.parse(varyText) as string[]
+      if (varyLists.size >= 256) varyLists.clear()
+      varyLists.set(varyText, vary)
+    }
+    return k('page', variantOf(base, vary, header))
+  }
+
+  /** The page stored as `text`, if the generations read with it (from `at` on in `now`) are those it was stored under. */
+  function current(key: string, text: string, now: readonly (string | undefined)[], at: number) {
+    const page = decoded(key, text)
+    for (let i = 0; i < tables.length; i++) if (now[at + i] !== page.g[i]) return { key }
+    return { page, key }
+  }
+
   /** The stored page for this request, if current. */
   async function lookup(header: Header, base: string): Promise<{ page?: StoredPage; key?: string }> {
     const varyText = await cache.bounded('get', cache.readRaw(k('vary', base)))
     if (varyText === undefined) return {}
-    const key = k('page', variantOf(base, JSON.parse(varyText) as string[], header))
-    const keys = [key, ...tables.map((t) => gens!.key(t))]
-    const texts = await cache.bounded('get', cache.readMany(keys))
+    const key = pageKey(varyText, base, header)
+    const texts = await cache.bounded('get', cache.readMany([key, ...genKeys]))
     const text = texts[0]
     if (text === undefined) return { key }
-    const page = decoded(key, text)
-    if (gens) {
-      const now = await gens.complete(tables, texts.slice(1))
-      if (now.some((g, i) => g !== page.g[i])) return { key }
-    }
-    return { page, key }
+    return current(key, text, gens ? await gens.complete(tables, texts.slice(1)) : [], 0)
+  }
+
+  /**
+   * `lookup` answered synchronously from an in-process cache (`readManyNow`): undefined when it cannot decide
+   * without waiting (a generation missing from the cache has to be created), and then the async lookup runs.
+   */
+  const readNow = cache.inProcess ? cache.readManyNow?.bind(cache) : undefined
+  function lookupNow(
+    read: NonNullable<typeof readNow>,
+    header: Header,
+    base: string,
+  ): { page?: StoredPage; key?: string } | undefined {
+    const varyText = read([k('vary', base)])[0]
+    if (varyText === undefined) return {}
+    const key = pageKey(varyText, base, header)
+    const texts = read(genKeys.length ? [key, ...genKeys] : [key])
+    const text = texts[0]
+    if (text === undefined) return { key }
+    for (let i = 1; i < texts.length; i++) if (texts[i] === undefined) return undefined
+    return current(key, text, texts, 1)
   }
 
   async function compute(req: Request, base: string, next: (r: Request) => Promise<Response>) {
@@ -227,35 +262,6 @@ export function cachePageMiddleware(options: CachePageOptions): FetchMiddleware 
       cache.report('lock', e)
       return {}
     }
-  }
-
-  /**
-   * `lookup` answered synchronously from an in-process cache (`readManyNow`): undefined when it cannot decide
-   * without waiting (a generation missing from the cache has to be created), and then the async lookup runs.
-   */
-  const readNow = cache.inProcess ? cache.readManyNow?.bind(cache) : undefined
-  const varyLists = new Map<string, string[]>()
-  function lookupNow(
-    read: NonNullable<typeof readNow>,
-    header: Header,
-    base: string,
-  ): { page?: StoredPage; key?: string } | undefined {
-    const varyText = read([k('vary', base)])[0]
-    if (varyText === undefined) return {}
-    let vary = varyLists.get(varyText)
-    if (vary === undefined) {
-      vary = JSON.parse(varyText) as string[]
-      if (varyLists.size >= 256) varyLists.clear()
-      varyLists.set(varyText, vary)
-    }
-    const key = k('page', variantOf(base, vary, header))
-    const texts = read(tables.length ? [key, ...tables.map((t) => gens!.key(t))] : [key])
-    const text = texts[0]
-    if (text === undefined) return { key }
-    for (let i = 1; i < texts.length; i++) if (texts[i] === undefined) return undefined
-    const page = decoded(key, text)
-    for (let i = 0; i < tables.length; i++) if (texts[i + 1] !== page.g[i]) return { key }
-    return { page, key }
   }
 
   // Node adapters answer hits from here without building a Request or a Response; from a memory cache, without a

@@ -53,7 +53,22 @@ export type FastPath = (
   header: (name: string) => string | null,
 ) => RawReply | undefined | Promise<RawReply | undefined>
 
-/** Run `fast` and hand its answer to `done` (undefined: take the normal path), without a promise hop when it is sync. */
+/** `fast`'s answer, with a throw or a rejection read as "take the normal path": sync when `fast` answers at once. */
+export function tryFast(
+  fast: FastPath,
+  method: string,
+  url: string,
+  header: (name: string) => string | null,
+): RawReply | undefined | Promise<RawReply | undefined> {
+  try {
+    const r = fast(method, url, header)
+    return r instanceof Promise ? r.catch(() => undefined) : r
+  } catch {
+    return undefined
+  }
+}
+
+/** Hand `fast`'s answer to `done` (undefined: take the normal path), without a promise hop when it answers at once. */
 export function withFastReply(
   fast: FastPath,
   method: string,
@@ -61,14 +76,8 @@ export function withFastReply(
   header: (name: string) => string | null,
   done: (reply: RawReply | undefined) => void,
 ): void {
-  let r: ReturnType<FastPath>
-  try {
-    r = fast(method, url, header)
-  } catch {
-    done(undefined)
-    return
-  }
-  if (r instanceof Promise) r.then(done, () => done(undefined))
+  const r = tryFast(fast, method, url, header)
+  if (r instanceof Promise) r.then(done)
   else done(r)
 }
 

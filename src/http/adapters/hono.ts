@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http'
-import { type FetchMiddleware, fastPaths, materialize, type RawReply } from '../fetch-middleware.ts'
+import { type FetchMiddleware, fastPaths, materialize, tryFast } from '../fetch-middleware.ts'
 import { nodeHeader } from './node-request.ts'
 
 /** The part of Hono's context the adapter uses (no dependency on hono itself). */
@@ -25,13 +25,8 @@ export function toHono(mw: FetchMiddleware): HonoMiddleware {
       // On Node, read headers from the IncomingMessage: @hono/node-server builds `raw.headers` only when asked.
       const incoming = (c.env as { incoming?: { headers?: IncomingHttpHeaders } } | undefined)?.incoming?.headers
       const header = incoming ? nodeHeader(incoming) : (name: string) => raw.headers.get(name)
-      let reply: RawReply | undefined
-      try {
-        const r = fast(raw.method, raw.url, header)
-        reply = r instanceof Promise ? await r.catch(() => undefined) : r
-      } catch {
-        reply = undefined
-      }
+      const answer = tryFast(fast, raw.method, raw.url, header)
+      const reply = answer instanceof Promise ? await answer : answer
       if (reply) {
         // Headers as a plain record and the body as a string or bytes: @hono/node-server's own Response keeps
         // them as they are and writes them straight to the socket (an array or a Headers object goes through a

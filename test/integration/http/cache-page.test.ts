@@ -6,6 +6,8 @@ import Fastify from 'fastify'
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createCache } from '../../../src/cache/create-cache.ts'
+import { cachePageMiddleware } from '../../../src/http/cache-page.ts'
+import { fastPaths, type RawReply } from '../../../src/http/fetch-middleware.ts'
 import { cachePage } from '../../../src/http/index.ts'
 import { connect, type Db } from '../../../src/index.ts'
 import { type BlogModels, blogSchema } from '../../support/blog-schema.ts'
@@ -265,3 +267,26 @@ for (const [name, start] of Object.entries(servers)) {
     })
   })
 }
+
+it("a hit on the memory cache comes back from the adapters' fast path at once, without a promise", async () => {
+  const memory = createCache('memory://')
+  const dummy = createCache('dummy://')
+  try {
+    const page = async () => new Response('<p>hi</p>', { headers: { 'content-type': 'text/html' } })
+    const mw = cachePageMiddleware({ ttl: 60, cache: memory })
+    const url = 'http://localhost/fast'
+    await mw(new Request(url), page) // the miss stores it
+    const hit = fastPaths.get(mw)!('GET', url, () => null)
+    expect(hit).not.toBeInstanceOf(Promise)
+    expect(Object.fromEntries((hit as RawReply).headers)['x-cache']).toBe('HIT')
+    // A store that cannot answer synchronously goes the async way, and finds nothing in a dummy cache.
+    const other = cachePageMiddleware({ ttl: 60, cache: dummy })
+    await other(new Request(url), page)
+    const answer = fastPaths.get(other)!('GET', url, () => null)
+    expect(answer).toBeInstanceOf(Promise)
+    expect(await answer).toBeUndefined()
+  } finally {
+    await memory.close()
+    await dummy.close()
+  }
+})
