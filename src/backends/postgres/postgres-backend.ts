@@ -25,7 +25,7 @@ export class PostgresBackend extends BaseBackend<PostgresFeatures, PostgresOpera
   readonly #sql: Sql
   /** The pool as one `Connection`: every statement outside a transaction goes through it. */
   readonly #pooled: PostgresConnection
-  readonly #activity = new Activity()
+  readonly #activity: Activity
   readonly #book = new LeaseBook()
   readonly #max: number
   readonly #acquireTimeoutMs: number
@@ -41,9 +41,12 @@ export class PostgresBackend extends BaseBackend<PostgresFeatures, PostgresOpera
     })
     this.#max = pool.max ?? 10
     this.#acquireTimeoutMs = pool.acquireTimeoutMs ?? DEFAULT_ACQUIRE_TIMEOUT_MS
+    // quarry times idle connections itself (postgres-driver.ts, IdleTimer): postgres.js's own timeout makes and
+    // clears a timer on every statement.
+    this.#activity = new Activity(pool.idleTimeoutMs ?? 30_000)
     this.#sql = postgres(url, {
       max: this.#max,
-      idle_timeout: (pool.idleTimeoutMs ?? 30_000) / 1000,
+      idle_timeout: 0,
       connect_timeout: (pool.connectTimeoutMs ?? 10_000) / 1000,
       prepare: true,
       types: pgTypes,

@@ -167,12 +167,27 @@ export function isUnsentFatal(e: unknown): boolean {
 }
 
 /**
- * Statements in flight on the pool and connections reserved from it. postgres.js's `end()` waits forever for a
- * connection that was lost in the middle of a statement and not reopened since (3.4.9), so `close()` waits for this
- * count to reach zero itself and then ends the pool without waiting.
+ * One pool's shared state: statements in flight on it and connections reserved from it, and the options its
+ * statements run with. postgres.js's `end()` waits forever for a connection that was lost in the middle of a
+ * statement and not reopened since (3.4.9), so `close()` waits for this count to reach zero itself and then ends the
+ * pool without waiting.
  */
 export class Activity {
   #count = 0
+  /** Gives a connection quarry's idle timer (see `IdleTimer`) the first time it runs a statement. */
+  readonly adopt: (wire: WireConnection) => boolean
+  /** postgres.js copies the options it is given: these shared objects serve every statement but a reserved one's first. */
+  readonly prepared: RunOptions
+  readonly unprepared: RunOptions
+  readonly simple: { readonly onexecute: (wire: WireConnection) => boolean }
+
+  /** `idleMs`: close a connection idle this long (0: never). */
+  constructor(idleMs = 0) {
+    this.adopt = adopter(idleMs)
+    this.prepared = Object.freeze({ prepare: true, simple: false as const, onexecute: this.adopt })
+    this.unprepared = Object.freeze({ prepare: false, simple: false as const, onexecute: this.adopt })
+    this.simple = Object.freeze({ onexecute: this.adopt })
+  }
   #idle: { promise: Promise<void>; resolve: () => void } | undefined
 
   /** `r`, counted (a statement on the pool). */
@@ -237,14 +252,71 @@ export class Activity {
 interface WireConnection {
   reserved: unknown
   onclose: ((e: unknown) => void) | null
+  /** Started when the pool files the connection as idle, cancelled when it is used or closed (3.4.9). */
+  idleTimer: { start(): void; cancel(): void }
+  end(): unknown
+}
+
+/**
+ * The idle timeout of one pooled connection, in place of postgres.js's own. postgres.js restarts a `setTimeout` each
+ * time a connection turns idle and clears it when the connection is used again: a timer made and cleared for every
+ * statement (6% of a W4 get's instructions on PostgreSQL by callgrind, bench/notes.md). This one notes when the
+ * connection turned idle and keeps at most one timer, which on firing closes the connection if it has been idle for
+ * `ms` by then and otherwise waits out the rest. The timer is unref'd: it never keeps a process alive by itself (an
+ * open socket does, until the timer closes it).
+ */
+class IdleTimer {
+  readonly #ms: number
+  readonly #wire: WireConnection
+  /** `performance.now()` when the connection turned idle; -1 while it is in use, reserved or closed. */
+  #since = -1
+  #timer: ReturnType<typeof setTimeout> | undefined
+  readonly #check = (): void => {
+    this.#timer = undefined
+    if (this.#since < 0) return
+    const left = this.#since + this.#ms - performance.now()
+    if (left <= 0) {
+      this.#since = -1
+      this.#wire.end()
+    } else this.#timer = setTimeout(this.#check, left).unref()
+  }
+
+  constructor(ms: number, wire: WireConnection) {
+    this.#ms = ms
+    this.#wire = wire
+  }
+  start(): void {
+    this.#since = performance.now()
+    this.#timer ??= setTimeout(this.#check, this.#ms).unref()
+  }
+  cancel(): void {
+    this.#since = -1
+  }
+}
+
+/**
+ * Gives a connection quarry's idle timer the first time a statement runs on it (postgres.js is told `idle_timeout:
+ * 0`, so its own timer does nothing). Returns true, as postgres.js's `onexecute` must for the connection to take
+ * more statements.
+ */
+function adopter(idleMs: number): (wire: WireConnection) => boolean {
+  if (idleMs <= 0) return () => true
+  return (wire) => {
+    if (!(wire.idleTimer instanceof IdleTimer)) wire.idleTimer = new IdleTimer(idleMs, wire)
+    return true
+  }
 }
 
 type Sql = postgres.Sql<Record<string, never>>
 
 let cursors = 0
 
-const PREPARED = Object.freeze({ prepare: true, simple: false as const })
-const UNPREPARED = Object.freeze({ prepare: false, simple: false as const })
+/** Query options: prepared or not, each connection given quarry's idle timer on its first statement. */
+interface RunOptions {
+  readonly prepare: boolean
+  readonly simple: false
+  readonly onexecute: (wire: WireConnection) => boolean
+}
 
 const BEGINS = /^\s*(?:BEGIN|START\s+TRANSACTION)\b/i
 const ENDS = /^\s*(?:COMMIT|END|ABORT|ROLLBACK(?!\s+TO\b)|PREPARE\s+TRANSACTION)\b/i
@@ -271,7 +343,7 @@ export class PostgresConnection implements Connection {
         this.#dead = true
       }
     }
-    return true
+    return this.#activity.adopt(wire)
   }
 
   /** `reserved`: a connection from `sql.reserve()`, already counted in `activity` (released by `release()`). */
@@ -287,11 +359,10 @@ export class PostgresConnection implements Connection {
     return this.#inTransaction
   }
 
-  #options(sql: string): { prepare: boolean; simple: false; onexecute?: (wire: WireConnection) => boolean } {
+  #options(sql: string): RunOptions {
     const prepare = shouldPrepare(sql)
     if (this.#reserved && !this.#wire) return { prepare, simple: false, onexecute: this.#hook }
-    // postgres.js copies the options it is given: two shared objects serve every other statement.
-    return prepare ? PREPARED : UNPREPARED
+    return prepare ? this.#activity.prepared : this.#activity.unprepared
   }
 
   rows(sql: string, params: readonly unknown[], _options?: QueryOptions): Promise<unknown[][]> {
@@ -322,7 +393,7 @@ export class PostgresConnection implements Connection {
 
   /** One or more statements without parameters: the simple protocol. */
   async exec(sql: string): Promise<void> {
-    const options = this.#reserved && !this.#wire ? { onexecute: this.#hook } : {}
+    const options = this.#reserved && !this.#wire ? { onexecute: this.#hook } : this.#activity.simple
     await (this.#reserved
       ? this.#guard(sql, this.#sql.unsafe(sql, [], options as never))
       : this.#activity.track(() => this.#sql.unsafe(sql, [], options as never)))

@@ -102,3 +102,69 @@ describeEachBackend('server connections', (b) => {
     expect(performance.now() - started).toBeLessThan(1000)
   })
 })
+
+describeEachBackend('pool idle timeout', (b) => {
+  // postgres.js's own idle timer is replaced by quarry's (one timer per connection, not one per statement).
+  if (b.vendor !== 'postgres') return it.skip('PostgreSQL: quarry times idle connections itself there')
+  const id = sql`SELECT pg_backend_pid() AS id`
+  const open = (pid: number) => sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = ${pid}`
+
+  it('closes a connection idle past pool.idleTimeoutMs, never one in use, and the next query opens a new one', async () => {
+    const db = await b.connect(blogSchema, { pool: { max: 1, idleTimeoutMs: 300 } })
+    const admin = await connect(await b.freshUrl(), blogSchema)
+    try {
+      const [{ id: first }] = (await db.query<{ id: number }>(id)) as [{ id: number }]
+      // Busy for longer than the timeout (its timer fires meanwhile): still the same connection afterwards.
+      await db.query(sql`SELECT pg_sleep(0.6)`)
+      const [{ id: same }] = (await db.query<{ id: number }>(id)) as [{ id: number }]
+      expect(Number(same)).toBe(Number(first))
+      // Idle: gone from the server within the timeout and the timer's rest.
+      const deadline = performance.now() + 3000
+      let n = 1
+      while (n !== 0 && performance.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50))
+        n = ((await admin.query<{ n: number }>(open(Number(first)))) as [{ n: number }])[0].n
+      }
+      expect(n).toBe(0)
+      const [{ id: next }] = (await db.query<{ id: number }>(id)) as [{ id: number }]
+      expect(Number(next)).not.toBe(Number(first))
+    } finally {
+      await db.close()
+      await admin.close()
+    }
+  })
+
+  it('keeps a connection used more often than the timeout open', async () => {
+    const db = await b.connect(blogSchema, { pool: { max: 1, idleTimeoutMs: 300 } })
+    try {
+      const [{ id: first }] = (await db.query<{ id: number }>(id)) as [{ id: number }]
+      for (let i = 0; i < 8; i++) {
+        await new Promise((r) => setTimeout(r, 100))
+        const [{ id: again }] = (await db.query<{ id: number }>(id)) as [{ id: number }]
+        expect(Number(again)).toBe(Number(first))
+      }
+    } finally {
+      await db.close()
+    }
+  })
+
+  it('leaves no timer behind that keeps a process alive after close()', async () => {
+    // A child that connects with the default 30 s idle timeout, queries and closes: it must exit at once.
+    const url = await b.freshUrl()
+    const script = `
+      import { connect, sql } from ${JSON.stringify(new URL('../../../src/index.ts', import.meta.url).href)}
+      import { blogSchema } from ${JSON.stringify(new URL('../../support/blog-schema.ts', import.meta.url).href)}
+      const db = await connect(process.argv[1], blogSchema)
+      await db.query(sql\`SELECT 1\`)
+      await db.close()
+      globalThis.closedAt = performance.now()
+      process.on('exit', () => console.log(Math.round(performance.now() - globalThis.closedAt)))
+    `
+    const { execFileSync } = await import('node:child_process')
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script, url], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    })
+    expect(Number(out.trim())).toBeLessThan(2000)
+  }, 30_000)
+})
