@@ -12,7 +12,7 @@ import { connect } from '../../src/index.ts'
 
 const [framework, mode, file] = process.argv.slice(2) as [
   'express' | 'fastify' | 'hono',
-  'hello' | 'static' | 'static-headers' | 'miss' | 'hit',
+  'hello' | 'static' | 'static-headers' | 'miss' | 'hit' | 'hit-handler',
   string,
 ]
 const cache = createCache('memory://')
@@ -77,7 +77,9 @@ if (framework === 'express') {
         ? // As the adapter answers a hit: a Response with a plain header record (c.html's headers go through Headers).
           new Response(page, { status: 200, headers: { 'content-type': 'text/html; charset=UTF-8', ...hitHeaders } })
         : c.html(await body())
+  // 'hit-handler': cachePage.hono(options, handler), one handler (Hono runs it without its middleware chain).
   if (mode === 'hit') app.get('/', cachePage.hono(options), handler)
+  else if (mode === 'hit-handler') app.get('/', cachePage.hono(options, handler))
   else app.get('/', handler)
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' })
   await new Promise((r) => server.once('listening', r))

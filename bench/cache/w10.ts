@@ -66,11 +66,13 @@ const frameworks = opt.only.split(',')
 // 'static-headers': the page as a constant with the five headers a hit adds (Cache-Control, Expires, ETag, X-Cache,
 // Age): what a hit's bytes and headers cost with no lookup, the ceiling of a hit on that framework.
 const modes = ['hello', 'static', 'static-headers', 'miss', 'hit'] as const
+// Hono also as one handler, `cachePage.hono(options, handler)`: Hono runs a route of one handler without `compose`.
+const modesOf = (f: string) => (f === 'hono' ? [...modes, 'hit-handler'] : modes)
 const results: Record<string, Record<string, number[]>> = {}
 const cpu: Record<string, Record<string, number[]>> = {}
 for (let round = 0; round < Number(opt.rounds); round++)
   for (const f of frameworks)
-    for (const m of modes) {
+    for (const m of modesOf(f)) {
       results[f] ??= {}
       cpu[f] ??= {}
       const r = await measure(f, m)
@@ -83,6 +85,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const rows = frameworks.map((f) => {
   const [hello, stat, floor, miss, hit] = modes.map((m) => median(results[f]![m]!))
   const [cHello, , cFloor, cMiss, cHit] = modes.map((m) => median(cpu[f]![m]!))
+  const handlerHit = results[f]!['hit-handler'] ? median(results[f]!['hit-handler']!) : undefined
   const perRound = (a: number[], b: number[]) => a.map((x, i) => Number((x / b[i]!).toFixed(2)))
   return {
     framework: f,
@@ -97,6 +100,13 @@ const rows = frameworks.map((f) => {
     floorVsHello: Number((floor! / hello!).toFixed(2)),
     hitVsFloor: Number((hit! / floor!).toFixed(2)),
     hitVsMiss: Number((hit! / miss!).toFixed(1)),
+    /** Hono only: the hit through `cachePage.hono(options, handler)` (one handler), ÷ hello-world. */
+    ...(handlerHit !== undefined && {
+      handlerHitRps: Math.round(handlerHit),
+      handlerHitVsHello: Number((handlerHit / hello!).toFixed(2)),
+      handlerHitVsHelloPerRound: perRound(results[f]!['hit-handler']!, results[f]!.hello!),
+      handlerHitCpuUsPerRequest: Number(median(cpu[f]!['hit-handler']!).toFixed(1)),
+    }),
     // The same ratio within each round (hello and hit measured minutes apart at most): its spread is the noise.
     hitVsHelloPerRound: perRound(results[f]!.hit!, results[f]!.hello!),
     // Server CPU per request (µs): the throughput a server with a core of its own would reach is its inverse.
@@ -119,6 +129,11 @@ for (const r of rows)
   console.log(
     `| ${r.framework} | ${r.helloRps} | ${r.staticRps} | ${r.staticWithHitHeadersRps} (${r.floorVsHello}×) | ${r.missRps} | ${r.hitRps} | ${r.hitVsHello}× | ${r.hitVsHelloPerRound.join(', ')} | ${r.hitVsStatic}× | ${r.hitVsFloor}× | ${r.hitVsMiss}× | ${r.cpuUsPerRequest.hello}, ${r.cpuUsPerRequest.staticWithHitHeaders}, ${r.cpuUsPerRequest.miss}, ${r.cpuUsPerRequest.hit} | ${r.cpuHelloOverHit}× (${r.cpuHelloOverHitPerRound.join(', ')}) |`,
   )
+for (const r of rows)
+  if (r.handlerHitRps !== undefined)
+    console.log(
+      `\n${r.framework}, cachePage as one handler (\`cachePage.hono(options, handler)\`): ${r.handlerHitRps} requests/s, ${r.handlerHitVsHello}× hello-world (per round ${r.handlerHitVsHelloPerRound!.join(', ')}); server CPU ${r.handlerHitCpuUsPerRequest} µs/request`,
+    )
 if (!opt['no-write'])
   console.log(
     `\n${writeResults(root, 'cache-w10', { git: gitInfo(root), machine: machineInfo(), options: opt, results: rows })}`,

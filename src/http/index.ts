@@ -11,7 +11,7 @@
  */
 import { toExpress } from './adapters/express.ts'
 import { toFastify } from './adapters/fastify.ts'
-import { toHono } from './adapters/hono.ts'
+import { type HonoHandler, type HonoMiddleware, toHono, toHonoHandler } from './adapters/hono.ts'
 import { type CachePageOptions, cachePageMiddleware, cachePage as fetchCachePage } from './cache-page.ts'
 
 /** `cachePage(options, handler)` for Fetch handlers, plus `.express`, `.fastify`, `.hono` and `.middleware`. */
@@ -22,15 +22,27 @@ export const cachePage = Object.assign(fetchCachePage, {
   express: (options: CachePageOptions) => toExpress(cachePageMiddleware(options)),
   /** A Fastify 5 plugin for the routes of the scope it is registered in. */
   fastify: (options: CachePageOptions) => toFastify(cachePageMiddleware(options)),
-  /** Hono 4 middleware: `app.get('/posts', cachePage.hono({ ttl, cache }), (c) => …)`. */
-  hono: (options: CachePageOptions) => toHono(cachePageMiddleware(options)),
+  /**
+   * Hono 4: middleware, `app.get('/posts', cachePage.hono({ ttl, cache }), (c) => …)`; or, given the handler too, one
+   * handler, `app.get('/posts', cachePage.hono({ ttl, cache }, (c) => …))`, which Hono runs without its middleware
+   * chain (a memory-cache hit then makes no promise at all).
+   */
+  hono: honoCachePage,
 })
+
+function honoCachePage(options: CachePageOptions): HonoMiddleware
+/** `handler`'s context is Hono's `Context`, from the route it is given to. */
+function honoCachePage<H extends HonoHandler>(options: CachePageOptions, handler: H): H
+function honoCachePage<H extends HonoHandler>(options: CachePageOptions, handler?: H): HonoMiddleware | H {
+  const mw = cachePageMiddleware(options)
+  return handler ? toHonoHandler(mw, handler) : toHono(mw)
+}
 
 export type { Report, RequestDetail, RequestSummary } from '../profiler/request-record.ts'
 export { ShapeStore } from '../profiler/store.ts'
 export { type ExpressMiddleware, toExpress } from './adapters/express.ts'
 export { toFastify } from './adapters/fastify.ts'
-export { type HonoContextLike, type HonoMiddleware, toHono } from './adapters/hono.ts'
+export { type HonoContextLike, type HonoHandler, type HonoMiddleware, toHono, toHonoHandler } from './adapters/hono.ts'
 export type { CachePageOptions, PageDependency } from './cache-page.ts'
 export { type FetchHandler, type FetchMiddleware, knownBody, materialize } from './fetch-middleware.ts'
 export type { ClientInfo } from './profiler/access.ts'

@@ -154,6 +154,26 @@ const servers: Record<string, () => Promise<Served>> = {
       close: () => new Promise((r) => server.close(() => r())),
     }
   },
+  // cachePage.hono(options, handler): one handler per route (Hono skips its middleware chain), c typed by Hono.
+  async 'hono handler'() {
+    const calls = new Map<string, number>()
+    const app = new Hono()
+    for (const r of routes)
+      app.all(
+        `/${r}`,
+        cachePage.hono(options(r), async (c) => {
+          const a = await answer(r, c.req.header('accept-language') ?? null, count(calls, r))
+          return c.body(a.body, a.status as 200, a.headers as Record<string, string>)
+        }),
+      )
+    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' })
+    await new Promise((r) => server.once('listening', r))
+    return {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      calls,
+      close: () => new Promise((r) => server.close(() => r())),
+    }
+  },
 }
 
 beforeAll(async () => {
@@ -288,5 +308,30 @@ it("a hit on the memory cache comes back from the adapters' fast path at once, w
   } finally {
     await memory.close()
     await dummy.close()
+  }
+})
+
+it('cachePage.hono(options, handler) answers a memory-cache hit with a Response, not a promise', async () => {
+  const memory = createCache('memory://')
+  try {
+    const app = new Hono()
+    let calls = 0
+    app.get(
+      '/one',
+      cachePage.hono({ ttl: 60, cache: memory }, (c) => {
+        calls++
+        return c.html('<p>one</p>')
+      }),
+    )
+    const miss = app.fetch(new Request('http://localhost/one'))
+    expect(miss).toBeInstanceOf(Promise) // the miss stores the page: async
+    expect(await (await miss).text()).toBe('<p>one</p>')
+    const hit = app.fetch(new Request('http://localhost/one'))
+    expect(hit).toBeInstanceOf(Response)
+    expect((hit as Response).headers.get('x-cache')).toBe('HIT')
+    expect(await (hit as Response).text()).toBe('<p>one</p>')
+    expect(calls).toBe(1)
+  } finally {
+    await memory.close()
   }
 })
