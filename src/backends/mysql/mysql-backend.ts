@@ -79,6 +79,12 @@ function poolConfig(url: string, pool: BackendOptions): mysql.PoolOptions {
  * MySQL 8 and MariaDB 10.5+ through `mysql2`: a pool per database, prepared statements through `execute`, rows as
  * arrays, `iterator()` streamed with backpressure on a leased connection. Flags that differ between MySQL and MariaDB are read from the server's version when it connects.
  */
+/** mysql2's list of idle pool connections (3.x, `Pool._freeConnections`). */
+interface FreeList {
+  readonly length: number
+  get(i: number): { lastActiveTime: number; destroy(): void }
+}
+
 export class MysqlBackend extends BaseBackend<MysqlFeatures, MysqlOperations, MysqlSchemaEditor> {
   readonly vendor = 'mysql'
   readonly introspector = new MysqlIntrospector((fn) => this.withConnection(fn))
@@ -88,6 +94,8 @@ export class MysqlBackend extends BaseBackend<MysqlFeatures, MysqlOperations, My
   readonly #book = new LeaseBook()
   readonly #max: number
   readonly #acquireTimeoutMs: number
+  /** Closes connections idle for `idleTimeoutMs` (unref'd: it never keeps a process alive). */
+  readonly #reaper: ReturnType<typeof setInterval> | undefined
 
   /**
    * Connect (one connection, to read the server version) and build the backend.
@@ -129,6 +137,20 @@ export class MysqlBackend extends BaseBackend<MysqlFeatures, MysqlOperations, My
     this.#pool = pool
     this.#max = options.max ?? 10
     this.#acquireTimeoutMs = options.acquireTimeoutMs ?? DEFAULT_ACQUIRE_TIMEOUT_MS
+    const idleMs = options.idleTimeoutMs ?? 30_000
+    if (idleMs > 0) this.#reaper = setInterval(() => this.#reap(idleMs), Math.min(idleMs, 1000)).unref()
+  }
+
+  /**
+   * Close the pool's connections idle for more than `idleMs`. mysql2 does this only for connections beyond its
+   * `maxIdle` (it keeps `max` here), with a timer that holds the process open; its free list is oldest first, and a
+   * destroyed connection leaves it.
+   */
+  #reap(idleMs: number): void {
+    const free = (this.#pool as unknown as { _freeConnections?: FreeList })._freeConnections
+    if (!free) return
+    const now = Date.now()
+    while (free.length > 0 && now - free.get(0).lastActiveTime > idleMs) free.get(0).destroy()
   }
 
   /**
@@ -181,6 +203,7 @@ export class MysqlBackend extends BaseBackend<MysqlFeatures, MysqlOperations, My
 
   /** Closes idle connections and those released later; `end` waits for none, so callers finish their queries first. */
   close(): Promise<void> {
+    clearInterval(this.#reaper)
     this.#closed ??= new Promise((resolve) => this.#pool.end(() => resolve()))
     return this.#closed
   }
