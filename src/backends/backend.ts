@@ -15,6 +15,11 @@ export interface RunResult {
 export interface QueryOptions {
   /** Read 64-bit integers as `bigint` (a `bigint` field is selected). */
   bigints?: boolean
+  /**
+   * At most one row can match (`get()` by a unique key): a driver may stop at the first row. On SQLite this is the
+   * driver's `get()` instead of `all()` (one step, no result array: ~8% of the statement's instructions).
+   */
+  single?: boolean
 }
 
 /** One physical connection. Values may be returned synchronously (node:sqlite) or as promises. */

@@ -26,8 +26,15 @@ export interface RunInfo {
 
 // Hoisted so the hot path allocates no closure per statement.
 const BIGINTS: QueryOptions = { bigints: true }
+const SINGLE: QueryOptions = { single: true }
+const SINGLE_BIGINTS: QueryOptions = { bigints: true, single: true }
 const readRows = (c: Connection, sql: string, p: readonly unknown[]) => c.rows(sql, p)
 const readRowsBig = (c: Connection, sql: string, p: readonly unknown[]) => c.rows(sql, p, BIGINTS)
+const readOne = (c: Connection, sql: string, p: readonly unknown[]) => c.rows(sql, p, SINGLE)
+const readOneBig = (c: Connection, sql: string, p: readonly unknown[]) => c.rows(sql, p, SINGLE_BIGINTS)
+/** The reader for `options`, without a closure per statement. */
+const reader = (o: QueryOptions | undefined) =>
+  o === undefined ? readRows : o.single ? (o.bigints ? readOneBig : readOne) : o.bigints ? readRowsBig : readRows
 const readObjects = (c: Connection, sql: string, p: readonly unknown[]) => c.objects(sql, p)
 const runWrite = (c: Connection, sql: string, p: readonly unknown[]) => c.run(sql, p)
 const length = (r: readonly unknown[]) => r.length
@@ -97,7 +104,7 @@ export class Executor {
     info: RunInfo,
     options?: QueryOptions,
   ): Promise<unknown[][]> {
-    return this.#run(alias, q, bindParams(q, values), info, 'rows', options?.bigints ? readRowsBig : readRows, length)
+    return this.#run(alias, q, bindParams(q, values), info, 'rows', reader(options), length)
   }
 
   /**
@@ -120,7 +127,7 @@ export class Executor {
     } catch (e) {
       return Promise.reject(e)
     }
-    return this.#dispatch(alias, q.sql, params, options?.bigints ? readRowsBig : readRows, undefined, then)
+    return this.#dispatch(alias, q.sql, params, reader(options), undefined, then)
   }
 
   objects(

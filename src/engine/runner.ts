@@ -45,6 +45,8 @@ export interface SelectOptions {
 
 const CHECK_SHAPES = process.env.QUARRY_CHECK_SHAPES === '1'
 const BIGINTS = { bigints: true }
+const SINGLE = { single: true }
+const SINGLE_BIGINTS = { bigints: true, single: true }
 /** One fast-key hit in SAMPLE + 1 is checked against a full build. */
 const SAMPLE = 1023
 
@@ -141,12 +143,13 @@ export class Runner {
         return undefined
     }
     const prepared = hit.prepared
+    const single = uniqueMatch(state.model, filter)
     return this.executor.rowsThen(
       alias,
       prepared.compiled,
       params,
       info('select', state),
-      prepared.bigints ? BIGINTS : undefined,
+      prepared.bigints ? (single ? SINGLE_BIGINTS : BIGINTS) : single ? SINGLE : undefined,
       (rows) => {
         const mapped = this.#map(rows, prepared, state, alias, true)
         return mapped instanceof Promise ? mapped.then((m) => one(m, state)) : one(mapped, state)
@@ -484,4 +487,21 @@ function info(kind: RunInfo['kind'], state: QueryState): RunInfo {
 
 function sameValues(a: readonly unknown[], b: readonly unknown[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i])
+}
+
+/**
+ * Whether `filter` can match one row at most: one entry, a unique field (the primary key, `unique: true`, a one-to-one)
+ * compared by equality with a value that is not null (`{ field: null }` is `IS NULL`, which many rows can match).
+ */
+function uniqueMatch(meta: ModelMeta, filter: unknown): boolean {
+  let name: string | undefined
+  for (const k in filter as object) {
+    if (name !== undefined) return false
+    name = k
+  }
+  if (name === undefined) return false
+  const v = (filter as Record<string, unknown>)[name]
+  if (v === null || typeof v === 'object' || v === undefined) return false
+  const f = name === 'pk' ? meta.pk : (meta.fieldMap.get(name) ?? meta.attnameMap.get(name))
+  return f?.unique === true
 }

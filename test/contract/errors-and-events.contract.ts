@@ -69,6 +69,39 @@ describeEachBackend('bad input and query events', (b) => {
     expect(many.message).toContain('more than one Post (2)')
   })
 
+  it('get by a unique key reads one row, and a null on a unique nullable field still finds several', async () => {
+    // Each call twice: the second takes the cached shape (getCached), which reads one row for a unique match.
+    const a = await db.Author.get({ email: 'a@example.com' })
+    for (let i = 0; i < 2; i++) {
+      expect((await db.Author.get({ pk: a.id })).name).toBe('A')
+      expect((await db.Author.get({ id: a.id })).name).toBe('A')
+      expect((await db.Author.get({ email: 'a@example.com' })).id).toBe(a.id)
+      await expect(db.Author.get({ id: a.id + 1000 })).rejects.toBeInstanceOf(DoesNotExist)
+      await expect(db.Author.get({ email: 'nobody@example.com' })).rejects.toBeInstanceOf(DoesNotExist)
+    }
+    // A field that is not unique still counts its matches, on the cached path too.
+    const twin = await db.Post.create({ title: 'one', author: a })
+    try {
+      for (let i = 0; i < 2; i++)
+        await expect(db.Post.get({ title: 'one' })).rejects.toBeInstanceOf(MultipleObjectsReturned)
+    } finally {
+      await twin.delete()
+    }
+    // email is unique but nullable: `{ email: null }` is IS NULL, which two authors match.
+    const x = await db.Author.create({ name: 'X' })
+    const y = await db.Author.create({ name: 'Y' })
+    try {
+      for (let i = 0; i < 2; i++) {
+        const many = await db.Author.get({ email: null }).catch((e) => e)
+        expect(many).toBeInstanceOf(MultipleObjectsReturned)
+        expect(many.message).toContain('more than one Author (2)')
+      }
+    } finally {
+      await x.delete()
+      await y.delete()
+    }
+  })
+
   it('database errors are translated, the driver error kept behind unsafeDriverError()', async () => {
     const err = await db.query(sql`select * from no_such_table_here`).catch((e) => e)
     // As in Django: sqlite3 reports a missing table as an OperationalError, the servers as a ProgrammingError.

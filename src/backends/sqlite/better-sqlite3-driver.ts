@@ -23,6 +23,7 @@ interface Statement {
   safeIntegers(on: boolean): Statement
   columns(): readonly { readonly name: string; readonly type: string | null }[]
   all(...params: readonly unknown[]): unknown[]
+  get(...params: readonly unknown[]): unknown
   run(...params: readonly unknown[]): { changes: number; lastInsertRowid: number | bigint }
   iterate(...params: readonly unknown[]): IterableIterator<unknown>
 }
@@ -158,11 +159,12 @@ export class BetterSqliteConnection implements SqliteConnection {
 
   rows(sql: string, params: readonly unknown[], options?: QueryOptions): unknown[][] | Promise<unknown[][]> {
     const r = options?.bigints ? this.#reader(this.#bigints, sql, 'bigints') : this.#reader(this.#arrays, sql, 'arrays')
+    const single = options?.single === true
     // The retry closure is made only on failure: the success path allocates nothing extra.
     try {
-      return read(r, params, sql) as unknown[][]
+      return read(r, params, sql, single) as unknown[][]
     } catch (e) {
-      return retryWhileBusy(e, () => read(r, params, sql) as unknown[][], this.#busyTimeoutMs)
+      return retryWhileBusy(e, () => read(r, params, sql, single) as unknown[][], this.#busyTimeoutMs)
     }
   }
 
@@ -259,12 +261,17 @@ export class BetterSqliteConnection implements SqliteConnection {
 }
 
 /** Run a cached reader: its rows, checked; a statement that returns none is run, with no rows (as node:sqlite). */
-function read(r: Reader, params: readonly unknown[], sql: string): unknown[] {
+/** `single`: at most one row can match; read the first only (`QueryOptions.single`). */
+function read(r: Reader, params: readonly unknown[], sql: string, single = false): unknown[] {
   if (!r.reader) {
     r.st.run(...params)
     return []
   }
-  const rows = r.st.all(...params)
+  let rows: unknown[]
+  if (single) {
+    const row = r.st.get(...params)
+    rows = row === undefined ? [] : [row]
+  } else rows = r.st.all(...params)
   if (r.ints !== null)
     for (let i = 0; i < rows.length; i++) checkIntegers(rows[i] as Record<string, unknown>, r.ints, sql)
   return rows

@@ -51,16 +51,16 @@ export class NodeSqliteConnection implements SqliteConnection {
 
   rows(sql: string, params: readonly unknown[], options?: QueryOptions): unknown[][] | Promise<unknown[][]> {
     const st = options?.bigints
-      ? this.#prepare(this.#bigints, sql, (s) => {
-          s.setReturnArrays(true)
-          s.setReadBigInts(true)
-        })
-      : this.#prepare(this.#arrays, sql, (s) => s.setReturnArrays(true))
+      ? this.#prepare(this.#bigints, sql, arraysOfBigints)
+      : this.#prepare(this.#arrays, sql, arrays)
     // The retry closure is made only on failure: the success path allocates nothing extra.
     try {
-      return st.all(...(params as never[])) as unknown as unknown[][]
+      return options?.single ? first(st, params) : (st.all(...(params as never[])) as unknown as unknown[][])
     } catch (e) {
-      return retryWhileBusy(e, () => st.all(...(params as never[])) as unknown as unknown[][], this.#busyTimeoutMs)
+      const again = options?.single
+        ? () => first(st, params)
+        : () => st.all(...(params as never[])) as unknown as unknown[][]
+      return retryWhileBusy(e, again, this.#busyTimeoutMs)
     }
   }
 
@@ -125,4 +125,16 @@ export class NodeSqliteConnection implements SqliteConnection {
     this.#bigints.clear()
     if (this.db.isOpen) this.db.close()
   }
+}
+
+const arrays = (s: StatementSync) => s.setReturnArrays(true)
+const arraysOfBigints = (s: StatementSync) => {
+  s.setReturnArrays(true)
+  s.setReadBigInts(true)
+}
+
+/** The statement's first row, as a result of zero or one rows (`QueryOptions.single`). */
+function first(st: StatementSync, params: readonly unknown[]): unknown[][] {
+  const row = st.get(...(params as never[])) as unknown as unknown[] | undefined
+  return row === undefined ? [] : [row]
 }
