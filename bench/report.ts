@@ -545,6 +545,11 @@ export function writeReport(root: string): string[] {
     'median ÷ median in the same run: of CPU time on SQLite (in-process, so nearly all the work, and steady on a',
     'shared machine), of wall time on PostgreSQL (whose CPU time leaves out the server).',
     '',
+    'On the shared 2-core machine these runs come from, CPU-time ratios move by up to 0.25 between passes, so',
+    'systems within ~25% of each other are not ordered by one pass. `bench/micro/instructions.ts` counts the',
+    "instructions of the timed runs alone under callgrind, which repeat within 1% on SQLite: that table is in the notes'",
+    '"Fourth pass" below.',
+    '',
   ]
   for (const r of results) {
     const notes: string[] = []
