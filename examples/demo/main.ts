@@ -292,7 +292,7 @@ const pageResults = await tip(
 console.log(
   dim(
     '  In-process SQLite renders 50 posts in a fraction of a millisecond; the page cache pays off when rendering\n' +
-      '  is slower (a server database, templates): over HTTP, bench/cache/w10.ts measures a hit at 3–4× the\n' +
+      '  is slower (a server database, templates): over HTTP, bench/cache/w10.ts measures a hit at 4.8–7.5× the\n' +
       '  requests/s of rendering.\n',
   ),
 )
