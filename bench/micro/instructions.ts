@@ -8,8 +8,9 @@
  *   npx node bench/micro/instructions.ts --backend postgres --workloads W4 --systems raw-postgres-js,quarry
  *
  * Options: --backend sqlite|postgres (default sqlite), --warm N (warm-up runs, default 50), --runs N (measured runs,
- * default 20), --jobs N (valgrinds at once, default 2). Each process takes 2–5 minutes (valgrind runs code ~50×
- * slower). Prints millions of instructions per run and each system's ratio to the first system listed.
+ * default 20), --jobs N (valgrinds at once, default 2), --no-write. Each process takes 2–5 minutes (valgrind runs
+ * code ~50× slower). Prints millions of instructions per run and each system's ratio to the first system listed,
+ * and writes bench/results/instructions-<backend>-<date>.json.
  *
  * Repeated runs of one system agree within ~1% on SQLite. On PostgreSQL the counts also take in the driver's socket
  * handling and whatever compiling is still going on, and move by up to ~10% between processes.
@@ -24,6 +25,7 @@ import { ensurePostgres, ensureSqlite } from '../lib/data.ts'
 import { loadSystem, SYSTEMS } from '../lib/registry.ts'
 import type { Runner } from '../lib/system.ts'
 import { getIds, WRITE_ROWS } from '../lib/workloads.ts'
+import { gitInfo, machineInfo, writeResults } from '../shared/results.ts'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const { values: opt } = parseArgs({
@@ -35,6 +37,7 @@ const { values: opt } = parseArgs({
     runs: { type: 'string', default: '20' },
     jobs: { type: 'string', default: '2' },
     child: { type: 'string' }, // internal: "system,workload" measured in this (valgrind's) process
+    'no-write': { type: 'boolean', default: false },
   },
 })
 const backend = opt.backend as 'sqlite' | 'postgres'
@@ -119,4 +122,23 @@ for (const w of opt.workloads.split(',')) {
     return `${(c / 1e6).toFixed(2)} (${(c / ref).toFixed(2)}×)`
   })
   console.log(`| ${w} | ${cells.join(' | ')} |`)
+}
+if (!opt['no-write']) {
+  const root = path.resolve(here, '../..')
+  const perRun = Object.fromEntries([...counts].map(([k, v]) => [k, Math.round(v)]))
+  const out = writeResults(root, `instructions-${backend}`, {
+    git: gitInfo(root),
+    machine: machineInfo(),
+    method:
+      'callgrind instructions of the timed runs only (counters zeroed after warm-up), every thread, no kernel time',
+    options: {
+      backend,
+      warm: Number(opt.warm),
+      runs: Number(opt.runs),
+      workloads: opt.workloads,
+      systems: opt.systems,
+    },
+    instructionsPerRun: perRun,
+  })
+  console.log(`\n${path.relative(root, out)}`)
 }
