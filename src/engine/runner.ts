@@ -64,7 +64,7 @@ export class Runner {
   /** Fast-key hits since the last sampled check. */
   #sampled = 0
   /** get()'s fast-key entries by prefix, then filter part (see getCached). */
-  readonly #getEntries = new Map<Backend, Map<string, Map<string, FastEntry>>>()
+  readonly #getEntries = new Map<Backend, Map<string, Map<string, GetEntry>>>()
 
   constructor(executor: Executor, routing: Routing, prepared: PreparedQueries, hooks: ResultHooks) {
     this.executor = executor
@@ -127,15 +127,16 @@ export class Runner {
       if (byPrefix.size >= 1000) byPrefix.clear()
       byPrefix.set(prefix, (byPart = new Map()))
     }
-    let hit = byPart.get(part)
-    if (hit === undefined || hit.dropped) {
-      hit = this.prepared.fast(backend, `${prefix}${part}L`)
-      if (!hit) {
+    let entry = byPart.get(part)
+    if (entry === undefined || entry.hit.dropped) {
+      const found = this.prepared.fast(backend, `${prefix}${part}L`)
+      if (!found) {
         byPart.delete(part)
         return undefined
       }
-      byPart.set(part, hit)
+      byPart.set(part, (entry = { hit: found, single: uniqueMatch(state.model, filter) }))
     }
+    const hit = entry.hit
     params.push(21)
     if (CHECK_SHAPES || !hit.checked || (++this.#sampled & SAMPLE) === 0) {
       const full = { ...state, where: [...state.where, { input: filter as never, negate: false }] }
@@ -143,7 +144,7 @@ export class Runner {
         return undefined
     }
     const prepared = hit.prepared
-    const single = uniqueMatch(state.model, filter)
+    const single = entry.single
     return this.executor.rowsThen(
       alias,
       prepared.compiled,
@@ -489,9 +490,16 @@ function sameValues(a: readonly unknown[], b: readonly unknown[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i])
 }
 
+/** A `get()` shape's prepared query, and whether it can match one row at most (the same for every call of it). */
+interface GetEntry {
+  readonly hit: FastEntry
+  readonly single: boolean
+}
+
 /**
- * Whether `filter` can match one row at most: one entry, a unique field (the primary key, `unique: true`, a one-to-one)
- * compared by equality with a value that is not null (`{ field: null }` is `IS NULL`, which many rows can match).
+ * Whether a filter the fast key accepted can match one row at most: one entry, on a unique field (the primary key,
+ * `unique: true`, a one-to-one). The fast key takes only plain values compared by equality, never null (`IS NULL`,
+ * which many rows can match) nor a lookup object, so this depends on the shape alone.
  */
 function uniqueMatch(meta: ModelMeta, filter: unknown): boolean {
   let name: string | undefined
@@ -501,7 +509,7 @@ function uniqueMatch(meta: ModelMeta, filter: unknown): boolean {
   }
   if (name === undefined) return false
   const v = (filter as Record<string, unknown>)[name]
-  if (v === null || typeof v === 'object' || v === undefined) return false
+  if (v !== null && typeof v === 'object' && !(v instanceof Date)) return false
   const f = name === 'pk' ? meta.pk : (meta.fieldMap.get(name) ?? meta.attnameMap.get(name))
   return f?.unique === true
 }

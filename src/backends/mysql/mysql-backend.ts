@@ -75,16 +75,16 @@ function poolConfig(url: string, pool: BackendOptions): mysql.PoolOptions {
   }
 }
 
-/**
- * MySQL 8 and MariaDB 10.5+ through `mysql2`: a pool per database, prepared statements through `execute`, rows as
- * arrays, `iterator()` streamed with backpressure on a leased connection. Flags that differ between MySQL and MariaDB are read from the server's version when it connects.
- */
 /** mysql2's list of idle pool connections (3.x, `Pool._freeConnections`). */
 interface FreeList {
   readonly length: number
   get(i: number): { lastActiveTime: number; destroy(): void }
 }
 
+/**
+ * MySQL 8 and MariaDB 10.5+ through `mysql2`: a pool per database, prepared statements through `execute`, rows as
+ * arrays, `iterator()` streamed with backpressure on a leased connection. Flags that differ between MySQL and MariaDB are read from the server's version when it connects.
+ */
 export class MysqlBackend extends BaseBackend<MysqlFeatures, MysqlOperations, MysqlSchemaEditor> {
   readonly vendor = 'mysql'
   readonly introspector = new MysqlIntrospector((fn) => this.withConnection(fn))

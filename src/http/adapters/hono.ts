@@ -61,11 +61,11 @@ async function viaFetch(mw: FetchMiddleware, c: HonoContextLike, nextHono: () =>
       return c.res
     }),
   )
-  if (!ran)
-    return response
-    // Assigning c.res merges the old response's headers into the new one; start from none.
-  ;(c as { res: Response | undefined }).res = undefined
-  c.res = response
+  if (!ran) return response
+  // Assigning c.res merges the old response's headers into the new one; start from none.
+  const ctx = c as { res: Response | undefined }
+  ctx.res = undefined
+  ctx.res = response
   return undefined
 }
 

@@ -64,6 +64,20 @@ const count = (calls: Map<string, number>, r: string) => {
   return n
 }
 
+/** A Fetch handler served over HTTP by @hono/node-server. */
+async function served(
+  fetch: (req: Request) => Response | Promise<Response>,
+  calls: Map<string, number>,
+): Promise<Served> {
+  const server = serve({ fetch, port: 0, hostname: '127.0.0.1' })
+  await new Promise((r) => server.once('listening', r))
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    calls,
+    close: () => new Promise((r) => server.close(() => r())),
+  }
+}
+
 const servers: Record<string, () => Promise<Served>> = {
   async fetch() {
     const calls = new Map<string, number>()
@@ -76,17 +90,7 @@ const servers: Record<string, () => Promise<Served>> = {
         }),
       ]),
     )
-    const server = serve({
-      fetch: (req) => handlers.get(new URL(req.url).pathname.slice(1) as Route)!(req),
-      port: 0,
-      hostname: '127.0.0.1',
-    })
-    await new Promise((r) => server.once('listening', r))
-    return {
-      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-      calls,
-      close: () => new Promise((r) => server.close(() => r())),
-    }
+    return served((req) => handlers.get(new URL(req.url).pathname.slice(1) as Route)!(req), calls)
   },
   async express() {
     const calls = new Map<string, number>()
@@ -146,13 +150,7 @@ const servers: Record<string, () => Promise<Served>> = {
         const a = await answer(r, c.req.header('accept-language') ?? null, count(calls, r))
         return new Response(a.body, { status: a.status, headers: a.headers as Record<string, string> })
       })
-    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' })
-    await new Promise((r) => server.once('listening', r))
-    return {
-      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-      calls,
-      close: () => new Promise((r) => server.close(() => r())),
-    }
+    return served(app.fetch, calls)
   },
   // cachePage.hono(options, handler): one handler per route (Hono skips its middleware chain), c typed by Hono.
   async 'hono handler'() {
@@ -166,13 +164,7 @@ const servers: Record<string, () => Promise<Served>> = {
           return c.body(a.body, a.status as 200, a.headers as Record<string, string>)
         }),
       )
-    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' })
-    await new Promise((r) => server.once('listening', r))
-    return {
-      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-      calls,
-      close: () => new Promise((r) => server.close(() => r())),
-    }
+    return served(app.fetch, calls)
   },
 }
 
