@@ -8,7 +8,9 @@
  *   npx node bench/micro/instructions.ts --backend postgres --workloads W4 --systems raw-postgres-js,quarry
  *
  * Options: --backend sqlite|postgres (default sqlite), --warm N (warm-up runs, default 50), --runs N (measured runs,
- * default 20), --jobs N (valgrinds at once, default 2), --no-write. Each process takes 2–5 minutes (valgrind runs
+ * default 20), --jobs N (valgrinds at once, default 2), --no-write, --keep DIR (keep each dump as
+ * DIR/<workload>-<system>.callgrind: `callgrind_annotate` then names the V8 builtins and C++ functions the
+ * instructions went to; JIT-compiled JavaScript shows as `???`). Each process takes 2–5 minutes (valgrind runs
  * code ~50× slower). Prints millions of instructions per run and each system's ratio to the first system listed,
  * and writes bench/results/instructions-<backend>-<date>.json.
  *
@@ -16,7 +18,7 @@
  * handling and whatever compiling is still going on, and move by up to ~10% between processes.
  */
 import { execFile, execSync } from 'node:child_process'
-import { readFileSync, rmSync } from 'node:fs'
+import { mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -38,6 +40,7 @@ const { values: opt } = parseArgs({
     jobs: { type: 'string', default: '2' },
     child: { type: 'string' }, // internal: "system,workload" measured in this (valgrind's) process
     'no-write': { type: 'boolean', default: false },
+    keep: { type: 'string' }, // keep each timed dump here as <workload>-<system>.callgrind, for callgrind_annotate
   },
 })
 const backend = opt.backend as 'sqlite' | 'postgres'
@@ -96,7 +99,10 @@ async function measure(w: string, s: string): Promise<void> {
   // The dump made at the end of the timed runs is `<out>.1`; its `summary:` line is the instruction count.
   const summary = /^summary: (\d+)$/m.exec(readFileSync(`${out}.1`, 'utf8'))
   rmSync(out, { force: true })
-  rmSync(`${out}.1`, { force: true })
+  if (opt.keep) {
+    mkdirSync(opt.keep, { recursive: true })
+    renameSync(`${out}.1`, path.join(opt.keep, `${w}-${s}.callgrind`))
+  } else rmSync(`${out}.1`, { force: true })
   if (!summary) throw new Error(`${s} ${w}: no summary in the callgrind dump`)
   counts.set(`${w} ${s}`, Number(summary[1]) / Number(opt.runs))
   console.error(`${w} ${s}: ${(Number(summary[1]) / Number(opt.runs) / 1e6).toFixed(2)} M instructions per run`)
