@@ -22,14 +22,15 @@ export class RawPost {
   createdAt: Date
   authorId: number
   author: RawAuthor | null
-  constructor(r: unknown[], author: RawAuthor | null = null) {
-    this.id = r[0] as number
+  /** `pg`: a postgres.js row, whose int8 columns come as text and booleans and timestamps already parsed. */
+  constructor(r: unknown[], author: RawAuthor | null = null, pg = false) {
+    this.id = pg ? Number(r[0]) : (r[0] as number)
     this.title = r[1] as string
     this.body = r[2] as string
     this.views = r[3] as number
-    this.published = r[4] === 1
-    this.createdAt = new Date(r[5] as string)
-    this.authorId = r[6] as number
+    this.published = pg ? (r[4] as boolean) : r[4] === 1
+    this.createdAt = pg ? (r[5] as Date) : new Date(r[5] as string)
+    this.authorId = pg ? Number(r[6]) : (r[6] as number)
     this.author = author
   }
 }

@@ -8,20 +8,23 @@ export type System = (typeof SYSTEMS)[number] | (typeof PG_SYSTEMS)[number]
 export const CODE: Record<System, string> = {
   'raw-iterate':
     'node:sqlite stmt.iterate() (setReturnArrays) over the SQL quarry compiles, each row mapped by hand into a class',
-  'quarry-iterator': 'for await (const p of db.Post.all().iterator({ chunkSize }))',
-  'quarry-all': 'const posts = await db.Post.all(); for (const p of posts) …',
+  'quarry-iterator': "for await (const p of db.Post.orderBy('-createdAt', '-id').iterator({ chunkSize }))",
+  'quarry-all': "const posts = await db.Post.orderBy('-createdAt', '-id'); for (const p of posts) …",
   'raw-all': 'node:sqlite stmt.all() (setReturnArrays), every row mapped by hand into a class, then the loop',
   'raw-cursor-pg': 'postgres.js sql.begin(tx => tx.unsafe(SQL).values().cursor(chunkSize)), hand mapping',
-  'quarry-iterator-pg': 'for await (const p of db.Post.all().iterator({ chunkSize })) on PostgreSQL (DECLARE/FETCH)',
+  'quarry-iterator-pg':
+    "for await (const p of db.Post.orderBy('-createdAt', '-id').iterator({ chunkSize })) on PostgreSQL (DECLARE/FETCH)",
 }
 
 /**
- * The SQL quarry compiles for `db.Post.all()` (the model's default ordering is `-createdAt`); the raw systems run
- * the same text, so the database does the same work.
+ * The SQL quarry compiles for `db.Post.orderBy('-createdAt', '-id')`; the raw systems run the same text, so the
+ * database does the same work. The id breaks ties in created_at: without it PostgreSQL's cursor (planned for its first
+ * rows) and postgres.js's portal (planned for all of them) returned tied rows in different orders.
  */
 export const POST_SQL =
   'SELECT "blog_post"."id", "blog_post"."title", "blog_post"."body", "blog_post"."views", "blog_post"."published", ' +
-  '"blog_post"."created_at", "blog_post"."author_id" FROM "blog_post" ORDER BY "blog_post"."created_at" DESC'
+  '"blog_post"."created_at", "blog_post"."author_id" FROM "blog_post" ORDER BY "blog_post"."created_at" DESC, ' +
+  '"blog_post"."id" DESC'
 
 export interface WorkerTask {
   readonly system: System

@@ -68,12 +68,12 @@ switch (task.system) {
     run =
       task.system === 'quarry-all'
         ? async () => {
-            const posts = await db.Post.all()
+            const posts = await db.Post.orderBy('-createdAt', '-id')
             sampleHeap()
             for (const p of posts) touch(p)
           }
         : async () => {
-            for await (const p of db.Post.all().iterator({ chunkSize: task.chunkSize })) touch(p)
+            for await (const p of db.Post.orderBy('-createdAt', '-id').iterator({ chunkSize: task.chunkSize })) touch(p)
           }
     break
   }
@@ -112,7 +112,7 @@ switch (task.system) {
     run = async () => {
       await sql.begin(async (tx) => {
         for await (const rows of tx.unsafe(POST_SQL).values().cursor(task.chunkSize))
-          for (const r of rows) touch(new RawPost(r as unknown[]))
+          for (const r of rows) touch(new RawPost(r as unknown[], null, true))
       })
     }
     break

@@ -32,7 +32,10 @@ export interface Connection {
   run(sql: string, params: readonly unknown[]): RunResult | Promise<RunResult>
   /** One or more statements without parameters (DDL). */
   exec(sql: string): void | Promise<void>
-  /** Stream rows in chunks with a server-side cursor; absent where the backend reads in LIMIT chunks. */
+  /**
+   * Stream rows in chunks of at most `chunkSize` with a server-side cursor (or the driver's iterator); absent where
+   * the backend reads in LIMIT chunks. Each chunk array is the caller's: the runner clears the rows it has mapped.
+   */
   stream?(
     sql: string,
     params: readonly unknown[],

@@ -414,8 +414,9 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
     return this.db.runner.explain(this.state, options)
   }
   /**
-   * Stream the rows in chunks, with memory bounded by `chunkSize` (a cursor on servers, the driver's iterator on
-   * SQLite). Relations are not prefetched while streaming.
+   * Stream the rows, with memory bounded by `chunkSize`: rows per round trip on a server (a cursor; the driver's
+   * iterator on SQLite). Rows become instances a few dozen at a time; with `fetchMode('peers')` a chunk is mapped
+   * whole, so a lazy load covers it. Relations are not prefetched while streaming.
    */
   async *iterator(options: { chunkSize?: number } = {}): AsyncGenerator<RowOf<M, N, L, A, V>> {
     const chunkSize = options.chunkSize ?? 2000

@@ -104,6 +104,28 @@ describeEachBackend('loading related objects (the N+1 story)', (b) => {
     })
   })
 
+  it("fetchMode('peers') in iterator(): a lazy load covers chunkSize rows, however the driver batches them", async () => {
+    const other = await connect(await b.freshUrl(), blogSchema, { nPlusOne: 'off' })
+    extra.push(other)
+    await other.createTables()
+    const created = await Promise.all(
+      [0, 1, 2].map((i) => other.Author.create({ name: `A${i}`, email: `a${i}@example.com` })),
+    )
+    created.sort((x, y) => x.id - y.id)
+    await other.Post.bulkCreate(
+      Array.from({ length: 150 }, (_, i) => ({ title: `p${i}`, author: created[i % 3]!, createdAt: new Date(t0 + i) })),
+    )
+    // Results of 100 rows (SQLite's drivers hand rows over 64 at a time): the stream, then one author load per result.
+    let seen = 0
+    await assertNumQueries(other, 3, async () => {
+      for await (const post of other.Post.orderBy('id').fetchMode('peers').iterator({ chunkSize: 100 })) {
+        expect((await post.author).name).toBe(created[seen % 3]!.name)
+        seen++
+      }
+    })
+    expect(seen).toBe(150)
+  })
+
   it("fetchMode('peers') goes through nested levels and to-many relations", async () => {
     await assertNumQueries(db, 3, async () => {
       for (const post of await db.Post.fetchMode('peers')) {

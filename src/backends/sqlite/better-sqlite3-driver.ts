@@ -11,6 +11,7 @@ import {
   type SqliteConnection,
   type SqliteOpenOptions,
   STATEMENT_CACHE_SIZE,
+  STREAM_BATCH,
 } from './sqlite-connection.ts'
 import { UNSAFE_INTEGER_MESSAGE } from './sqlite-errors.ts'
 
@@ -220,6 +221,7 @@ export class BetterSqliteConnection implements SqliteConnection {
     chunkSize: number,
     options?: QueryOptions,
   ): AsyncIterable<unknown[][]> {
+    const batch = Math.min(chunkSize, STREAM_BATCH)
     // A separate statement: the cached one may be re-entered by queries run while this stream is open.
     const st = this.db.prepare(sql).raw(true)
     if (options?.bigints) st.safeIntegers(true)
@@ -233,7 +235,7 @@ export class BetterSqliteConnection implements SqliteConnection {
         const row = next.value as unknown[]
         if (ints !== null) checkIntegers(row as unknown as Record<number, unknown>, ints, sql)
         chunk.push(row)
-        if (chunk.length >= chunkSize) {
+        if (chunk.length >= batch) {
           yield chunk
           chunk = []
         }

@@ -9,6 +9,7 @@ import {
   type SqliteConnection,
   type SqliteOpenOptions,
   STATEMENT_CACHE_SIZE,
+  STREAM_BATCH,
 } from './sqlite-connection.ts'
 
 /**
@@ -104,6 +105,7 @@ export class NodeSqliteConnection implements SqliteConnection {
     chunkSize: number,
     options?: QueryOptions,
   ): AsyncIterable<unknown[][]> {
+    const batch = Math.min(chunkSize, STREAM_BATCH)
     // A separate statement: the cached one may be re-entered by queries run while this stream is open.
     const st = this.db.prepare(sql)
     st.setReturnArrays(true)
@@ -111,7 +113,7 @@ export class NodeSqliteConnection implements SqliteConnection {
     let chunk: unknown[][] = []
     for (const row of st.iterate(...(params as never[]))) {
       chunk.push(row as unknown as unknown[])
-      if (chunk.length >= chunkSize) {
+      if (chunk.length >= batch) {
         yield chunk
         chunk = []
       }

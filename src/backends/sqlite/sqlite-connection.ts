@@ -28,6 +28,12 @@ export const STATEMENT_CACHE_SIZE = 512
 /** How long a statement waits, retrying, for another connection to release the database (`sqlite.busyTimeoutMs`). */
 export const DEFAULT_BUSY_TIMEOUT_MS = 5_000
 
+/**
+ * Rows per batch of `stream()`, whatever the `chunkSize`: SQLite reads in-process, so a batch costs no round trip,
+ * and fewer rows alive at once keep V8's young generation small (the runner still makes results of `chunkSize`).
+ */
+export const STREAM_BATCH = 64
+
 /** SQLITE_BUSY (5) or SQLITE_LOCKED (6), by primary result code. */
 export const isBusy = (e: unknown): boolean => {
   const code = sqliteResultCode(e)

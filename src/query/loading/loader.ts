@@ -88,6 +88,10 @@ export class Loader implements LoadingHooks {
     return new ResultHost(this, this.db.host(alias), info)
   }
 
+  wholeResults(state: QueryState): boolean {
+    return (state.fetchMode ?? this.defaultMode) === 'peers'
+  }
+
   afterFetch(instances: ModelInstance[], state: QueryState, alias: string, single: boolean): Promise<void> | undefined {
     const track = eagerChannel.hasSubscribers && (state.selectRelated.length > 0 || state.prefetch.length > 0)
     // Synchronous when there is nothing to prefetch: no promise, no extra microtask per query.

@@ -118,4 +118,35 @@ describeEachSqliteDriver('SQLite files', (d) => {
     expect(seen).toBe(300)
     expect(collected).toBe(true)
   })
+
+  it('iterator keeps only a few rows alive, however large the chunk (unless peers need the chunk)', async () => {
+    setFlagsFromString('--expose-gc')
+    const gc = runInNewContext('gc') as () => void
+    const db = await connect(d.url(join(dir, 'stream-big-chunk.db')), blogSchema)
+    opened.push(db)
+    await db.createTables()
+    const a = await db.Author.create({ name: 'A' })
+    await db.Post.bulkCreate(Array.from({ length: 300 }, (_, i) => ({ title: `p${i}`, views: i, author: a })))
+    const firstCollected = async (qs: ReturnType<typeof db.Post.all>) => {
+      let first: WeakRef<object> | undefined
+      let seen = 0
+      let collected = false
+      // One chunk holds all 300 rows. The test's own WeakRef keeps its target until the current job ends: one
+      // macrotask after taking it.
+      for await (const post of qs.orderBy('views').iterator({ chunkSize: 1000 })) {
+        if (seen === 0) first = new WeakRef(post)
+        if (seen === 1) await new Promise((resolve) => setImmediate(resolve))
+        if (seen === 250) {
+          gc()
+          collected = first!.deref() === undefined
+        }
+        seen++
+      }
+      expect(seen).toBe(300)
+      return collected
+    }
+    expect(await firstCollected(db.Post.all())).toBe(true)
+    // fetchMode('peers') maps the chunk whole (a lazy load covers it), so its rows stay until the chunk is done.
+    expect(await firstCollected(db.Post.fetchMode('peers'))).toBe(false)
+  })
 })
