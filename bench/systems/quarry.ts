@@ -94,7 +94,9 @@ async function open(ctx: Context, options: Options, only?: 'W3'): Promise<Opened
     },
     W11: async () => {
       const d = new StreamDigest()
-      for await (const p of db.Post.iterator({ chunkSize: 2000 })) d.add(p.id, p.title, p.views)
+      // Every system streams in table order. The demo's Post has a default ordering (-createdAt), which `orderBy()`
+      // clears, as Django's `order_by()`; with it SQLite walks the created_at index (1.7× the time here).
+      for await (const p of db.Post.orderBy().iterator({ chunkSize: 2000 })) d.add(p.id, p.title, p.views)
       return d
     },
     W12:
