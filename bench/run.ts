@@ -10,11 +10,13 @@
  * bench/results/<date>-<backend>.json, then docs/benchmarks.md and docs/benchmarks.svg (bench/report.ts).
  */
 import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { ensureInstalled } from './lib/setup.ts'
+import { buildQuarry } from './shared/quarry-build.ts'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const root = path.resolve(here, '..')
@@ -36,6 +38,9 @@ const { values: opt } = parseArgs({
     'no-docs': { type: 'boolean', default: false },
     'no-write': { type: 'boolean', default: false },
     'prof-dir': { type: 'string' }, // --cpu-prof the quarry workers into this folder
+    // build: quarry compiled with tsconfig.build.json, as users run it (shared/quarry-build.ts); src: its .ts sources
+    // through Node's type stripping.
+    quarry: { type: 'string', default: 'build' },
   },
 })
 
@@ -114,6 +119,10 @@ for (const b of wantBackends) {
 }
 
 const ids = getIds(size, GETS[q])
+if (opt.quarry !== 'build' && opt.quarry !== 'src') throw new Error('--quarry takes build or src')
+const buildDir = opt.quarry === 'build' ? mkdtempSync(path.join(os.tmpdir(), 'quarry-bench-build-')) : undefined
+const quarryBuild = buildDir && buildQuarry(root, buildDir)
+process.on('exit', () => buildDir && rmSync(buildDir, { recursive: true, force: true }))
 const profDir = opt['prof-dir'] ? path.resolve(opt['prof-dir']) : undefined
 
 function runWorker(task: WorkerTask): WorkerResult[] {
@@ -199,6 +208,7 @@ for (const [backend, src] of sources) {
       quick,
       warmupMs,
       timedMs,
+      quarryBuild,
     })
     for (const [i, w] of todo.entries()) record(s, w, rs[i]!)
   }
@@ -284,6 +294,7 @@ for (const [backend, src] of sources) {
     console.log(
       `wrote ${writeResultFiles(root, here, backend, result, {
         gc: opt.gc,
+        quarry: quarryBuild ? 'compiled with tsconfig.build.json (as published)' : 'src/*.ts via type stripping',
         timeoutS: Number(opt['timeout-s']),
         budgets: `warm-up: its runs or ${warmupMs / 1000} s; timed: its runs or ${timedMs / 1000} s, at least 3 runs`,
       })}`,

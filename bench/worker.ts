@@ -11,6 +11,7 @@ import { loadSystem, SYSTEMS } from './lib/registry.ts'
 import type { Opened } from './lib/system.ts'
 import { BIG_POSTS, type DataKind, type WorkloadId, WRITE_ROWS, workloadById } from './lib/workloads.ts'
 import { openWriteTarget, type WriteTarget } from './lib/writes.ts'
+import { redirectToBuild } from './shared/quarry-build.ts'
 
 export interface WorkerItem {
   readonly workload: WorkloadId
@@ -36,6 +37,8 @@ export interface WorkerTask {
   /** Time budgets of one workload's warm-up and timed runs (ms). */
   readonly warmupMs: number
   readonly timedMs: number
+  /** quarry's build (shared/quarry-build.ts): its workers load it instead of src/. */
+  readonly quarryBuild?: string | undefined
 }
 
 const MIN_RUNS = 3
@@ -46,6 +49,7 @@ export type WorkerResult =
 
 const task = JSON.parse(process.argv[2] ?? '') as WorkerTask
 
+if (task.quarryBuild) redirectToBuild(path.resolve(import.meta.dirname, '..'), task.quarryBuild)
 const entry = SYSTEMS.find((s) => s.id === task.system)
 if (!entry) throw new Error(`unknown system ${task.system}`)
 const def = await loadSystem(entry)

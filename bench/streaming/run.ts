@@ -12,14 +12,15 @@
  * PostgreSQL: QUARRY_BENCH_POSTGRES (default postgres://postgres@127.0.0.1:5432/test) is the admin URL; the
  * bench creates its own database `quarry_bench_w11` there and drops it afterwards.
  */
-import { execFileSync, spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { buildDatabase, type DataSize } from '../micro/seed.ts'
+import { buildQuarry } from '../shared/quarry-build.ts'
 import { gitInfo, machineInfo, writeResults } from '../shared/results.ts'
 import { CODE, PG_SYSTEMS, POST_SQL, SYSTEMS, type System, type WorkerResult, type WorkerTask } from './shared.ts'
 
@@ -75,21 +76,7 @@ let t = performance.now()
 /** quarry's entry and the demo schema, as the workers import them. */
 let modules = { quarry: path.join(root, 'src/index.ts'), schema: path.join(root, 'examples/demo/schema.ts') }
 if (opt.quarry === 'dist') {
-  const out = path.join(dir, 'build')
-  const config = path.join(dir, 'tsconfig.json')
-  writeFileSync(
-    config,
-    JSON.stringify({
-      extends: path.join(root, 'tsconfig.build.json'),
-      compilerOptions: { rootDir: root, outDir: out, declaration: false, sourceMap: false },
-      include: [path.join(root, 'src'), path.join(root, 'examples/demo/schema.ts')],
-    }),
-  )
-  // The build's imports of postgres/mysql2 (and tsc's @types/node) resolve through this link.
-  symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'), 'dir')
-  execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', config], {
-    stdio: 'inherit',
-  })
+  const out = buildQuarry(root, dir)
   modules = { quarry: path.join(out, 'src/index.js'), schema: path.join(out, 'examples/demo/schema.js') }
   console.log(`quarry compiled to ${out} in ${((performance.now() - t) / 1000).toFixed(1)} s`)
   t = performance.now()
