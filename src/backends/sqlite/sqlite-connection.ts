@@ -48,10 +48,15 @@ export const isBusy = (e: unknown): boolean => {
  */
 export function applyOpenSettings(
   exec: (sql: string) => void,
+  journalMode: () => string,
   options: { file: boolean; existed: boolean; wal: boolean | undefined; busyTimeoutMs: number },
 ): void {
   exec(`PRAGMA foreign_keys = ON; PRAGMA busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs))}`)
-  if (options.file && (options.wal ?? !options.existed)) exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL')
+  if (options.file && (options.wal ?? !options.existed)) exec('PRAGMA journal_mode = WAL')
+  // A file in WAL mode, whoever switched it: commits need not wait for the disk (SQLite's advice for WAL; a power
+  // loss can undo the last commits, never corrupt). The setting is this connection's: the file keeps none of it.
+  // Only new files got it once, so every later process wrote at FULL, one fsync per commit (3× slower create()).
+  if (options.file && journalMode().toLowerCase() === 'wal') exec('PRAGMA synchronous = NORMAL')
   exec('PRAGMA busy_timeout = 0')
 }
 

@@ -93,4 +93,31 @@ describeEachSqliteDriver('SQLite text datetimes and journal mode', (d) => {
     expect((await db4.query<{ journal_mode: string }>(sql`PRAGMA journal_mode`))[0]!.journal_mode).toBe('delete')
     await db4.close()
   })
+
+  it('a WAL file commits without waiting for the disk (synchronous NORMAL), whoever switched it; others keep FULL', async () => {
+    const sync = async (db: Awaited<ReturnType<typeof connect>>) =>
+      (await db.query<{ synchronous: number }>(sql`PRAGMA synchronous`))[0]!.synchronous
+    const file = join(dir, 'reopened.db')
+    const db1 = await connect(d.url(file), schema)
+    expect(await sync(db1)).toBe(1)
+    await db1.close()
+    // Opened again: the file is already in WAL mode. Before, only the process that created it got NORMAL.
+    const db2 = await connect(d.url(file), schema)
+    expect(await sync(db2)).toBe(1)
+    await db2.close()
+    const walByOthers = join(dir, 'wal-by-others.db')
+    const other = new DatabaseSync(walByOthers)
+    other.exec('PRAGMA journal_mode = WAL; CREATE TABLE t (x INTEGER)')
+    other.close()
+    const db3 = await connect(d.url(walByOthers), schema)
+    expect(await sync(db3)).toBe(1)
+    await db3.close()
+    const rollback = join(dir, 'rollback-journal.db')
+    const plain = new DatabaseSync(rollback)
+    plain.exec('CREATE TABLE t (x INTEGER)')
+    plain.close()
+    const db4 = await connect(d.url(rollback), schema)
+    expect(await sync(db4)).toBe(2)
+    await db4.close()
+  })
 })
