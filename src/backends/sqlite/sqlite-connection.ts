@@ -25,6 +25,9 @@ export interface SqliteOpenOptions {
 }
 
 export const STATEMENT_CACHE_SIZE = 512
+/** SQLite's page cache per connection, as `PRAGMA cache_size` takes it: negative is KiB (16 MB). */
+export const CACHE_SIZE_KIB = -16_000
+
 /** How long a statement waits, retrying, for another connection to release the database (`sqlite.busyTimeoutMs`). */
 export const DEFAULT_BUSY_TIMEOUT_MS = 5_000
 
@@ -51,7 +54,12 @@ export function applyOpenSettings(
   journalMode: () => string,
   options: { file: boolean; existed: boolean; wal: boolean | undefined; busyTimeoutMs: number },
 ): void {
-  exec(`PRAGMA foreign_keys = ON; PRAGMA busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs))}`)
+  // A 16 MB page cache, better-sqlite3's default: node:sqlite keeps SQLite's 2 MB, and a read of more pages than
+  // that fetched them from the OS again on every run (W1, 1,000 posts with their authors: 2.2 ms with a third in
+  // system time, 1.3 ms with 16 MB). Pages are allocated as they are read, up to the bound.
+  exec(
+    `PRAGMA foreign_keys = ON; PRAGMA cache_size = ${CACHE_SIZE_KIB}; PRAGMA busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs))}`,
+  )
   if (options.file && (options.wal ?? !options.existed)) exec('PRAGMA journal_mode = WAL')
   // A file in WAL mode, whoever switched it: commits need not wait for the disk (SQLite's advice for WAL; a power
   // loss can undo the last commits, never corrupt). The setting is this connection's: the file keeps none of it.

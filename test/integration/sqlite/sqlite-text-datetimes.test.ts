@@ -94,6 +94,15 @@ describeEachSqliteDriver('SQLite text datetimes and journal mode', (d) => {
     await db4.close()
   })
 
+  it("every connection has a 16 MB page cache, better-sqlite3's default (node:sqlite's own is 2 MB)", async () => {
+    const db = await connect(d.url(join(dir, 'cache.db')), schema)
+    expect((await db.query<{ cache_size: number }>(sql`PRAGMA cache_size`))[0]!.cache_size).toBe(-16_000)
+    await db.close()
+    const memory = await connect(d.url(':memory:'), schema)
+    expect((await memory.query<{ cache_size: number }>(sql`PRAGMA cache_size`))[0]!.cache_size).toBe(-16_000)
+    await memory.close()
+  })
+
   it('a WAL file commits without waiting for the disk (synchronous NORMAL), whoever switched it; others keep FULL', async () => {
     const sync = async (db: Awaited<ReturnType<typeof connect>>) =>
       (await db.query<{ synchronous: number }>(sql`PRAGMA synchronous`))[0]!.synchronous
