@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { connect, defineSchema, f, model, sql } from '../../../src/index.ts'
+import { connect, type Db, defineSchema, f, model, sql } from '../../../src/index.ts'
 import { describeEachSqliteDriver } from '../../support/backends.ts'
 
 const Reading = model('Reading', { label: f.string({ maxLength: 20 }), at: f.datetime() })
@@ -104,7 +104,7 @@ describeEachSqliteDriver('SQLite text datetimes and journal mode', (d) => {
   })
 
   it('a WAL file commits without waiting for the disk (synchronous NORMAL), whoever switched it; others keep FULL', async () => {
-    const sync = async (db: Awaited<ReturnType<typeof connect>>) =>
+    const sync = async (db: Db<typeof schema.$models>) =>
       (await db.query<{ synchronous: number }>(sql`PRAGMA synchronous`))[0]!.synchronous
     const file = join(dir, 'reopened.db')
     const db1 = await connect(d.url(file), schema)
