@@ -4,7 +4,9 @@ import { DatabaseSync } from 'node:sqlite'
 export function openRawSqlite(file: string): DatabaseSync {
   const raw = new DatabaseSync(file)
   raw.exec(
-    'PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL',
+    // quarry's page cache since 2026-12-01 17:50 UTC (16 MB, better-sqlite3's default; node:sqlite's own is 2 MB).
+    'PRAGMA foreign_keys = ON; PRAGMA cache_size = -16000; PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; ' +
+      'PRAGMA synchronous = NORMAL',
   )
   return raw
 }

@@ -1,8 +1,9 @@
 // Hand-written node:sqlite: cached prepared statements, array rows, hand mapping. The floor for SQLite.
-import { DatabaseSync, type StatementSync } from 'node:sqlite'
+import type { StatementSync } from 'node:sqlite'
 import { StreamDigest } from '../lib/checksum.ts'
 import { na, type SystemDef } from '../lib/system.ts'
 import { AUTHORS, FETCH, PAGES, pageWord } from '../lib/workloads.ts'
+import { openRawSqlite } from '../shared/raw-sqlite.ts'
 import { attach, mapAuthors, mapPosts, mapPostsWithAuthor, POST_COLS, RawAuthor, RawPost, SQL } from './raw-shared.ts'
 import { type RawDriver, rawWrites } from './raw-writes.ts'
 
@@ -13,11 +14,8 @@ export const system: SystemDef = {
   packages: [],
   backends: { sqlite: true, postgres: 'a SQLite driver' },
   async open(ctx) {
-    const db = new DatabaseSync(ctx.location)
     // The settings quarry's SQLite driver uses.
-    db.exec(
-      'PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL',
-    )
+    const db = openRawSqlite(ctx.location)
     const prep = (sql: string): StatementSync => {
       const st = db.prepare(sql)
       st.setReturnArrays(true)
