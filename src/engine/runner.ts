@@ -252,8 +252,8 @@ export class Runner {
    * `fetchMode('peers')` they are mapped together, so a lazy load covers all of them. Otherwise rows become
    * instances `MAP_BATCH` at a time, and a batch's driver rows are dropped once mapped, so few rows are alive at once
    * while the loop walks them; SQLite's drivers also read that few at a time. A whole chunk of 2,000 posts alive at
-   * once made V8 grow its young generation and promote every row (bench/streaming, 100,000 posts: peak RSS 149 → 110
-   * MB on SQLite, raw `iterate()` 77 MB; 268 → 158 MB on PostgreSQL, where postgres.js's own cursor takes 228 MB).
+   * once made V8 grow its young generation and promote every row (bench/streaming, 100,000 posts, when this changed:
+   * peak RSS 149 → 110 MB on SQLite, raw `iterate()` 77 MB; 268 → 158 MB on PostgreSQL, postgres.js's cursor 228 MB).
    */
   stream(state: QueryState, chunkSize: number): AsyncIterable<unknown[]> | undefined {
     const alias = this.routing.read(state)
