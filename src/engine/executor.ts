@@ -24,10 +24,11 @@ export interface RunInfo {
   site?: StackHolder | undefined
 }
 
+/** The read options a SELECT takes, shared objects (the runner passes them; the readers below answer them). */
+export const BIGINTS: QueryOptions = { bigints: true }
+export const SINGLE: QueryOptions = { single: true }
+export const SINGLE_BIGINTS: QueryOptions = { bigints: true, single: true }
 // Hoisted so the hot path allocates no closure per statement.
-const BIGINTS: QueryOptions = { bigints: true }
-const SINGLE: QueryOptions = { single: true }
-const SINGLE_BIGINTS: QueryOptions = { bigints: true, single: true }
 const readRows = (c: Connection, sql: string, p: readonly unknown[]) => c.rows(sql, p)
 const readRowsBig = (c: Connection, sql: string, p: readonly unknown[]) => c.rows(sql, p, BIGINTS)
 const readOne = (c: Connection, sql: string, p: readonly unknown[]) => c.rows(sql, p, SINGLE)

@@ -18,7 +18,7 @@ import {
 } from '../sql/resolve/select-builder.ts'
 import { buildDelete, buildInsert, buildUpdate } from '../sql/resolve/write-builder.ts'
 import type { SqlFragment } from '../sql/sql-tag.ts'
-import type { Executor, RunInfo } from './executor.ts'
+import { BIGINTS, type Executor, type RunInfo, SINGLE, SINGLE_BIGINTS } from './executor.ts'
 import type { FastEntry, PreparedQueries, PreparedQuery } from './prepared-query.ts'
 import type { Routing } from './router.ts'
 
@@ -51,9 +51,6 @@ export interface SelectOptions {
 }
 
 const CHECK_SHAPES = process.env.QUARRY_CHECK_SHAPES === '1'
-const BIGINTS = { bigints: true }
-const SINGLE = { single: true }
-const SINGLE_BIGINTS = { bigints: true, single: true }
 /** One fast-key hit in SAMPLE + 1 is checked against a full build. */
 const SAMPLE = 1023
 

@@ -1,12 +1,11 @@
 // Issue 9, items 2–4: nothing waits forever. A query started outside a transaction and awaited inside one (SQLite),
 // an exhausted pool (servers) and abandoned iterators each end with a clear OperationalError within a bounded time,
 // and the database keeps serving other work afterwards.
-import v8 from 'node:v8'
-import vm from 'node:vm'
 import { expect, it } from 'vitest'
 import { connect, OperationalError, StateError } from '../../src/index.ts'
 import { describeEachBackend } from '../support/backends.ts'
 import { blogSchema } from '../support/blog-schema.ts'
+import { collectGarbage } from '../support/gc.ts'
 
 const BOUND_MS = 10_000
 
@@ -84,12 +83,6 @@ describeEachBackend('bounded waits', (b) => {
     expect(await within(db.atomic(() => db.Author.count()))).toEqual({ value: 1 })
   })
 })
-
-/** A full garbage collection (V8's `gc`, enabled for this process only). */
-function collectGarbage(): void {
-  v8.setFlagsFromString('--expose-gc')
-  ;(vm.runInNewContext('gc') as () => void)()
-}
 
 describeEachBackend('abandoned iterators', (b) => {
   it('break and return() give the connection back at once', async () => {

@@ -3,6 +3,7 @@ import { Avg, Count, F, Max, Min, Q, Sum, sql } from '../../src/index.ts'
 import { describeEachBackend } from '../support/backends.ts'
 import { blogSchema } from '../support/blog-schema.ts'
 import { expectSql } from '../support/expect-sql.ts'
+import { collectGarbage } from '../support/gc.ts'
 
 describeEachBackend('QuerySet core', (b) => {
   let db: Awaited<ReturnType<typeof b.connect<typeof blogSchema.$models>>>
@@ -322,6 +323,33 @@ describeEachBackend('QuerySet core', (b) => {
     for await (const v of db.Post.orderBy('views').valuesList('views', { flat: true }).iterator({ chunkSize: 3 }))
       flat.push(v)
     expect(flat).toEqual([0, 5, 40, 120, 300])
+  })
+
+  it('iterator keeps only a few rows alive, however large the chunk (unless peers need the chunk)', async () => {
+    const fresh = await b.connect(blogSchema)
+    const a = await fresh.Author.create({ name: 'A' })
+    await fresh.Post.bulkCreate(Array.from({ length: 300 }, (_, i) => ({ title: `p${i}`, views: i, author: a })))
+    const firstCollected = async (qs: ReturnType<typeof fresh.Post.all>) => {
+      let first: WeakRef<object> | undefined
+      let seen = 0
+      let collected = false
+      // One chunk holds all 300 rows. The test's own WeakRef keeps its target until the current job ends: one
+      // macrotask after taking it.
+      for await (const post of qs.orderBy('views').iterator({ chunkSize: 1000 })) {
+        if (seen === 0) first = new WeakRef(post)
+        if (seen === 1) await new Promise((resolve) => setImmediate(resolve))
+        if (seen === 250) {
+          collectGarbage()
+          collected = first!.deref() === undefined
+        }
+        seen++
+      }
+      expect(seen).toBe(300)
+      return collected
+    }
+    expect(await firstCollected(fresh.Post.all())).toBe(true)
+    // fetchMode('peers') maps the chunk whole (a lazy load covers it), so its rows stay until the chunk is done.
+    expect(await firstCollected(fresh.Post.fetchMode('peers'))).toBe(false)
   })
 
   it('queries can run inside an iterator() loop (they do not wait for the stream to end)', async () => {

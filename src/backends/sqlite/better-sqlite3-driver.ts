@@ -132,16 +132,7 @@ export class BetterSqliteConnection implements SqliteConnection {
     this.#busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS
     // better-sqlite3 sets its own busy timeout on open (`timeout`): the same bound as the open settings below.
     this.db = new Driver(path, { timeout: Math.max(0, Math.floor(this.#busyTimeoutMs)) })
-    applyOpenSettings(
-      (sql) => this.db.exec(sql),
-      () => String((this.db.prepare('PRAGMA journal_mode').get() as { journal_mode: unknown }).journal_mode),
-      {
-        file,
-        existed,
-        wal: options.wal,
-        busyTimeoutMs: this.#busyTimeoutMs,
-      },
-    )
+    applyOpenSettings(this.db, { file, existed, wal: options.wal, busyTimeoutMs: this.#busyTimeoutMs })
     for (const [name, fn] of Object.entries(quarryFunctions())) this.db.function(name, { deterministic: true }, fn)
   }
 

@@ -29,16 +29,7 @@ export class NodeSqliteConnection implements SqliteConnection {
     const existed = file && existsSync(path) && statSync(path).size > 0
     this.db = new DatabaseSync(path)
     this.#busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS
-    applyOpenSettings(
-      (sql) => this.db.exec(sql),
-      () => String((this.db.prepare('PRAGMA journal_mode').get() as { journal_mode: unknown }).journal_mode),
-      {
-        file,
-        existed,
-        wal: options.wal,
-        busyTimeoutMs: this.#busyTimeoutMs,
-      },
-    )
+    applyOpenSettings(this.db, { file, existed, wal: options.wal, busyTimeoutMs: this.#busyTimeoutMs })
     for (const [name, fn] of Object.entries(quarryFunctions()))
       this.db.function(name, { deterministic: true }, fn as (...args: unknown[]) => null)
   }

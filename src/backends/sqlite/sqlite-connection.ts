@@ -43,17 +43,23 @@ export const isBusy = (e: unknown): boolean => {
   return code !== undefined && ((code & 0xff) === 5 || (code & 0xff) === 6)
 }
 
+/** What opening needs of a connection: node:sqlite's `DatabaseSync` and better-sqlite3's `Database` both have it. */
+export interface OpeningDatabase {
+  exec(sql: string): unknown
+  prepare(sql: string): { get(): unknown }
+}
+
 /**
- * The settings every connection opens with, whichever driver, run through its `exec`. Opening is synchronous, so
+ * The settings every connection opens with, whichever driver. Opening is synchronous, so
  * switching a file to WAL while another process holds its lock (two `quarry migrate` started together on a new file)
  * uses SQLite's own busy handler, bounded by busyTimeoutMs and only here; every statement after it runs with none and
  * is retried asynchronously (`retryWhileBusy`): a busy handler would sleep on the main thread.
  */
 export function applyOpenSettings(
-  exec: (sql: string) => void,
-  journalMode: () => string,
+  db: OpeningDatabase,
   options: { file: boolean; existed: boolean; wal: boolean | undefined; busyTimeoutMs: number },
 ): void {
+  const exec = (sql: string) => db.exec(sql)
   // A 16 MB page cache, better-sqlite3's default: node:sqlite keeps SQLite's 2 MB, and a read of more pages than
   // that fetched them from the OS again on every run (W1, 1,000 posts with their authors: 2.2 ms with a third in
   // system time, 1.3 ms with 16 MB). Pages are allocated as they are read, up to the bound.
@@ -64,7 +70,8 @@ export function applyOpenSettings(
   // A file in WAL mode, whoever switched it: commits need not wait for the disk (SQLite's advice for WAL; a power
   // loss can undo the last commits, never corrupt). The setting is this connection's: the file keeps none of it.
   // Only new files got it once, so every later process wrote at FULL, one fsync per commit (3× slower create()).
-  if (options.file && journalMode().toLowerCase() === 'wal') exec('PRAGMA synchronous = NORMAL')
+  const mode = options.file && (db.prepare('PRAGMA journal_mode').get() as { journal_mode?: unknown }).journal_mode
+  if (String(mode).toLowerCase() === 'wal') exec('PRAGMA synchronous = NORMAL')
   exec('PRAGMA busy_timeout = 0')
 }
 

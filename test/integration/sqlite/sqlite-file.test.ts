@@ -1,12 +1,11 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
-import { setFlagsFromString } from 'node:v8'
-import { runInNewContext } from 'node:vm'
 import { afterAll, expect, it } from 'vitest'
 import { connect, ImproperlyConfigured, OperationalError, sql } from '../../../src/index.ts'
 import { describeEachSqliteDriver } from '../../support/backends.ts'
 import { blogSchema } from '../../support/blog-schema.ts'
+import { collectGarbage } from '../../support/gc.ts'
 
 describeEachSqliteDriver('SQLite files', (d) => {
   const dir = mkdtempSync(join(tmpdir(), 'quarry-sqlite-'))
@@ -90,8 +89,6 @@ describeEachSqliteDriver('SQLite files', (d) => {
   })
 
   it('iterator lets finished chunks be collected (memory stays bounded by the chunk size)', async () => {
-    setFlagsFromString('--expose-gc')
-    const gc = runInNewContext('gc') as () => void
     const db = await connect(d.url(join(dir, 'stream.db')), blogSchema)
     opened.push(db)
     await db.createTables()
@@ -110,43 +107,12 @@ describeEachSqliteDriver('SQLite files', (d) => {
     for await (const post of db.Post.orderBy('views').iterator({ chunkSize: 100 })) {
       if (seen === 0) first = new WeakRef(post)
       if (seen === 250) {
-        gc()
+        collectGarbage()
         collected = first!.deref() === undefined
       }
       seen++
     }
     expect(seen).toBe(300)
     expect(collected).toBe(true)
-  })
-
-  it('iterator keeps only a few rows alive, however large the chunk (unless peers need the chunk)', async () => {
-    setFlagsFromString('--expose-gc')
-    const gc = runInNewContext('gc') as () => void
-    const db = await connect(d.url(join(dir, 'stream-big-chunk.db')), blogSchema)
-    opened.push(db)
-    await db.createTables()
-    const a = await db.Author.create({ name: 'A' })
-    await db.Post.bulkCreate(Array.from({ length: 300 }, (_, i) => ({ title: `p${i}`, views: i, author: a })))
-    const firstCollected = async (qs: ReturnType<typeof db.Post.all>) => {
-      let first: WeakRef<object> | undefined
-      let seen = 0
-      let collected = false
-      // One chunk holds all 300 rows. The test's own WeakRef keeps its target until the current job ends: one
-      // macrotask after taking it.
-      for await (const post of qs.orderBy('views').iterator({ chunkSize: 1000 })) {
-        if (seen === 0) first = new WeakRef(post)
-        if (seen === 1) await new Promise((resolve) => setImmediate(resolve))
-        if (seen === 250) {
-          gc()
-          collected = first!.deref() === undefined
-        }
-        seen++
-      }
-      expect(seen).toBe(300)
-      return collected
-    }
-    expect(await firstCollected(db.Post.all())).toBe(true)
-    // fetchMode('peers') maps the chunk whole (a lazy load covers it), so its rows stay until the chunk is done.
-    expect(await firstCollected(db.Post.fetchMode('peers'))).toBe(false)
   })
 })

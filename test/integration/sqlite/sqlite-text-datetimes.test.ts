@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { connect, type Db, defineSchema, f, model, sql } from '../../../src/index.ts'
+import { connect, defineSchema, f, model, sql } from '../../../src/index.ts'
 import { describeEachSqliteDriver } from '../../support/backends.ts'
 
 const Reading = model('Reading', { label: f.string({ maxLength: 20 }), at: f.datetime() })
@@ -72,61 +72,50 @@ describeEachSqliteDriver('SQLite text datetimes and journal mode', (d) => {
     await db.close()
   })
 
-  it('WAL is switched on for a file quarry creates, and left alone on an existing file unless asked', async () => {
-    const created = join(dir, 'created.db')
-    const db1 = await connect(d.url(created), schema)
-    expect((await db1.query<{ journal_mode: string }>(sql`PRAGMA journal_mode`))[0]!.journal_mode).toBe('wal')
-    await db1.close()
-
-    const existing = join(dir, 'existing.db')
-    const other = new DatabaseSync(existing)
-    other.exec('CREATE TABLE t (x INTEGER)')
+  const PRAGMAS = {
+    journal_mode: sql`PRAGMA journal_mode`,
+    cache_size: sql`PRAGMA cache_size`,
+    synchronous: sql`PRAGMA synchronous`,
+  }
+  /** `PRAGMA name` on a connection quarry opens to `file` (closed again). */
+  const pragma = async (file: string, name: keyof typeof PRAGMAS, options?: Parameters<typeof connect>[2]) => {
+    const db = await connect(d.url(file), schema, options)
+    try {
+      return (await db.query<Record<string, unknown>>(PRAGMAS[name]))[0]![name]
+    } finally {
+      await db.close()
+    }
+  }
+  /** A file another program made (node:sqlite, no quarry), after `setup`. */
+  const madeElsewhere = (name: string, setup: string) => {
+    const file = join(dir, name)
+    const other = new DatabaseSync(file)
+    other.exec(setup)
     other.close()
-    const db2 = await connect(d.url(existing), schema)
-    expect((await db2.query<{ journal_mode: string }>(sql`PRAGMA journal_mode`))[0]!.journal_mode).toBe('delete')
-    await db2.close()
-    const db3 = await connect(d.url(existing), schema, { sqlite: { wal: true } })
-    expect((await db3.query<{ journal_mode: string }>(sql`PRAGMA journal_mode`))[0]!.journal_mode).toBe('wal')
-    await db3.close()
-    const fresh = join(dir, 'no-wal.db')
-    const db4 = await connect(d.url(fresh), schema, { sqlite: { wal: false } })
-    expect((await db4.query<{ journal_mode: string }>(sql`PRAGMA journal_mode`))[0]!.journal_mode).toBe('delete')
-    await db4.close()
+    return file
+  }
+
+  it('WAL is switched on for a file quarry creates, and left alone on an existing file unless asked', async () => {
+    expect(await pragma(join(dir, 'created.db'), 'journal_mode')).toBe('wal')
+    const existing = madeElsewhere('existing.db', 'CREATE TABLE t (x INTEGER)')
+    expect(await pragma(existing, 'journal_mode')).toBe('delete')
+    expect(await pragma(existing, 'journal_mode', { sqlite: { wal: true } })).toBe('wal')
+    expect(await pragma(join(dir, 'no-wal.db'), 'journal_mode', { sqlite: { wal: false } })).toBe('delete')
   })
 
   it("every connection has a 16 MB page cache, better-sqlite3's default (node:sqlite's own is 2 MB)", async () => {
-    const db = await connect(d.url(join(dir, 'cache.db')), schema)
-    expect((await db.query<{ cache_size: number }>(sql`PRAGMA cache_size`))[0]!.cache_size).toBe(-16_000)
-    await db.close()
-    const memory = await connect(d.url(':memory:'), schema)
-    expect((await memory.query<{ cache_size: number }>(sql`PRAGMA cache_size`))[0]!.cache_size).toBe(-16_000)
-    await memory.close()
+    expect(await pragma(join(dir, 'cache.db'), 'cache_size')).toBe(-16_000)
+    expect(await pragma(':memory:', 'cache_size')).toBe(-16_000)
   })
 
   it('a WAL file commits without waiting for the disk (synchronous NORMAL), whoever switched it; others keep FULL', async () => {
-    const sync = async (db: Db<typeof schema.$models>) =>
-      (await db.query<{ synchronous: number }>(sql`PRAGMA synchronous`))[0]!.synchronous
     const file = join(dir, 'reopened.db')
-    const db1 = await connect(d.url(file), schema)
-    expect(await sync(db1)).toBe(1)
-    await db1.close()
+    expect(await pragma(file, 'synchronous')).toBe(1)
     // Opened again: the file is already in WAL mode. Before, only the process that created it got NORMAL.
-    const db2 = await connect(d.url(file), schema)
-    expect(await sync(db2)).toBe(1)
-    await db2.close()
-    const walByOthers = join(dir, 'wal-by-others.db')
-    const other = new DatabaseSync(walByOthers)
-    other.exec('PRAGMA journal_mode = WAL; CREATE TABLE t (x INTEGER)')
-    other.close()
-    const db3 = await connect(d.url(walByOthers), schema)
-    expect(await sync(db3)).toBe(1)
-    await db3.close()
-    const rollback = join(dir, 'rollback-journal.db')
-    const plain = new DatabaseSync(rollback)
-    plain.exec('CREATE TABLE t (x INTEGER)')
-    plain.close()
-    const db4 = await connect(d.url(rollback), schema)
-    expect(await sync(db4)).toBe(2)
-    await db4.close()
+    expect(await pragma(file, 'synchronous')).toBe(1)
+    const walByOthers = madeElsewhere('wal-by-others.db', 'PRAGMA journal_mode = WAL; CREATE TABLE t (x INTEGER)')
+    expect(await pragma(walByOthers, 'synchronous')).toBe(1)
+    const rollback = madeElsewhere('rollback-journal.db', 'CREATE TABLE t (x INTEGER)')
+    expect(await pragma(rollback, 'synchronous')).toBe(2)
   })
 })
