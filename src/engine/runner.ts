@@ -7,7 +7,7 @@ import type { BulkInsertNode, BulkUpdateNode, InsertNode, StatementNode } from '
 import type { Converter, DialectFeatures } from '../sql/dialect.ts'
 import type { Aggregate } from '../sql/expressions.ts'
 import type { QueryState } from '../sql/query-state.ts'
-import { fastFilterKey, fastSelectShape } from '../sql/resolve/fast-shape.ts'
+import { fastFilterKey, fastSelectShape, GET_LIMIT, uniqueEquality } from '../sql/resolve/fast-shape.ts'
 import {
   type BuiltQuery,
   buildAggregate,
@@ -133,22 +133,25 @@ export class Runner {
     }
     let entry = byPart.get(part)
     if (entry === undefined || entry.hit.dropped) {
-      const found = this.prepared.fast(backend, `${prefix}${part}L`)
+      const single = uniqueEquality(state.model, filter)
+      const found = this.prepared.fast(backend, `${prefix}${part}${single ? '' : 'L'}`)
       if (!found) {
         byPart.delete(part)
         return undefined
       }
-      byPart.set(part, (entry = { hit: found, single: uniqueMatch(state.model, filter) }))
+      byPart.set(part, (entry = { hit: found, single }))
     }
     const hit = entry.hit
-    params.push(21)
+    const single = entry.single
+    // Up to 21 rows (Django's MAX_GET_RESULTS) unless the filter is a unique equality: then one row at most exists,
+    // and the statement has no LIMIT (QuerySet#getBuilt builds the same).
+    if (!single) params.push(GET_LIMIT)
     if (CHECK_SHAPES || !hit.checked || (++this.#sampled & SAMPLE) === 0) {
       const full = { ...state, where: [...state.where, { input: filter as never, negate: false }] }
-      if (!this.#agrees(backend, full, { defaultLimit: 21, noOrder: true }, `${prefix}${part}L`, params, hit))
-        return undefined
+      const options = { defaultLimit: single ? undefined : GET_LIMIT, noOrder: true }
+      if (!this.#agrees(backend, full, options, `${prefix}${part}${single ? '' : 'L'}`, params, hit)) return undefined
     }
     const prepared = hit.prepared
-    const single = entry.single
     return this.executor.rowsThen(
       alias,
       prepared.compiled,
@@ -537,22 +540,4 @@ function sameValues(a: readonly unknown[], b: readonly unknown[]): boolean {
 interface GetEntry {
   readonly hit: FastEntry
   readonly single: boolean
-}
-
-/**
- * Whether a filter the fast key accepted can match one row at most: one entry, on a unique field (the primary key,
- * `unique: true`, a one-to-one). The fast key takes only plain values compared by equality, never null (`IS NULL`,
- * which many rows can match) nor a lookup object, so this depends on the shape alone.
- */
-function uniqueMatch(meta: ModelMeta, filter: unknown): boolean {
-  let name: string | undefined
-  for (const k in filter as object) {
-    if (name !== undefined) return false
-    name = k
-  }
-  if (name === undefined) return false
-  const v = (filter as Record<string, unknown>)[name]
-  if (v !== null && typeof v === 'object' && !(v instanceof Date)) return false
-  const f = name === 'pk' ? meta.pk : (meta.fieldMap.get(name) ?? meta.attnameMap.get(name))
-  return f?.unique === true
 }

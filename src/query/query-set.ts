@@ -13,7 +13,7 @@ import type { Models } from '../model/schema.ts'
 import type { FieldPath, OrderPath, PkOf, SelectRelatedPath, UpdateInput } from '../model/types.ts'
 import { Aggregate, type Expression, OrderBy } from '../sql/expressions.ts'
 import type { PrefetchSpec, QueryState } from '../sql/query-state.ts'
-import { fastPrefix } from '../sql/resolve/fast-shape.ts'
+import { fastPrefix, GET_LIMIT, uniqueEquality } from '../sql/resolve/fast-shape.ts'
 import type { DbCore, FetchMode } from './db-core.ts'
 import { type AddFields, type AddLookups, type PrefetchArg, toPrefetchSpecs } from './loading/prefetch-types.ts'
 import { NO_SITE } from './loading/scope.ts'
@@ -263,7 +263,8 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
    * The one row matching `filter`; `DoesNotExist` or `MultipleObjectsReturned` otherwise.
    *
    * @example
-   * await Post.get({ id: 5 })   // SELECT … FROM "blog_post" WHERE "blog_post"."id" = ? LIMIT ?
+   * await Post.get({ id: 5 })          // SELECT … FROM "blog_post" WHERE "blog_post"."id" = ?
+   * await Post.get({ title: 'Hello' })  // … WHERE "blog_post"."title" = ? LIMIT ?  (21: "more than 20" in the error)
    */
   get(...filters: FilterArg<M, N, A>[]): Promise<RowOf<M, N, L, A, V>> {
     return this.state.cache === undefined ? this.#get(filters) : this.#cached(() => this.#get(filters))
@@ -296,8 +297,10 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
 
   async #getBuilt(filters: readonly FilterArg<M, N, A>[]): Promise<unknown> {
     const st = this.state
+    // A unique equality alone (`get({ id })`) matches one row at most: no LIMIT (as getCached, whose key this builds).
+    const unique = filters.length === 1 && st.where.length === 0 && uniqueEquality(st.model, filters[0])
     const rows = await this.#derive(filters).fetch({
-      defaultLimit: st.limit === undefined ? 21 : undefined,
+      defaultLimit: st.limit === undefined && !unique ? GET_LIMIT : undefined,
       noOrder: true,
       single: true,
       prefix: this.#getPrefix,

@@ -395,6 +395,32 @@ describeEachBackend('QuerySet core', (b) => {
     expect(plan).toMatch(expected[b.vendor])
   })
 
+  it('SQL per dialect: get() by a unique key asks for one row, by another field for up to 21', async () => {
+    const one = await db.Post.get({ title: 'SQL joins' })
+    // Twice each: the first builds the query, the second takes the cached shape (getCached); both must send this SQL.
+    for (let i = 0; i < 2; i++) {
+      const byId = await expectSql<{ title: string }>(
+        { db, run: () => db.Post.get({ id: one.id }) },
+        {
+          sqlite: `SELECT ${POST} FROM "blog_post" WHERE "blog_post"."id" = ?`,
+          postgres: `SELECT ${POST} FROM "blog_post" WHERE "blog_post"."id" = $1`,
+          mysql: `SELECT ${POST_MY} FROM \`blog_post\` WHERE \`blog_post\`.\`id\` = ?`,
+        },
+      )
+      expect(byId.title).toBe('SQL joins')
+      const byTitle = await expectSql<{ id: number }>(
+        { db, run: () => db.Post.get({ title: 'SQL joins' }) },
+        {
+          sqlite: `SELECT ${POST} FROM "blog_post" WHERE "blog_post"."title" = ? LIMIT (? + 0)`,
+          postgres: `SELECT ${POST} FROM "blog_post" WHERE "blog_post"."title" = $1 LIMIT $2`,
+          // MySQL compares strings case-insensitively by default: exact equality goes through a binary collation.
+          mysql: `SELECT ${POST_MY} FROM \`blog_post\` WHERE \`blog_post\`.\`title\` LIKE ? COLLATE utf8mb4_bin LIMIT ?`,
+        },
+      )
+      expect(byTitle.id).toBe(one.id)
+    }
+  })
+
   it('SQL per dialect: filters, ordering and a limit; a case-insensitive count', async () => {
     const rows = await expectSql<{ title: string }[]>(
       db.Post.filter({ published: true, views: { gte: 3 } })

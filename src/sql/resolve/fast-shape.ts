@@ -147,3 +147,24 @@ export function fastSelectShape(
   if (state.distinct) key += 'D'
   return { key, params }
 }
+
+/**
+ * Whether a filter can match one row at most: one entry, on a unique field (the primary key, `unique: true`, a
+ * one-to-one), compared by equality with a value that is not null (`IS NULL` can match many rows) nor a lookup object.
+ * For a filter the fast key accepted this depends on the shape alone. `get()` then asks for one row (no `LIMIT 21`).
+ */
+export function uniqueEquality(meta: ModelMeta, filter: unknown): boolean {
+  let name: string | undefined
+  for (const k in filter as object) {
+    if (name !== undefined) return false
+    name = k
+  }
+  if (name === undefined) return false
+  const v = (filter as Record<string, unknown>)[name]
+  if (v !== null && typeof v === 'object' && !(v instanceof Date)) return false
+  const f = name === 'pk' ? meta.pk : (meta.fieldMap.get(name) ?? meta.attnameMap.get(name))
+  return f?.unique === true
+}
+
+/** The rows `get()` asks for when more than one can match: Django's MAX_GET_RESULTS, enough to say "more than 20". */
+export const GET_LIMIT = 21
