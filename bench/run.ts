@@ -4,13 +4,15 @@
  *   npm run bench                  # full run (SQLite file in WAL mode, and PostgreSQL if reachable)
  *   npm run bench -- --quick       # smoke run, under five minutes
  *   npm run bench -- --backends sqlite --workloads W1,W4 --systems raw-node-sqlite,quarry,drizzle-sql
+ *   npm run bench -- --backends sqlite --workloads W11 --systems raw-node-sqlite,quarry --no-write \
+ *     --node-flags=--trace-gc --worker-log /tmp/w11-logs      # what the GC did in each worker
  *
  * Each (system, workload, backend) runs in a fresh process: one run checked equal to raw's result, warm-up,
  * then timed runs. Rounds interleave the systems (a different one goes first each round). Writes
  * bench/results/<date>-<backend>.json, then docs/benchmarks.md and docs/benchmarks.svg (bench/report.ts).
  */
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -38,6 +40,10 @@ const { values: opt } = parseArgs({
     'no-docs': { type: 'boolean', default: false },
     'no-write': { type: 'boolean', default: false },
     'prof-dir': { type: 'string' }, // --cpu-prof the quarry workers into this folder
+    // Diagnosis: more Node flags for every worker (`--node-flags=--trace-gc`), and each worker's output appended to
+    // <dir>/<system>.log (a worker's last line is its result; the rest is otherwise dropped).
+    'node-flags': { type: 'string' },
+    'worker-log': { type: 'string' },
     // build: quarry compiled with tsconfig.build.json, as users run it (shared/quarry-build.ts); src: its .ts sources
     // through Node's type stripping.
     quarry: { type: 'string', default: 'build' },
@@ -124,9 +130,11 @@ const buildDir = opt.quarry === 'build' ? mkdtempSync(path.join(os.tmpdir(), 'qu
 const quarryBuild = buildDir && buildQuarry(root, buildDir)
 process.on('exit', () => buildDir && rmSync(buildDir, { recursive: true, force: true }))
 const profDir = opt['prof-dir'] ? path.resolve(opt['prof-dir']) : undefined
+const workerLog = opt['worker-log'] ? path.resolve(opt['worker-log']) : undefined
+if (workerLog) mkdirSync(workerLog, { recursive: true })
 
 function runWorker(task: WorkerTask): WorkerResult[] {
-  const flags = ['--no-warnings', '--expose-gc']
+  const flags = ['--no-warnings', '--expose-gc', ...(opt['node-flags']?.split(' ').filter(Boolean) ?? [])]
   if (profDir && task.system.startsWith('quarry'))
     flags.push('--cpu-prof', '--cpu-prof-interval', '100', '--cpu-prof-dir', profDir)
   const r = spawnSync(process.execPath, [...flags, path.join(here, 'worker.ts'), JSON.stringify(task)], {
@@ -136,7 +144,13 @@ function runWorker(task: WorkerTask): WorkerResult[] {
     timeout: timeoutMs,
     maxBuffer: 64 * 2 ** 20,
   })
-  const last = r.stdout?.trim().split('\n').pop()
+  if (workerLog) appendFileSync(path.join(workerLog, `${task.system}.log`), `${r.stdout ?? ''}${r.stderr ?? ''}`)
+  // The result is the last line that is not a --trace-gc line (`[pid:0x…]`, which also starts with a bracket).
+  const last = r.stdout
+    ?.trim()
+    .split('\n')
+    .filter((l) => !/^\[\d+:0x/.test(l))
+    .pop()
   if (r.status === 0 && last?.startsWith('[')) return JSON.parse(last) as WorkerResult[]
   const why = r.error?.message.includes('ETIMEDOUT')
     ? `it did not finish within ${opt['timeout-s']} s here`

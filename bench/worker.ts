@@ -52,7 +52,9 @@ const task = JSON.parse(process.argv[2] ?? '') as WorkerTask
 if (task.quarryBuild) redirectToBuild(path.resolve(import.meta.dirname, '..'), task.quarryBuild)
 const entry = SYSTEMS.find((s) => s.id === task.system)
 if (!entry) throw new Error(`unknown system ${task.system}`)
+if (process.env.BENCH_TRACE) process.stderr.write(`loading the system at ${performance.now().toFixed(0)} ms\n`)
 const def = await loadSystem(entry)
+if (process.env.BENCH_TRACE) process.stderr.write(`loaded at ${performance.now().toFixed(0)} ms\n`)
 // The system is opened once per data set its items use (each workload's spec names its data set).
 const results = new Array<WorkerResult>(task.items.length)
 const rows = WRITE_ROWS[task.quick ? 1 : 0]
@@ -91,6 +93,7 @@ async function measure(opened: Opened, item: WorkerItem, target?: WriteTarget): 
         process.stderr.write(`${item.workload} ${what}: ${(performance.now() - t).toFixed(0)} ms\n`)
     : () => {}
   let t = performance.now()
+  if (process.env.BENCH_TRACE) process.stderr.write(`measure starts at ${t.toFixed(0)} ms\n`)
   await reset?.()
   trace('reset', t)
   t = performance.now()

@@ -250,12 +250,16 @@ export class Runner {
    *
    * A result is `chunkSize` rows: they share one host (the N+1 detector counts per result), and with
    * `fetchMode('peers')` they are mapped together, so a lazy load covers all of them. Otherwise rows become
-   * instances `MAP_BATCH` at a time, and a batch's driver rows are dropped once mapped, so few rows are alive at once
-   * while the loop walks them; SQLite's drivers also read that few at a time. A whole chunk of 2,000 posts alive at
-   * once made V8 grow its young generation and promote every row (bench/streaming, 100,000 posts, when this changed:
-   * peak RSS 149 → 110 MB on SQLite, raw `iterate()` 77 MB; 268 → 158 MB on PostgreSQL, postgres.js's cursor 228 MB).
+   * instances `MAP_BATCH` at a time, a batch's driver rows are dropped once mapped, and `iterator()` drops each
+   * instance from its batch as it hands it out, so few rows are alive at once while the loop walks them; SQLite's
+   * drivers also read that few at a time. V8 grows its young generation by the bytes that survive its scavenges, so
+   * what is alive at a scavenge sets the peak RSS of a long stream:
+   * - a whole chunk of 2,000 posts alive at once grew it and promoted every row (bench/streaming, 100,000 posts:
+   *   peak RSS 149 → 110 MB on SQLite, raw `iterate()` 77 MB; 268 → 158 MB on PostgreSQL, postgres.js's cursor 228 MB);
+   * - batches of 64 still grew it over repeated streams in one process (ten streams: 120–134 MB); batches of 16 with
+   *   each instance dropped as handed out keep it small (104–105 MB) at the same CPU time, where 8 cost ~10% more.
    */
-  stream(state: QueryState, chunkSize: number): AsyncIterable<unknown[]> | undefined {
+  stream(state: QueryState, chunkSize: number): RowStream | undefined {
     const alias = this.routing.read(state)
     const backend = this.executor.backend(alias)
     const built = buildSelect(state, backend.features)
@@ -274,6 +278,7 @@ export class Runner {
     const instances = prepared.mapper!.kind === 'instances'
     const whole = instances && this.#hooks.wholeResults(state)
     return {
+      handOff: !whole,
       async *[Symbol.asyncIterator]() {
         /** Rows waiting to make up a whole result (`whole` only). */
         const held: unknown[][] = []
@@ -301,9 +306,12 @@ export class Runner {
               mapped = 0
             }
             mapped += part.length
-            // The driver's rows of this part are dropped once mapped: only the rows not yet handed out stay alive.
+            // The driver's rows of this part are dropped once mapped (a slice is a copy: dropped from the chunk at
+            // once), and the caller drops each instance as it hands it out: only rows not handed out yet stay alive.
             if (part !== chunk) chunk.fill(undefined as never, start, start + part.length)
-            yield await self.#map(part, prepared, state, alias, false, host)
+            const out = await self.#map(part, prepared, state, alias, false, host)
+            if (part === chunk) chunk.fill(undefined as never)
+            yield out
           }
         }
         if (held.length) yield await self.#map(held, prepared, state, alias, false)
@@ -519,14 +527,23 @@ export class Runner {
   }
 }
 
+/** `Runner.stream`'s batches of mapped rows. */
+export interface RowStream extends AsyncIterable<unknown[]> {
+  /**
+   * The consumer may drop each row from its batch once handed out (so a scavenge finds it dead when the loop has).
+   * False when a batch is a whole `fetchMode('peers')` result: a lazy load reads the batch to load for all its rows.
+   */
+  readonly handOff: boolean
+}
+
 /** Rows a stream maps into instances at a time, whatever its chunk size (see `stream`). */
-const MAP_BATCH = 64
+const MAP_BATCH = 16
 
 /** One turn of the event loop. */
 const macrotask = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 /** The stream of a query that can match nothing: no chunks, no query. */
-const EMPTY_STREAM: AsyncIterable<unknown[]> = { async *[Symbol.asyncIterator]() {} }
+const EMPTY_STREAM: RowStream = { handOff: true, async *[Symbol.asyncIterator]() {} }
 
 function info(kind: RunInfo['kind'], state: QueryState): RunInfo {
   return { kind, model: state.model.name, site: state.site }

@@ -427,7 +427,14 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
     if (chunkSize === 0) throw new InvalidValueError('iterator({ chunkSize }) needs a positive chunk size.')
     const stream = this.db.runner.stream(this.state, chunkSize)
     if (stream) {
-      for await (const rows of stream) yield* rows as RowOf<M, N, L, A, V>[]
+      const drop = stream.handOff
+      for await (const rows of stream)
+        for (let i = 0; i < rows.length; i++) {
+          const row = rows[i] as RowOf<M, N, L, A, V>
+          // Handed out: the loop's variable holds it now, not this batch (a scavenge copies what is alive).
+          if (drop) rows[i] = undefined
+          yield row
+        }
       return
     }
     // No cursor: page through in chunks (stable only with an ordering, so add the primary key).

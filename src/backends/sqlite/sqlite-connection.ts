@@ -35,7 +35,7 @@ export const DEFAULT_BUSY_TIMEOUT_MS = 5_000
  * Rows per batch of `stream()`, whatever the `chunkSize`: SQLite reads in-process, so a batch costs no round trip,
  * and fewer rows alive at once keep V8's young generation small (the runner still makes results of `chunkSize`).
  */
-export const STREAM_BATCH = 64
+export const STREAM_BATCH = 16
 
 /** SQLITE_BUSY (5) or SQLITE_LOCKED (6), by primary result code. */
 export const isBusy = (e: unknown): boolean => {

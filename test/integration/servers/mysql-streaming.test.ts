@@ -1,5 +1,6 @@
 import diagnostics from 'node:diagnostics_channel'
 import { beforeAll, expect, it } from 'vitest'
+import { STREAM_BATCH } from '../../../src/backends/sqlite/sqlite-connection.ts'
 import { connect, type DatabaseError, defineSchema, f, model, OperationalError, sql } from '../../../src/index.ts'
 import { describeEachBackend } from '../../support/backends.ts'
 
@@ -103,7 +104,12 @@ describeEachBackend('row streaming', (b) => {
     })
     expect(fetched).toHaveLength(600)
     expect(streamed).toEqual(fetched)
-    expect(chunks).toEqual([...Array.from({ length: 9 }, () => 64), 24])
+    // Servers send the chunk size asked for; SQLite's drivers read STREAM_BATCH rows at a time whatever it is.
+    const size = b.vendor === 'sqlite' ? STREAM_BATCH : 64
+    expect(chunks).toEqual([
+      ...Array.from({ length: Math.floor(600 / size) }, () => size),
+      ...(600 % size ? [600 % size] : []),
+    ])
   })
 
   it('stopping after the first chunk leaves the pool usable for the next query and a full iteration', async () => {
