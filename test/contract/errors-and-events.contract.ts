@@ -87,6 +87,25 @@ describeEachBackend('bad input and query events', (b) => {
     } finally {
       await twin.delete()
     }
+    // values() across a many-to-many gives a row per tag: a unique filter no longer means one row (Django raises).
+    const tagged = await db.Post.create({ title: 'tagged twice', author: a })
+    const t1 = await db.Tag.create({ name: 'get-t1' })
+    const t2 = await db.Tag.create({ name: 'get-t2' })
+    try {
+      await tagged.tags.add(t1, t2)
+      for (let i = 0; i < 2; i++) {
+        // Typed paths stop at to-many relations; JavaScript callers can still pass one, and the runtime follows it.
+        const many = await db.Post.values('id', 'tags.name' as never)
+          .get({ id: tagged.id })
+          .catch((e) => e)
+        expect(many).toBeInstanceOf(MultipleObjectsReturned)
+        expect(many.message).toContain('more than one Post (2)')
+      }
+    } finally {
+      await tagged.delete()
+      await t1.delete()
+      await t2.delete()
+    }
     // email is unique but nullable: `{ email: null }` is IS NULL, which two authors match.
     const x = await db.Author.create({ name: 'X' })
     const y = await db.Author.create({ name: 'Y' })

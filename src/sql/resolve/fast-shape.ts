@@ -149,9 +149,20 @@ export function fastSelectShape(
 }
 
 /**
+ * Whether each row of the model the query matches is one row of its result: no annotations, and `values()` of the
+ * model's own fields only (a path such as `tags.name` gives a row per tag). Only then can a unique filter mean one
+ * row at most.
+ */
+export function rowPerMatch(state: QueryState): boolean {
+  for (const _ in state.annotations) return false
+  return state.values === null || state.values.every((v) => !v.includes('.'))
+}
+
+/**
  * Whether a filter can match one row at most: one entry, on a unique field (the primary key, `unique: true`, a
  * one-to-one), compared by equality with a value that is not null (`IS NULL` can match many rows) nor a lookup object.
- * For a filter the fast key accepted this depends on the shape alone. `get()` then asks for one row (no `LIMIT 21`).
+ * For a filter the fast key accepted this depends on the shape alone. `get()` then asks for one row (no `LIMIT 21`)
+ * where its query also gives a row per match (`rowPerMatch`).
  */
 export function uniqueEquality(meta: ModelMeta, filter: unknown): boolean {
   let name: string | undefined
