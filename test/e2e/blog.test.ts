@@ -118,14 +118,12 @@ describeEachBackend(
         fresh.reduce((n, r) => n + r.queryCount, 0),
         page.url(),
       ).toBe(events.length)
-      for (const r of fresh)
-        expect(r.flags, `${r.method} ${r.url}`).toEqual({
-          nPlusOne: 0,
-          duplicates: 0,
-          similar: 0,
-          unusedEager: 0,
-          slow: 0,
-        })
+      // Not `slow`: it flags a statement over 100 ms of wall time, which says how loaded the machine was (a keyset
+      // page on PostgreSQL crossed it once on a busy CI machine), not how the app queries.
+      for (const r of fresh) {
+        const { slow: _machineDependent, ...flags } = r.flags
+        expect(flags, `${r.method} ${r.url}`).toEqual({ nPlusOne: 0, duplicates: 0, similar: 0, unusedEager: 0 })
+      }
       return { sql, xCache: nav?.headers()['x-cache'] }
     }
     const firstTitle = () => page.locator('ul.posts a.title').first().textContent()
