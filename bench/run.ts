@@ -62,7 +62,7 @@ const { SYSTEMS } = await import('./lib/registry.ts')
 const { WORKLOADS, GETS, getIds, BIG_POSTS } = await import('./lib/workloads.ts')
 type DataKind = import('./lib/workloads.ts').DataKind
 const { median, stats } = await import('./lib/stats.ts')
-const { writeResultFiles } = await import('./lib/results-file.ts')
+const { gitState, writeResultFiles } = await import('./lib/results-file.ts')
 type Backend = import('./lib/data.ts').Backend
 type WorkerResult = import('./worker.ts').WorkerResult
 type WorkerTask = import('./worker.ts').WorkerTask
@@ -125,6 +125,8 @@ for (const b of wantBackends) {
 }
 
 const ids = getIds(size, GETS[q])
+// Read before the build: the results name the source quarry was built from, even if a commit lands during the run.
+const source = gitState(root)
 if (opt.quarry !== 'build' && opt.quarry !== 'src') throw new Error('--quarry takes build or src')
 const buildDir = opt.quarry === 'build' ? mkdtempSync(path.join(os.tmpdir(), 'quarry-bench-build-')) : undefined
 const quarryBuild = buildDir && buildQuarry(root, buildDir)
@@ -306,12 +308,19 @@ for (const [backend, src] of sources) {
   }
   if (!opt['no-write'])
     console.log(
-      `wrote ${writeResultFiles(root, here, backend, result, {
-        gc: opt.gc,
-        quarry: quarryBuild ? 'compiled with tsconfig.build.json (as published)' : 'src/*.ts via type stripping',
-        timeoutS: Number(opt['timeout-s']),
-        budgets: `warm-up: its runs or ${warmupMs / 1000} s; timed: its runs or ${timedMs / 1000} s, at least 3 runs`,
-      })}`,
+      `wrote ${writeResultFiles(
+        root,
+        here,
+        backend,
+        result,
+        {
+          gc: opt.gc,
+          quarry: quarryBuild ? 'compiled with tsconfig.build.json (as published)' : 'src/*.ts via type stripping',
+          timeoutS: Number(opt['timeout-s']),
+          budgets: `warm-up: its runs or ${warmupMs / 1000} s; timed: its runs or ${timedMs / 1000} s, at least 3 runs`,
+        },
+        source,
+      )}`,
     )
 }
 for (const [b, why] of Object.entries(skipped)) console.log(`${b}: skipped, ${why}`)

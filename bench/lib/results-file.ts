@@ -23,7 +23,8 @@ function versions(benchDir: string): Record<string, string> {
   return out
 }
 
-function git(root: string): { commit?: string; dirty?: boolean } {
+/** The commit (and whether src/ differs from it) of `root`: read when quarry is built, so a run names what it measured. */
+export function gitState(root: string): { commit?: string; dirty?: boolean } {
   try {
     const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim()
     const dirty = execFileSync('git', ['status', '--porcelain', 'src'], { cwd: root, encoding: 'utf8' }).trim() !== ''
@@ -48,6 +49,8 @@ export function writeResultFiles(
   backend: string,
   result: Record<string, unknown> & { quick: boolean },
   method: Record<string, unknown>,
+  /** What quarry was built from (read before the build; a commit made during a long run is not what it measured). */
+  source: { commit?: string; dirty?: boolean } = gitState(root),
 ): string {
   const dir = path.join(benchDir, 'results')
   mkdirSync(dir, { recursive: true })
@@ -65,7 +68,7 @@ export function writeResultFiles(
       sqlite: sqliteVersionSync,
     },
     versions: versions(benchDir),
-    git: git(root),
+    git: source,
     method: {
       freshProcessPer: '(system, workload, backend, round)',
       interleaved: 'systems rotate each round; the reference raw driver runs first in round one',
