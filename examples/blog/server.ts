@@ -27,6 +27,8 @@ export interface StartOptions {
   profile?: boolean
   /** A JSON-lines file of query shapes for `quarry advise`. */
   profileStore?: string
+  /** The profiler flags a statement slower than this (default 100 ms, the profiler's own). */
+  profileSlowMs?: number
 }
 
 export interface RunningBlog {
@@ -53,6 +55,7 @@ export async function startBlog(options: StartOptions): Promise<RunningBlog> {
       path: '/__quarry',
       enabled: options.profile ?? process.env.NODE_ENV !== 'production',
       store: options.profileStore,
+      slowMs: options.profileSlowMs,
     })
     const app = createApp({ db, cache, profiler: prof })
     const server = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: '127.0.0.1' })

@@ -7,7 +7,7 @@ import type { BulkInsertNode, BulkUpdateNode, InsertNode, StatementNode } from '
 import type { Converter, DialectFeatures } from '../sql/dialect.ts'
 import type { Aggregate } from '../sql/expressions.ts'
 import type { QueryState } from '../sql/query-state.ts'
-import { fastFilterKey, fastSelectShape, GET_LIMIT, rowPerMatch, uniqueEquality } from '../sql/resolve/fast-shape.ts'
+import { fastFilterKey, fastSelectShape, GET_LIMIT, getReadsOneRow } from '../sql/resolve/fast-shape.ts'
 import {
   type BuiltQuery,
   buildAggregate,
@@ -133,7 +133,7 @@ export class Runner {
     }
     let entry = byPart.get(part)
     if (entry === undefined || entry.hit.dropped) {
-      const single = rowPerMatch(state) && uniqueEquality(state.model, filter)
+      const single = getReadsOneRow(state, filter)
       const found = this.prepared.fast(backend, `${prefix}${part}${single ? '' : 'L'}`)
       if (!found) {
         byPart.delete(part)

@@ -13,7 +13,7 @@ import type { Models } from '../model/schema.ts'
 import type { FieldPath, OrderPath, PkOf, SelectRelatedPath, UpdateInput } from '../model/types.ts'
 import { Aggregate, type Expression, OrderBy } from '../sql/expressions.ts'
 import type { PrefetchSpec, QueryState } from '../sql/query-state.ts'
-import { fastPrefix, GET_LIMIT, rowPerMatch, uniqueEquality } from '../sql/resolve/fast-shape.ts'
+import { fastPrefix, GET_LIMIT, getReadsOneRow } from '../sql/resolve/fast-shape.ts'
 import type { DbCore, FetchMode } from './db-core.ts'
 import { type AddFields, type AddLookups, type PrefetchArg, toPrefetchSpecs } from './loading/prefetch-types.ts'
 import { NO_SITE } from './loading/scope.ts'
@@ -297,9 +297,8 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
 
   async #getBuilt(filters: readonly FilterArg<M, N, A>[]): Promise<unknown> {
     const st = this.state
-    // A unique equality alone (`get({ id })`) matches one row at most: no LIMIT (as getCached, whose key this builds).
-    const unique =
-      filters.length === 1 && st.where.length === 0 && rowPerMatch(st) && uniqueEquality(st.model, filters[0])
+    // One row at most (`get({ id })`): no LIMIT, as getCached decides (it looks up the key this builds).
+    const unique = filters.length === 1 && getReadsOneRow(st, filters[0])
     const rows = await this.#derive(filters).fetch({
       defaultLimit: st.limit === undefined && !unique ? GET_LIMIT : undefined,
       noOrder: true,

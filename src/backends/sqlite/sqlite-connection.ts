@@ -59,20 +59,19 @@ export function applyOpenSettings(
   db: OpeningDatabase,
   options: { file: boolean; existed: boolean; wal: boolean | undefined; busyTimeoutMs: number },
 ): void {
-  const exec = (sql: string) => db.exec(sql)
   // A 16 MB page cache, better-sqlite3's default: node:sqlite keeps SQLite's 2 MB, and a read of more pages than
   // that fetched them from the OS again on every run (W1, 1,000 posts with their authors: 2.2 ms with a third in
   // system time, 1.3 ms with 16 MB). Pages are allocated as they are read, up to the bound.
-  exec(
+  db.exec(
     `PRAGMA foreign_keys = ON; PRAGMA cache_size = ${CACHE_SIZE_KIB}; PRAGMA busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs))}`,
   )
-  if (options.file && (options.wal ?? !options.existed)) exec('PRAGMA journal_mode = WAL')
+  if (options.file && (options.wal ?? !options.existed)) db.exec('PRAGMA journal_mode = WAL')
   // A file in WAL mode, whoever switched it: commits need not wait for the disk (SQLite's advice for WAL; a power
   // loss can undo the last commits, never corrupt). The setting is this connection's: the file keeps none of it.
   // Only new files got it once, so every later process wrote at FULL, one fsync per commit (3× slower create()).
   const mode = options.file && (db.prepare('PRAGMA journal_mode').get() as { journal_mode?: unknown }).journal_mode
-  if (String(mode).toLowerCase() === 'wal') exec('PRAGMA synchronous = NORMAL')
-  exec('PRAGMA busy_timeout = 0')
+  if (String(mode).toLowerCase() === 'wal') db.exec('PRAGMA synchronous = NORMAL')
+  db.exec('PRAGMA busy_timeout = 0')
 }
 
 /**

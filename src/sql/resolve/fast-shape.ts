@@ -149,22 +149,17 @@ export function fastSelectShape(
 }
 
 /**
- * Whether each row of the model the query matches is one row of its result: no annotations, and `values()` of the
- * model's own fields only (a path such as `tags.name` gives a row per tag). Only then can a unique filter mean one
- * row at most.
+ * Whether `get(filter)` on this description can match one row at most, so it reads one row with no `LIMIT 21`: no
+ * other filter, and a result with a row per matching row of the model (no annotations, `values()` of the model's own
+ * fields: a path such as `tags.name` gives a row per tag), and the filter is one entry on a unique field (the primary
+ * key, `unique: true`, a one-to-one) compared by equality with a value that is not null (`IS NULL` can match many
+ * rows) nor a lookup object. Both `get()` paths (the cached shape and the full build) decide by this, and for a
+ * filter the fast key accepted it depends on the shape alone.
  */
-export function rowPerMatch(state: QueryState): boolean {
+export function getReadsOneRow(state: QueryState, filter: unknown): boolean {
+  if (state.where.length !== 0) return false
   for (const _ in state.annotations) return false
-  return state.values === null || state.values.every((v) => !v.includes('.'))
-}
-
-/**
- * Whether a filter can match one row at most: one entry, on a unique field (the primary key, `unique: true`, a
- * one-to-one), compared by equality with a value that is not null (`IS NULL` can match many rows) nor a lookup object.
- * For a filter the fast key accepted this depends on the shape alone. `get()` then asks for one row (no `LIMIT 21`)
- * where its query also gives a row per match (`rowPerMatch`).
- */
-export function uniqueEquality(meta: ModelMeta, filter: unknown): boolean {
+  if (state.values?.some((v) => v.includes('.'))) return false
   let name: string | undefined
   for (const k in filter as object) {
     if (name !== undefined) return false
@@ -173,6 +168,7 @@ export function uniqueEquality(meta: ModelMeta, filter: unknown): boolean {
   if (name === undefined) return false
   const v = (filter as Record<string, unknown>)[name]
   if (v !== null && typeof v === 'object' && !(v instanceof Date)) return false
+  const meta = state.model
   const f = name === 'pk' ? meta.pk : (meta.fieldMap.get(name) ?? meta.attnameMap.get(name))
   return f?.unique === true
 }
