@@ -233,7 +233,9 @@ for (const [backend, src] of sources) {
       .filter((s) => cells.has(key(w.id, s.id)))
       .map((s) => {
         const c = cells.get(key(w.id, s.id))!
-        return `${s.id} ${c.na ? 'n/a' : median(c.samples).toFixed(2)}`
+        if (c.na) return `${s.id} n/a`
+        const rounds = c.perRound.map((m) => m.toFixed(1)).join('/')
+        return `${s.id} ${median(c.samples).toFixed(2)} (cpu ${median(c.cpu).toFixed(2)}; rounds ${rounds})`
       })
       .join(', ')
     console.log(`${backend} ${w.id} (${((Date.now() - started) / 1000).toFixed(0)} s): ${line}`)

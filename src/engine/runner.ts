@@ -7,7 +7,14 @@ import type { BulkInsertNode, BulkUpdateNode, InsertNode, StatementNode } from '
 import type { Converter, DialectFeatures } from '../sql/dialect.ts'
 import type { Aggregate } from '../sql/expressions.ts'
 import type { QueryState } from '../sql/query-state.ts'
-import { fastFilterKey, fastSelectShape, GET_LIMIT, getReadsOneRow } from '../sql/resolve/fast-shape.ts'
+import {
+  fastFilterKey,
+  fastSelectShape,
+  GET_LIMIT,
+  getReadsOneRow,
+  oneEntryKey,
+  oneEqualityName,
+} from '../sql/resolve/fast-shape.ts'
 import {
   type BuiltQuery,
   buildAggregate,
@@ -116,9 +123,18 @@ export class Runner {
     filter: unknown,
     one: (rows: unknown[], state: QueryState) => R,
   ): Promise<R> | undefined {
-    const params: unknown[] = []
-    const part = fastFilterKey(state.model, filter, false, params)
-    if (part === null) return undefined
+    // `{ id }`: the value is the only parameter and the key part a memoized string; anything else builds both.
+    const name = oneEqualityName(state.model, filter)
+    let params: unknown[]
+    let part: string | null
+    if (name !== undefined) {
+      params = [(filter as Record<string, unknown>)[name]]
+      part = oneEntryKey(name)
+    } else {
+      params = []
+      part = fastFilterKey(state.model, filter, false, params)
+      if (part === null) return undefined
+    }
     const alias = this.routing.read(state)
     const backend = this.executor.backend(alias)
     // By prefix (the QuerySet's memoized string, whose hash V8 keeps), then by the short filter part: the full
@@ -139,7 +155,7 @@ export class Runner {
         byPart.delete(part)
         return undefined
       }
-      byPart.set(part, (entry = { hit: found, single }))
+      byPart.set(part, (entry = new GetEntry(found, single)))
     }
     const hit = entry.hit
     const single = entry.single
@@ -152,16 +168,25 @@ export class Runner {
       if (!this.#agrees(backend, full, options, `${prefix}${part}${single ? '' : 'L'}`, params, hit)) return undefined
     }
     const prepared = hit.prepared
+    // The reaction that maps the row and its run info depend only on the entry, the QuerySet and the database: made
+    // once for a manager's gets rather than per get.
+    if (entry.state !== state || entry.alias !== alias || entry.one !== one) {
+      entry.state = state
+      entry.alias = alias
+      entry.one = one
+      entry.info = info('select', state)
+      entry.then = (rows) => {
+        const mapped = this.#map(rows, prepared, state, alias, true)
+        return mapped instanceof Promise ? mapped.then((m) => one(m, state)) : one(mapped, state)
+      }
+    }
     return this.executor.rowsThen(
       alias,
       prepared.compiled,
       params,
-      info('select', state),
+      entry.info!,
       prepared.bigints ? (single ? SINGLE_BIGINTS : BIGINTS) : single ? SINGLE : undefined,
-      (rows) => {
-        const mapped = this.#map(rows, prepared, state, alias, true)
-        return mapped instanceof Promise ? mapped.then((m) => one(m, state)) : one(mapped, state)
-      },
+      entry.then as (rows: unknown[][]) => R | Promise<R>,
     )
   }
 
@@ -553,8 +578,20 @@ function sameValues(a: readonly unknown[], b: readonly unknown[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i])
 }
 
-/** A `get()` shape's prepared query, and whether it can match one row at most (the same for every call of it). */
-interface GetEntry {
+/**
+ * A `get()` shape's prepared query, and whether it can match one row at most (the same for every call of it); then
+ * the QuerySet, database and row check it last served, with the run info and mapping reaction made for them.
+ */
+class GetEntry {
   readonly hit: FastEntry
   readonly single: boolean
+  state: QueryState | undefined = undefined
+  alias: string | undefined = undefined
+  one: unknown = undefined
+  info: RunInfo | undefined = undefined
+  then: ((rows: unknown[][]) => unknown) | undefined = undefined
+  constructor(hit: FastEntry, single: boolean) {
+    this.hit = hit
+    this.single = single
+  }
 }

@@ -8,6 +8,7 @@ import { SqliteOperations } from '../../src/backends/sqlite/sqlite-operations.ts
 import { Count, F, Max, Q, Sum } from '../../src/index.ts'
 import { SqlCompiler } from '../../src/sql/compiler/sql-compiler.ts'
 import { emptyState, type QueryState } from '../../src/sql/query-state.ts'
+import { fastFilterKey, oneEntryKey, oneEqualityName } from '../../src/sql/resolve/fast-shape.ts'
 import {
   buildAggregate,
   buildCount,
@@ -124,5 +125,39 @@ describe('shape keys are derived from the statement', () => {
       buildDelete(s, f),
     ].map((b) => shapeKey(b.node, 'layout' in b ? (b.layout as RowLayout) : undefined, f))
     expect(new Set(keys).size).toBe(keys.length)
+  })
+})
+
+describe("get()'s one-equality fast path", () => {
+  const meta = blogSchema.get('Post')
+  it('gives the key and parameter fastFilterKey gives, for every filter it takes', () => {
+    const when = new Date(0)
+    for (const filter of [
+      { id: 7 },
+      { pk: 7 },
+      { title: 'x' },
+      { published: true },
+      { createdAt: when },
+      { views: 3n },
+    ]) {
+      const name = oneEqualityName(meta, filter)
+      expect(name).toBe(Object.keys(filter)[0])
+      const params: unknown[] = []
+      expect(oneEntryKey(name!)).toBe(fastFilterKey(meta, filter, false, params))
+      expect([(filter as Record<string, unknown>)[name!]]).toEqual(params)
+    }
+  })
+  it('declines what is not one equality on an own column with a plain value', () => {
+    for (const filter of [
+      {},
+      { id: 1, title: 'x' },
+      { views: { gt: 1 } },
+      { title: null },
+      { nope: 1 },
+      { id: [1] },
+      5,
+      null,
+    ])
+      expect(oneEqualityName(meta, filter)).toBeUndefined()
   })
 })

@@ -81,19 +81,40 @@ export function fastFilterKey(meta: ModelMeta, input: unknown, negate: boolean, 
     n += 2 // not the one-entry key below
   }
   // One entry (`get({ id })`): the same key string every time, already hashed, instead of a new one per call.
-  if (n === 1 && !negate) {
-    let k = ONE_KEY.get(first!)
-    if (k === undefined) {
-      if (ONE_KEY.size >= 10_000) ONE_KEY.clear()
-      ONE_KEY.set(first!, (k = `${key})`))
-    }
-    return k
-  }
+  if (n === 1 && !negate) return oneEntryKey(first!)
   return `${key})`
 }
 
 /** `W(name,)` by field name. */
 const ONE_KEY = new Map<string, string>()
+
+/** The key fastFilterKey gives a filter of one equality, `W(name,)`: one string per name, made once. */
+export function oneEntryKey(name: string): string {
+  let k = ONE_KEY.get(name)
+  if (k === undefined) {
+    if (ONE_KEY.size >= 10_000) ONE_KEY.clear()
+    ONE_KEY.set(name, (k = `W(${name},)`))
+  }
+  return k
+}
+
+/**
+ * `get({ id })`'s filter, read without building anything: the name of its one entry when that entry compares an own
+ * column with a plain value (its key is `oneEntryKey(name)`, its parameter the value), else undefined and
+ * fastFilterKey decides. Allocates nothing: W4 runs 10,000 gets, and the key string and parameter array
+ * fastFilterKey grows were a tenth of what a get allocated on SQLite.
+ */
+export function oneEqualityName(meta: ModelMeta, input: unknown): string | undefined {
+  if (!isPlainObject(input)) return undefined
+  let name: string | undefined
+  for (const k in input) {
+    if (name !== undefined) return undefined
+    name = k
+  }
+  if (name === undefined || !plain(input[name])) return undefined
+  const f = name === 'pk' ? meta.pk : (meta.fieldMap.get(name) ?? meta.attnameMap.get(name))
+  return f?.concrete ? name : undefined
+}
 
 /**
  * The part of the fast key that does not depend on the filters: model, columns, ordering. A QuerySet that is
