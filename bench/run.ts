@@ -210,6 +210,7 @@ for (const [backend, src] of sources) {
     const items = todo.map((w) => ({
       workload: w.id,
       warmup: w.warmup[q]!,
+      warmupMs: quick || w.warmupS === undefined ? undefined : w.warmupS * 1000,
       runs: w.runs[q]!,
       expect: expect.get(w.checkAs ?? w.id),
     }))
@@ -319,7 +320,11 @@ for (const [backend, src] of sources) {
           gc: opt.gc,
           quarry: quarryBuild ? 'compiled with tsconfig.build.json (as published)' : 'src/*.ts via type stripping',
           timeoutS: Number(opt['timeout-s']),
-          budgets: `warm-up: its runs or ${warmupMs / 1000} s; timed: its runs or ${timedMs / 1000} s, at least 3 runs`,
+          budgets: `warm-up: its runs or ${warmupMs / 1000} s${WORKLOADS.filter(
+            (w) => w.warmupS !== undefined && !quick,
+          )
+            .map((w) => ` (${w.id}: ${Math.max(w.warmupS!, warmupMs / 1000)} s)`)
+            .join('')}; timed: its runs or ${timedMs / 1000} s, at least 3 runs`,
         },
         source,
       )}`,

@@ -17,6 +17,8 @@ export interface WorkerItem {
   readonly workload: WorkloadId
   readonly warmup: number
   readonly runs: number
+  /** This workload's warm-up time budget (ms), when it needs more than the task's. */
+  readonly warmupMs?: number
   /** Raw's checksum, when known: a different result stops this workload before any timing. */
   readonly expect?: string
 }
@@ -114,7 +116,7 @@ async function measure(opened: Opened, item: WorkerItem, target?: WriteTarget): 
   const gc = (globalThis as { gc?: () => void }).gc
   // Budgets keep the slowest systems from taking the run's whole time: warm-up stops after its runs or its
   // time, and timing after its runs or its time, with at least MIN_RUNS samples either way.
-  const warmEnd = performance.now() + task.warmupMs
+  const warmEnd = performance.now() + Math.max(task.warmupMs, item.warmupMs ?? 0)
   for (let i = 0; i < item.warmup && performance.now() < warmEnd; i++) {
     await reset?.()
     await runner()
