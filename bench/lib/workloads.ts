@@ -125,7 +125,10 @@ export const WORKLOADS: readonly WorkloadSpec[] = [
     id: 'W3',
     title: `W1 as a naive loop: ${FETCH.toLocaleString('en')} posts, then each author lazily (N+1)`,
     runs: [10, 2],
-    warmup: [30, 1], // as W1 (the budget caps it)
+    // 1,000 lazy loads a run: a fresh process settles after ~40 runs on SQLite for quarry (37 28 33 23 then 13 ms a
+    // run; raw after ~10) and ~30 on PostgreSQL for both (bench/micro/settle.ts). 30 runs under 1 s timed the tail.
+    warmup: [60, 1],
+    warmupS: 3,
     backends: ['sqlite', 'postgres'],
   },
   {

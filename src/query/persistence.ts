@@ -12,6 +12,7 @@ import {
   STATE,
   stateOf,
 } from '../model/runtime.ts'
+import type { Models } from '../model/schema.ts'
 import { emptyState } from '../sql/query-state.ts'
 import type { DbCore } from './db-core.ts'
 import { QuerySet } from './query-set.ts'
@@ -154,9 +155,26 @@ export async function loadForwardOnce(
 ): Promise<ModelInstance | null> {
   const id = (inst as unknown as Row)[field.attname]
   if (id === null || id === undefined) return null
-  const target = field.targetMeta
-  const qs = new QuerySet(db, { ...emptyState(target), using: alias })
-  const obj = (await qs.get({ [field.targetField.name]: id } as never)) as unknown as ModelInstance
+  const obj = (await forwardQuerySet(db, alias, field.targetMeta).get(
+    field.targetField.name === 'id' ? { id } : ({ [field.targetField.name]: id } as never),
+  )) as unknown as ModelInstance
   cacheRelation(inst, field.name, obj)
   return obj
 }
+
+/**
+ * The QuerySet lazy forward loads read `target` through, one per database and alias: its get() shape and prepared
+ * query are found once and then serve every load (a naive loop's `await post.author` built a QuerySet, its state and
+ * its shape prefix per post).
+ */
+function forwardQuerySet(db: DbCore, alias: string, target: ModelMeta): QuerySet<Models, string> {
+  let byAlias = forwardSets.get(db)
+  if (byAlias === undefined) forwardSets.set(db, (byAlias = new Map()))
+  let byModel = byAlias.get(alias)
+  if (byModel === undefined) byAlias.set(alias, (byModel = new Map()))
+  let qs = byModel.get(target)
+  if (qs === undefined) byModel.set(target, (qs = new QuerySet(db, { ...emptyState(target), using: alias })))
+  return qs
+}
+
+const forwardSets = new WeakMap<DbCore, Map<string, Map<ModelMeta, QuerySet<Models, string>>>>()
