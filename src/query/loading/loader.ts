@@ -127,7 +127,7 @@ export class Loader implements LoadingHooks {
     const seen = captures.get(relation)
     if (seen && seen.n >= SITE_CAPTURES_PER_RELATION) return seen.last
     const last = captureStack()
-    captures.set(relation, { n: (seen?.n ?? 0) + 1, last, where: undefined })
+    captures.set(relation, { n: (seen?.n ?? 0) + 1, last, where: undefined, cell: undefined })
     return last
   }
 
@@ -216,14 +216,24 @@ export class Loader implements LoadingHooks {
   /** Count a lazy load; at the second from one result and one line, report it (or throw under 'raise'). */
   #count(info: ResultInfo, inst: ModelInstance, rel: Relation, site: StackHolder | undefined): void {
     if (!this.#detects(info, inst, rel.name)) return
-    const where = this.#where(info, rel.name, site) ?? ''
-    // Per relation, then per line: no key string is built (and hashed) on each load. One result's instances
-    // are of one model per relation name.
-    const counts = (info.counts ??= new Map())
-    let byLine = counts.get(rel.name)
-    if (byLine === undefined) counts.set(rel.name, (byLine = new Map()))
-    const n = (byLine.get(where) ?? 0) + 1
-    byLine.set(where, n)
+    // A loop's later loads reuse the relation's last capture (accessSite), which keeps its line's count: such a
+    // load costs a comparison and an increment (the lookups below were most of the detector's cost in W3).
+    const seen = info.captures?.get(rel.name)
+    const last = seen !== undefined && seen.last === site
+    let cell = last ? seen.cell : undefined
+    let where: string
+    if (cell === undefined) {
+      where = this.#where(info, rel.name, site) ?? ''
+      // Per relation, then per line: no key string is built (and hashed) on each load. One result's instances
+      // are of one model per relation name.
+      const counts = (info.counts ??= new Map())
+      let byLine = counts.get(rel.name)
+      if (byLine === undefined) counts.set(rel.name, (byLine = new Map()))
+      cell = byLine.get(where)
+      if (cell === undefined) byLine.set(where, (cell = { n: 0 }))
+      if (last) seen.cell = cell
+    } else where = seen!.where ?? ''
+    const n = ++cell.n
     if (n < 2 || (n > 2 && this.nPlusOne !== 'raise')) return
     const model = metaOf(inst).name
     const key = `${model}.${rel.name}@${where}`

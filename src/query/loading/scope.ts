@@ -25,9 +25,14 @@ export interface ResultInfo {
   readonly single: boolean
   readonly origin: Origin | undefined
   /** N+1 bookkeeping: lazy loads per relation, then per line of code. */
-  counts: Map<string, Map<string, number>> | undefined
-  /** Stack captures per relation, and the last one (capped: each costs microseconds, see Loader.accessSite). */
-  captures?: Map<string, { n: number; last: StackHolder; where: string | undefined }> | undefined
+  counts: Map<string, Map<string, { n: number }>> | undefined
+  /**
+   * Stack captures per relation, and the last one (capped: each costs microseconds, see Loader.accessSite), with its
+   * line once located and that line's count (a loop's later loads all reuse the last capture).
+   */
+  captures?:
+    | Map<string, { n: number; last: StackHolder; where: string | undefined; cell: { n: number } | undefined }>
+    | undefined
 }
 
 /** Where related rows are loaded: database, alias, fetch mode passed on, and the origin of the new results. */
