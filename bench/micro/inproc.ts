@@ -9,33 +9,29 @@
  * gives the median over rounds of each system's round median and of its ratio to the first system in the same round.
  */
 import { parseArgs } from 'node:util'
+import { type Backend, TABLE_SIZE, tableData } from '../lib/data.ts'
 import { loadSystem, SYSTEMS } from '../lib/registry.ts'
-import { getIds } from '../lib/workloads.ts'
+import { getIds, WRITE_ROWS } from '../lib/workloads.ts'
 
 const { values: opt } = parseArgs({
   options: {
     workloads: { type: 'string', default: 'W1,W2,W4,W5' },
     systems: { type: 'string', default: 'raw-node-sqlite,quarry,quarry-n1-off' },
     backend: { type: 'string', default: 'sqlite' },
-    location: { type: 'string' },
     rounds: { type: 'string', default: '9' },
     ms: { type: 'string', default: '400' },
     wall: { type: 'boolean', default: false }, // wall time instead of CPU time (PostgreSQL: the server's share counts)
   },
 })
-const size = { seed: 42, authors: 1000, posts: 20_000, tags: 200, tagsPerPost: 3 }
-const location =
-  opt.location ??
-  (opt.backend === 'sqlite'
-    ? new URL('../.data/quarry_bench_s42_a1000_p20000_t200x3_v1.db', import.meta.url).pathname
-    : 'postgres://postgres@127.0.0.1:5432/quarry_bench_s42_a1000_p20000_t200x3_v1')
-const ids = getIds(size as never, 10_000)
+const size = TABLE_SIZE
+const location = await tableData(opt.backend as Backend)
+const ids = getIds(size, 10_000)
 const workloads = opt.workloads.split(',')
 const systems = opt.systems.split(',')
 const opened = new Map<string, Record<string, unknown>>()
 for (const id of systems) {
   const def = await loadSystem(SYSTEMS.find((s) => s.id === id)!)
-  const o = await def.open({ backend: opt.backend, location, size, ids, rows: 0 } as never)
+  const o = await def.open({ backend: opt.backend as Backend, location, size, ids, rows: WRITE_ROWS[0] })
   opened.set(id, o.workloads as Record<string, unknown>)
 }
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {})

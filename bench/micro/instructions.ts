@@ -23,7 +23,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { ensurePostgres, ensureSqlite } from '../lib/data.ts'
+import { TABLE_SIZE, tableData } from '../lib/data.ts'
 import { loadSystem, SYSTEMS } from '../lib/registry.ts'
 import type { Runner } from '../lib/system.ts'
 import { getIds, WRITE_ROWS } from '../lib/workloads.ts'
@@ -44,11 +44,8 @@ const { values: opt } = parseArgs({
   },
 })
 const backend = opt.backend as 'sqlite' | 'postgres'
-const size = { seed: 42, authors: 1000, posts: 20_000, tags: 200, tagsPerPost: 3 }
-const locate = async () =>
-  backend === 'sqlite'
-    ? (await ensureSqlite(path.join(here, '../.data'), size, 'iso')).location
-    : (await ensurePostgres(size)).location
+const size = TABLE_SIZE
+const locate = () => tableData(backend)
 
 if (opt.child) {
   const [id, workload] = opt.child.split(',') as [string, string]

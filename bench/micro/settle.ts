@@ -6,8 +6,9 @@
  *   npx node --expose-gc bench/micro/settle.ts --system quarry --workload W4 [--runs 30] [--group 3]
  */
 import { parseArgs } from 'node:util'
+import { type Backend, TABLE_SIZE, tableData } from '../lib/data.ts'
 import { loadSystem, SYSTEMS } from '../lib/registry.ts'
-import { getIds } from '../lib/workloads.ts'
+import { getIds, WRITE_ROWS } from '../lib/workloads.ts'
 
 const { values: opt } = parseArgs({
   options: {
@@ -18,19 +19,15 @@ const { values: opt } = parseArgs({
     group: { type: 'string', default: '3' },
   },
 })
-const size = { seed: 42, authors: 1000, posts: 20_000, tags: 200, tagsPerPost: 3 }
-const location =
-  opt.backend === 'sqlite'
-    ? new URL('../.data/quarry_bench_s42_a1000_p20000_t200x3_v1.db', import.meta.url).pathname
-    : 'postgres://postgres@127.0.0.1:5432/quarry_bench_s42_a1000_p20000_t200x3_v1'
+const backend = opt.backend as Backend
 const def = await loadSystem(SYSTEMS.find((s) => s.id === opt.system)!)
 const opened = await def.open({
-  backend: opt.backend,
-  location,
-  size,
-  ids: getIds(size as never, 10_000),
-  rows: 0,
-} as never)
+  backend,
+  location: await tableData(backend),
+  size: TABLE_SIZE,
+  ids: getIds(TABLE_SIZE, 10_000),
+  rows: WRITE_ROWS[0],
+})
 const run = opened.workloads[opt.workload as never] as unknown as () => Promise<unknown>
 const xs: number[] = []
 for (let i = 0; i < Number(opt.runs); i++) {

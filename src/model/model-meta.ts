@@ -46,6 +46,11 @@ export class ModelMeta {
     return [...this.fieldMap.values()].filter((f) => f.isRelation) as RelationField[]
   }
 
+  /** A forward field by name, attname or `pk`, or undefined (filters and lookups: the caller says what is wrong). */
+  findField(name: string): Field | undefined {
+    return name === 'pk' ? this.pk : (this.fieldMap.get(name) ?? this.attnameMap.get(name))
+  }
+
   /** A forward field by name (or attname); throws `FieldError` listing the choices. */
   field(name: string): Field {
     const f = this.fieldMap.get(name) ?? this.attnameMap.get(name)

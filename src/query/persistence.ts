@@ -155,9 +155,9 @@ export async function loadForwardOnce(
 ): Promise<ModelInstance | null> {
   const id = (inst as unknown as Row)[field.attname]
   if (id === null || id === undefined) return null
-  const obj = (await forwardQuerySet(db, alias, field.targetMeta).get(
-    field.targetField.name === 'id' ? { id } : ({ [field.targetField.name]: id } as never),
-  )) as unknown as ModelInstance
+  const obj = (await forwardQuerySet(db, alias, field.targetMeta).get({
+    [field.targetField.name]: id,
+  } as never)) as unknown as ModelInstance
   cacheRelation(inst, field.name, obj)
   return obj
 }

@@ -171,7 +171,7 @@ function resolveTerm(meta: ModelMeta, state: QueryState, t: string | OrderBy): T
     m = (f as RelationField).targetMeta
   }
   const last = parts[parts.length - 1]!
-  const field = last === 'pk' ? m.pk : (m.fieldMap.get(last) ?? m.attnameMap.get(last))
+  const field = m.findField(last)
   if (!field?.concrete)
     throw new FieldError(
       `paginate(): cannot order by '${path}'.`,

@@ -174,7 +174,7 @@ export class Scope {
       meta = join.meta
     }
     const last = parts[parts.length - 1]!
-    const field = last === 'pk' ? meta.pk : (meta.fieldMap.get(last) ?? meta.attnameMap.get(last))
+    const field = meta.findField(last)
     if (!field?.concrete)
       throw new FieldError(
         `Cannot resolve '${last}' into a field of ${meta.name}${parts.length > 1 ? ` (in '${path}')` : ''}.`,

@@ -60,7 +60,7 @@ export function fastFilterKey(meta: ModelMeta, input: unknown, negate: boolean, 
   let n = 0
   for (const name in input) {
     const v = input[name]
-    const f = name === 'pk' ? meta.pk : (meta.fieldMap.get(name) ?? meta.attnameMap.get(name))
+    const f = meta.findField(name)
     if (f === undefined || !f.concrete || (negate && f.nullable)) return null
     if (plain(v)) {
       key += `${name},`
@@ -112,7 +112,7 @@ export function oneEqualityName(meta: ModelMeta, input: unknown): string | undef
     name = k
   }
   if (name === undefined || !plain(input[name])) return undefined
-  const f = name === 'pk' ? meta.pk : (meta.fieldMap.get(name) ?? meta.attnameMap.get(name))
+  const f = meta.findField(name)
   return f?.concrete ? name : undefined
 }
 
@@ -173,25 +173,16 @@ export function fastSelectShape(
  * Whether `get(filter)` on this description can match one row at most, so it reads one row with no `LIMIT 21`: no
  * other filter, and a result with a row per matching row of the model (no annotations, `values()` of the model's own
  * fields: a path such as `tags.name` gives a row per tag), and the filter is one entry on a unique field (the primary
- * key, `unique: true`, a one-to-one) compared by equality with a value that is not null (`IS NULL` can match many
- * rows) nor a lookup object. Both `get()` paths (the cached shape and the full build) decide by this, and for a
+ * key, `unique: true`, a one-to-one) compared by equality with a plain value (`oneEqualityName`: not null, since
+ * `IS NULL` can match many rows, nor a lookup object). Both `get()` paths (the cached shape and the full build) decide by this, and for a
  * filter the fast key accepted it depends on the shape alone.
  */
 export function getReadsOneRow(state: QueryState, filter: unknown): boolean {
   if (state.where.length !== 0) return false
   for (const _ in state.annotations) return false
   if (state.values?.some((v) => v.includes('.'))) return false
-  let name: string | undefined
-  for (const k in filter as object) {
-    if (name !== undefined) return false
-    name = k
-  }
-  if (name === undefined) return false
-  const v = (filter as Record<string, unknown>)[name]
-  if (v !== null && typeof v === 'object' && !(v instanceof Date)) return false
-  const meta = state.model
-  const f = name === 'pk' ? meta.pk : (meta.fieldMap.get(name) ?? meta.attnameMap.get(name))
-  return f?.unique === true
+  const name = oneEqualityName(state.model, filter)
+  return name !== undefined && state.model.findField(name)!.unique === true
 }
 
 /** The rows `get()` asks for when more than one can match: Django's MAX_GET_RESULTS, enough to say "more than 20". */

@@ -48,7 +48,7 @@ export function parsePath(meta: ModelMeta, path: string): ParsedPath {
     const last = i === parts.length - 1
     const hop = hopOf(at, name)
     if (last && (!hop || hop.kind === 'forward')) {
-      const field = name === 'pk' ? at.pk : (at.fieldMap.get(name) ?? at.attnameMap.get(name))
+      const field = at.findField(name)
       if (!field?.concrete)
         throw new FieldError(
           `Cannot resolve '${name}' into a field of ${at.name}${parts.length > 1 ? ` (in '${path}')` : ''}.`,
@@ -92,6 +92,6 @@ export function joinedColumn(
     }
     meta = hop.target
   }
-  const field = parsed.last === 'pk' ? meta.pk : (meta.fieldMap.get(parsed.last) ?? meta.attnameMap.get(parsed.last))!
+  const field = meta.findField(parsed.last)!
   return { expr: col(join?.alias ?? scope.alias, field.column, field), field, manyPath }
 }

@@ -116,7 +116,7 @@ function entryExpr(place: Place, key: string, value: unknown, negated: boolean):
     if (a.aggregate) ctx.aggregateRef = true
     return lookupsExpr(place, a.expr, a.field, value, negated, false)
   }
-  const field = key === 'pk' ? meta.pk : (meta.fieldMap.get(key) ?? meta.attnameMap.get(key))
+  const field = meta.findField(key)
   if (field) {
     if (field.kind === 'manyToMany') return manyToManyExpr(place, field as RelationField, value, negated)
     if ((field.kind === 'foreignKey' || field.kind === 'oneToOne') && field.name === key)
@@ -435,7 +435,7 @@ function acceptsMissing(meta: ModelMeta, value: Record<string, unknown>): boolea
       ))
   for (const key in value) {
     const v = value[key]
-    const field = key === 'pk' ? meta.pk : (meta.fieldMap.get(key) ?? meta.attnameMap.get(key))
+    const field = meta.findField(key)
     const target =
       field?.isRelation && field.name === key ? (field as RelationField).targetMeta : meta.reverse.get(key)?.related
     const ok =
