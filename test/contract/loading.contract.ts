@@ -240,6 +240,20 @@ describeEachBackend('loading related objects (the N+1 story)', (b) => {
       expect(reports[0]!.callSite).toMatch(/^test\/contract\/loading\.contract\.ts:\d+$/)
     })
 
+    it('names the line of the load, not of an earlier access in the loop that loads nothing', async () => {
+      const warned = await open({})
+      vi.spyOn(process, 'emitWarning').mockImplementation(() => {})
+      const lineOf = (e: Error) => Number(/:(\d+):\d+\)?$/m.exec(e.stack!.split('\n')[1]!)![1])
+      let loadLine = 0
+      for (let round = 0; round < 2; round++)
+        for (const post of await warned.Post.orderBy('id')) {
+          expect(post.author.id).toBe(post.authorId)
+          loadLine = lineOf(new Error()) + 1
+          expect((await post.author).id).toBe(post.authorId)
+        }
+      expect(reports.map((r) => r.callSite)).toEqual([0, 1].map(() => `test/contract/loading.contract.ts:${loadLine}`))
+    })
+
     it('instances from get() and first() are exempt, and so is a loop over a one-row result', async () => {
       const strict = await open({ nPlusOne: 'raise' })
       const ids = await strict.Post.valuesList('id', { flat: true })

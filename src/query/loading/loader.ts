@@ -20,7 +20,7 @@ import { runPrefetch } from './prefetch-runner.ts'
 import type { Relation } from './relation.ts'
 import { isLoaded, lazyMany, setLazyMany } from './relation-cache.ts'
 import { ResultHost } from './result-host.ts'
-import type { Origin, ResultInfo } from './scope.ts'
+import { type Origin, type ResultInfo, SiteCapture } from './scope.ts'
 
 /**
  * The loading layer of one database: gives each result its host, runs `prefetchRelated` after a fetch, and
@@ -84,6 +84,8 @@ export class Loader implements LoadingHooks {
       single: !multi,
       origin,
       counts: undefined,
+      captures: undefined,
+      recent: undefined,
     }
     return new ResultHost(this, this.db.host(alias), info)
   }
@@ -111,6 +113,8 @@ export class Loader implements LoadingHooks {
             single,
             origin: state.extra.origin as Origin | undefined,
             counts: undefined,
+            captures: undefined,
+            recent: undefined,
           }
     const done = runPrefetch({ db: this.db, alias, mode: state.fetchMode, parent }, instances, state.prefetch)
     return track ? done.then(() => trackEagerLoads(this.db, instances, state)) : done
@@ -123,19 +127,30 @@ export class Loader implements LoadingHooks {
     // A capture costs 3-8 µs and `post.author.id` creates a reference without loading anything, so only the
     // first few accesses per relation of one result are located: enough for a loop's second lazy load to be
     // reported with its line. Later accesses reuse the last site found.
-    const captures = (info.captures ??= new Map())
-    const seen = captures.get(relation)
-    if (seen && seen.n >= SITE_CAPTURES_PER_RELATION) return seen.last
-    const last = captureStack()
-    captures.set(relation, { n: (seen?.n ?? 0) + 1, last, where: undefined, cell: undefined })
-    return last
+    let seen = info.recent
+    if (seen === undefined || seen.relation !== relation) {
+      // A loop reads one relation: the map is looked up only when the relation changes.
+      const captures = (info.captures ??= new Map())
+      seen = captures.get(relation)
+      if (seen === undefined) captures.set(relation, (seen = { relation, n: 0, last: undefined }))
+      info.recent = seen
+    }
+    if (seen.n >= SITE_CAPTURES_PER_RELATION) return seen.last
+    seen.n++
+    return (seen.last = new SiteCapture(captureStack()))
   }
 
   /**
    * `await post.author` / `await author.profile` on an instance of a result with a host from here. Not async: the
    * common case (fetchMode 'one') returns the plain host's promise, with no promise layer of its own.
    */
-  lazyOne(info: ResultInfo, inst: ModelInstance, rel: Relation, site?: StackHolder): Promise<ModelInstance | null> {
+  lazyOne(
+    info: ResultInfo,
+    inst: ModelInstance,
+    rel: Relation,
+    site: StackHolder | undefined,
+    base: InstanceHost,
+  ): Promise<ModelInstance | null> {
     if (info.mode === 'raise') return Promise.reject(this.#raise(info, inst, rel, site))
     if (info.mode === 'peers') return this.#lazyOnePeers(info, inst, rel)
     try {
@@ -145,7 +160,6 @@ export class Loader implements LoadingHooks {
     }
     // The detector only counts: the load itself takes the path it takes with the detector off (get() by key,
     // a cached statement), so turning detection on never changes the SQL or the code that builds it.
-    const base = this.db.host(info.alias)
     if (rel.kind === 'forward') return base.loadForward(inst, rel.field)
     return this.#reverseOne(base, inst, rel)
   }
@@ -205,25 +219,16 @@ export class Loader implements LoadingHooks {
     )
   }
 
-  /** `siteOf(site)`, located once per captured stack: a loop's later loads reuse the last capture. */
-  #where(info: ResultInfo, relation: string, site: StackHolder | undefined): string | undefined {
-    const seen = info.captures?.get(relation)
-    if (seen === undefined || seen.last !== site) return siteOf(site)
-    if (seen.where === undefined) seen.where = siteOf(site) ?? ''
-    return seen.where || undefined
-  }
-
   /** Count a lazy load; at the second from one result and one line, report it (or throw under 'raise'). */
   #count(info: ResultInfo, inst: ModelInstance, rel: Relation, site: StackHolder | undefined): void {
     if (!this.#detects(info, inst, rel.name)) return
-    // A loop's later loads reuse the relation's last capture (accessSite), which keeps its line's count: such a
-    // load costs a comparison and an increment (the lookups below were most of the detector's cost in W3).
-    const seen = info.captures?.get(rel.name)
-    const last = seen !== undefined && seen.last === site
-    let cell = last ? seen.cell : undefined
+    // A capture from accessSite keeps its line and that line's count: a loop's later loads, which reuse the
+    // relation's last capture, cost an increment (the lookups were most of the detector's cost in W3).
+    const capture = site instanceof SiteCapture ? site : undefined
+    let cell = capture?.cell
     let where: string
     if (cell === undefined) {
-      where = this.#where(info, rel.name, site) ?? ''
+      where = capture ? (capture.where ??= siteOf(capture) ?? '') : (siteOf(site) ?? '')
       // Per relation, then per line: no key string is built (and hashed) on each load. One result's instances
       // are of one model per relation name.
       const counts = (info.counts ??= new Map())
@@ -231,12 +236,19 @@ export class Loader implements LoadingHooks {
       if (byLine === undefined) counts.set(rel.name, (byLine = new Map()))
       cell = byLine.get(where)
       if (cell === undefined) byLine.set(where, (cell = { n: 0 }))
-      if (last) seen.cell = cell
-    } else where = seen!.where ?? ''
+      if (capture) capture.cell = cell
+    } else where = capture!.where!
     const n = ++cell.n
     if (n < 2 || (n > 2 && this.nPlusOne !== 'raise')) return
+    // Reported: this result's later accesses of the relation reuse the last capture instead of taking their own.
+    if (n === 2) {
+      const seen = info.captures?.get(rel.name)
+      if (seen !== undefined) seen.n = SITE_CAPTURES_PER_RELATION
+    }
     const model = metaOf(inst).name
     const key = `${model}.${rel.name}@${where}`
+    // A loop warned about before, with no one listening: nothing to build (the message locates the query's stack).
+    if (this.nPlusOne === 'warn' && this.#warned.has(key) && !diagnosticChannel.hasSubscribers) return
     const { path, forwardOnly } = this.#path(info, inst, rel)
     const message = nPlusOneMessage(model, rel, path, forwardOnly, where || undefined, querySite(info))
     if (n === 2 && diagnosticChannel.hasSubscribers) {

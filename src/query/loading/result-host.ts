@@ -4,7 +4,7 @@ import type { ReverseRelation } from '../../model/model-meta.ts'
 import { type InstanceHost, type ModelInstance, metaOf } from '../../model/runtime.ts'
 import { RelatedManager } from '../related-manager.ts'
 import type { Loader } from './loader.ts'
-import { findRelation } from './relation.ts'
+import { findRelation, type Relation } from './relation.ts'
 import type { ResultInfo } from './scope.ts'
 
 /**
@@ -16,6 +16,7 @@ export class ResultHost implements InstanceHost {
   readonly loader: Loader
   readonly base: InstanceHost
   readonly info: ResultInfo
+  #last: Relation | undefined = undefined
 
   constructor(loader: Loader, base: InstanceHost, info: ResultInfo) {
     this.loader = loader
@@ -39,10 +40,17 @@ export class ResultHost implements InstanceHost {
     return this.loader.accessSite(this.info, inst, relation)
   }
   loadForward(inst: ModelInstance, field: RelationField, site?: StackHolder): Promise<ModelInstance | null> {
-    return this.loader.lazyOne(this.info, inst, findRelation(metaOf(inst), field.name)!, site)
+    return this.loader.lazyOne(this.info, inst, this.#relation(inst, field.name), site, this.base)
   }
   loadReverseOne(inst: ModelInstance, rel: ReverseRelation, site?: StackHolder): Promise<ModelInstance | null> {
-    return this.loader.lazyOne(this.info, inst, findRelation(metaOf(inst), rel.name)!, site)
+    return this.loader.lazyOne(this.info, inst, this.#relation(inst, rel.name), site, this.base)
+  }
+  /** The relation `name` of `inst`'s model: a loop loads one relation, so the last one found is kept. */
+  #relation(inst: ModelInstance, name: string): Relation {
+    const meta = metaOf(inst)
+    const last = this.#last
+    if (last !== undefined && last.source === meta && last.name === name) return last
+    return (this.#last = findRelation(meta, name)!)
   }
   relatedManager(inst: ModelInstance, rel: ReverseRelation | RelationField): unknown {
     // Called from the accessor, so the user's frame is still on the stack.

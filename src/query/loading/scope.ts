@@ -6,6 +6,32 @@ import type { DbCore, FetchMode } from '../db-core.ts'
 /** A StackHolder with no stack: marks a QuerySet built by quarry itself, so chaining captures no call site. */
 export const NO_SITE: { readonly stack?: string } = Object.freeze({})
 
+/**
+ * The user's frame at one relation access of a result, as the N+1 detector keeps it: the captured stack, located once
+ * (the line), and the count of lazy loads from that line, found once. A loop's later accesses reuse the relation's
+ * last capture (Loader.accessSite), so their loads count with one increment.
+ */
+export class SiteCapture implements StackHolder {
+  readonly holder: StackHolder
+  /** `siteOf(holder)`, or '' when no user frame: undefined until a load needs it. */
+  where: string | undefined = undefined
+  /** The result's count for this relation and line: undefined until the first load from this capture. */
+  cell: { n: number } | undefined = undefined
+  constructor(holder: StackHolder) {
+    this.holder = holder
+  }
+  get stack(): string | undefined {
+    return this.holder.stack
+  }
+}
+
+/** The captures of one relation of a result: how many were taken, and the last. */
+export interface Captures {
+  readonly relation: string
+  n: number
+  last: SiteCapture | undefined
+}
+
 /** How one result was loaded from another: the parent result and the relation path from the root query. */
 export interface Origin {
   readonly parent: ResultInfo
@@ -26,13 +52,10 @@ export interface ResultInfo {
   readonly origin: Origin | undefined
   /** N+1 bookkeeping: lazy loads per relation, then per line of code. */
   counts: Map<string, Map<string, { n: number }>> | undefined
-  /**
-   * Stack captures per relation, and the last one (capped: each costs microseconds, see Loader.accessSite), with its
-   * line once located and that line's count (a loop's later loads all reuse the last capture).
-   */
-  captures?:
-    | Map<string, { n: number; last: StackHolder; where: string | undefined; cell: { n: number } | undefined }>
-    | undefined
+  /** Stack captures per relation (capped: each costs microseconds, see Loader.accessSite), with the last one. */
+  captures: Map<string, Captures> | undefined
+  /** The entry of `captures` used last. */
+  recent: Captures | undefined
 }
 
 /** Where related rows are loaded: database, alias, fetch mode passed on, and the origin of the new results. */
