@@ -85,7 +85,6 @@ export class Loader implements LoadingHooks {
       origin,
       counts: undefined,
       captures: undefined,
-      recent: undefined,
     }
     return new ResultHost(this, this.db.host(alias), info)
   }
@@ -114,7 +113,6 @@ export class Loader implements LoadingHooks {
             origin: state.extra.origin as Origin | undefined,
             counts: undefined,
             captures: undefined,
-            recent: undefined,
           }
     const done = runPrefetch({ db: this.db, alias, mode: state.fetchMode, parent }, instances, state.prefetch)
     return track ? done.then(() => trackEagerLoads(this.db, instances, state)) : done
@@ -126,15 +124,11 @@ export class Loader implements LoadingHooks {
     if (info.mode !== 'one' || !this.#detects(info, inst, relation)) return undefined
     // A capture costs 3-8 µs and `post.author.id` creates a reference without loading anything, so only the
     // first few accesses per relation of one result are located: enough for a loop's second lazy load to be
-    // reported with its line. Later accesses reuse the last site found.
-    let seen = info.recent
-    if (seen === undefined || seen.relation !== relation) {
-      // A loop reads one relation: the map is looked up only when the relation changes.
-      const captures = (info.captures ??= new Map())
-      seen = captures.get(relation)
-      if (seen === undefined) captures.set(relation, (seen = { relation, n: 0, last: undefined }))
-      info.recent = seen
-    }
+    // reported with its line. Later accesses reuse the last site found, and so does every access once the relation
+    // is reported for this result (#count).
+    const captures = (info.captures ??= new Map())
+    let seen = captures.get(relation)
+    if (seen === undefined) captures.set(relation, (seen = { n: 0, last: undefined }))
     if (seen.n >= SITE_CAPTURES_PER_RELATION) return seen.last
     seen.n++
     return (seen.last = new SiteCapture(captureStack()))

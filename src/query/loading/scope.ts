@@ -27,7 +27,6 @@ export class SiteCapture implements StackHolder {
 
 /** The captures of one relation of a result: how many were taken, and the last. */
 export interface Captures {
-  readonly relation: string
   n: number
   last: SiteCapture | undefined
 }
@@ -54,8 +53,6 @@ export interface ResultInfo {
   counts: Map<string, Map<string, { n: number }>> | undefined
   /** Stack captures per relation (capped: each costs microseconds, see Loader.accessSite), with the last one. */
   captures: Map<string, Captures> | undefined
-  /** The entry of `captures` used last. */
-  recent: Captures | undefined
 }
 
 /** Where related rows are loaded: database, alias, fetch mode passed on, and the origin of the new results. */
