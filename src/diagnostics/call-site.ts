@@ -24,10 +24,19 @@ export interface StackHolder {
  */
 const FRAMES = 12
 
-export function captureStack(): StackHolder {
+/**
+ * Frames kept where the user's frame is near, as at the N+1 detector's captures: a QuerySet chain captures in `with()`,
+ * at most four quarry frames above the user's (`db.Post.filter()` → the manager → the QuerySet method → `with`), and a
+ * relation access in `Loader.accessSite`, at most five (`post.author` → its getter → RelRef → the result host → the
+ * loader). A capture costs ~1.6 µs plus ~0.4 µs a frame walked here: on a 25-deep stack 8 frames take 4.8 µs and FRAMES
+ * 6.3 (bench/notes.md, eighth pass). The peer table's stacks are shallower than 8 frames, so it does not show.
+ */
+export const NEAR_FRAMES = 8
+
+export function captureStack(frames: number = FRAMES): StackHolder {
   const holder: { stack?: string } = {}
   const limit = Error.stackTraceLimit
-  Error.stackTraceLimit = FRAMES
+  Error.stackTraceLimit = frames
   Error.captureStackTrace(holder, captureStack)
   Error.stackTraceLimit = limit
   return holder

@@ -1,4 +1,4 @@
-import { captureStack } from '../diagnostics/call-site.ts'
+import { captureStack, NEAR_FRAMES } from '../diagnostics/call-site.ts'
 import { queryChannel } from '../diagnostics/channels.ts'
 import { cacheScope } from '../engine/cache-scope.ts'
 import type { SelectOptions } from '../engine/runner.ts'
@@ -49,7 +49,7 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
     // `await qs` runs then() from a microtask, with the user's frame gone: remember where the query was built.
     if (queryChannel.hasSubscribers) state.site = captureStack()
     // The N+1 detector names the query to fix; one capture per chain (~3µs), at its first call.
-    else if (state.site === undefined && this.db.loading.wantsSites) state.site = captureStack()
+    else if (state.site === undefined && this.db.loading.wantsSites) state.site = captureStack(NEAR_FRAMES)
     return new QuerySet(this.db, state)
   }
 

@@ -1,4 +1,4 @@
-import { captureStack, type StackHolder, siteOf } from '../../diagnostics/call-site.ts'
+import { captureStack, NEAR_FRAMES, type StackHolder, siteOf } from '../../diagnostics/call-site.ts'
 import { diagnosticChannel } from '../../diagnostics/channels.ts'
 import { eagerChannel } from '../../diagnostics/eager-loads.ts'
 import { ImproperlyConfigured, LazyLoadError } from '../../errors.ts'
@@ -120,7 +120,7 @@ export class Loader implements LoadingHooks {
 
   /** The user's frame at a relation access, when a later load may need to name it. */
   accessSite(info: ResultInfo, inst: ModelInstance, relation: string): StackHolder | undefined {
-    if (info.mode === 'raise') return captureStack()
+    if (info.mode === 'raise') return captureStack(NEAR_FRAMES)
     if (info.mode !== 'one' || !this.#detects(info, inst, relation)) return undefined
     // A capture costs 3-8 µs and `post.author.id` creates a reference without loading anything, so only the
     // first few accesses per relation of one result are located: enough for a loop's second lazy load to be
@@ -131,7 +131,7 @@ export class Loader implements LoadingHooks {
     if (seen === undefined) captures.set(relation, (seen = { n: 0, last: undefined }))
     if (seen.n >= SITE_CAPTURES_PER_RELATION) return seen.last
     seen.n++
-    return (seen.last = new SiteCapture(captureStack()))
+    return (seen.last = new SiteCapture(captureStack(NEAR_FRAMES)))
   }
 
   /**
