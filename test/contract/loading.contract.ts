@@ -240,6 +240,23 @@ describeEachBackend('loading related objects (the N+1 story)', (b) => {
       expect(reports[0]!.callSite).toMatch(/^test\/contract\/loading\.contract\.ts:\d+$/)
     })
 
+    it("'warn' with no one on the diagnostics channel still warns once, with the query's line", async () => {
+      const warned = await open({})
+      const emit = vi.spyOn(process, 'emitWarning').mockImplementation(() => {})
+      diagnostics.unsubscribe('quarry:diagnostic', listen)
+      try {
+        for (let round = 0; round < 3; round++)
+          for (const post of await warned.Post.all()) expect((await post.author).name).toBeTypeOf('string')
+      } finally {
+        diagnostics.subscribe('quarry:diagnostic', listen)
+      }
+      expect(emit).toHaveBeenCalledTimes(1)
+      expect(String(emit.mock.calls[0]![0])).toMatch(
+        /^N\+1 query: Post\.author loaded lazily for 2\+ posts of one result at test\/contract\/loading\.contract\.ts:\d+\. Add \.selectRelated\('author'\) to the query at test\/contract\/loading\.contract\.ts:\d+, or use fetchMode\('peers'\)\.$/,
+      )
+      expect(reports).toHaveLength(0)
+    })
+
     it('names the line of the load, not of an earlier access in the loop that loads nothing', async () => {
       const warned = await open({})
       vi.spyOn(process, 'emitWarning').mockImplementation(() => {})
