@@ -11,7 +11,10 @@ import {
   PageNotAnInteger,
   Paginator,
 } from '../../src/index.ts'
+import type { PaginateArgs } from '../../src/query/pagination/keyset.ts'
 import type { OrderBy } from '../../src/sql/expressions.ts'
+import type { QueryState } from '../../src/sql/query-state.ts'
+import { fastSelectShape } from '../../src/sql/resolve/fast-shape.ts'
 import { assertNumQueries, captureQueries } from '../../src/testing/index.ts'
 import { describeEachBackend } from '../support/backends.ts'
 
@@ -204,6 +207,66 @@ describeEachBackend('pagination', (b) => {
     )
     // Not a full scan plus sort.
     expect(plan).not.toMatch(/USE TEMP B-TREE FOR ORDER BY|Seq Scan|filesort/i)
+  })
+
+  it('keyset pages after the first take the fast shape key, in the row and the expanded form', async () => {
+    // The suite runs with QUARRY_CHECK_SHAPES=1: every fast-key hit is also built in full and must prepare the same
+    // statement with the same values, so the walks above check the parameters' order; this checks the hits happen.
+    const backend = db.executor.backend('default')
+    const hits = async (qs: { keysetQuery: (a: PaginateArgs) => { state: QueryState } }, args: PaginateArgs) => {
+      const key = fastSelectShape(qs.keysetQuery(args).state, {})?.key
+      return key !== undefined && db.runner.prepared.fast(backend, key) !== undefined ? key : undefined
+    }
+    // (at, id) descending, a filter before the bounds: a row value comparison where the backend ranges on one.
+    const events = db.Event.filter({ kind: 'k' }).orderBy('-at')
+    let after = (await events.paginate({ first: 7 })).endCursor
+    for (let i = 0; i < 3; i++) after = (await events.paginate({ first: 7, after })).endCursor
+    expect(await hits(events, { first: 7, after })).toMatch(/\|Kvv\/-\|-at,-pk,\|W\(kind,\)L$/)
+    // when is nullable: the expanded form; a cursor whose when is NULL is another key ('n'), its pages fast too.
+    const entries = db.Entry.orderBy('-when')
+    const byKey = new Map<string, number>()
+    let cursor: string | null = null
+    for (let i = 0; i < 30; i++) {
+      const page: { endCursor: string | null; hasNextPage: boolean } = await entries.paginate({
+        first: 30,
+        after: cursor,
+      })
+      if (!page.hasNextPage) break
+      cursor = page.endCursor
+      const key = await hits(entries, { first: 30, after: cursor })
+      if (key) byKey.set(key.replace(/.*\|K/, 'K').replace(/\|.*/, ''), i)
+    }
+    expect([...byKey.keys()].sort()).toEqual(['Knv/-', 'Kvv/-'])
+    // Backward pages carry the bound as `before` after reversing: a key of their own.
+    const back = await entries.paginate({ last: 30, before: cursor })
+    await entries.paginate({ last: 30, before: back.startCursor })
+    expect(await hits(entries, { last: 30, before: back.startCursor })).toBeDefined()
+    // NULLS FIRST/LAST orderings take the full build.
+    const nullsLast = db.Entry.orderBy(F('rank').asc({ nullsLast: true }) as never)
+    const p = await nullsLast.paginate({ first: 5 })
+    expect(fastSelectShape(nullsLast.keysetQuery({ first: 5, after: p.endCursor }).state, {})).toBeNull()
+  })
+
+  it("a page's cursors: read when first asked, from the rows as fetched, and serialized with the page", async () => {
+    const qs = db.Entry.orderBy('label')
+    const page = await qs.paginate({ first: 5 })
+    const fresh = await qs.paginate({ first: 5 })
+    // Changing an item, or the items array, after the fetch does not move a cursor not yet read.
+    page.items[4]!.label = 'zzz'
+    page.items.reverse()
+    expect(page.endCursor).toBe(fresh.endCursor)
+    expect(page.startCursor).toBe(fresh.startCursor)
+    const json = JSON.parse(JSON.stringify(fresh))
+    expect(json.endCursor).toBe(fresh.endCursor)
+    expect({ ...fresh }.startCursor).toBe(fresh.startCursor)
+    const next = await qs.paginate({ first: 5, after: json.endCursor })
+    expect(next.items[0]!.id).not.toBe(fresh.items[4]!.id)
+    const empty = await qs.filter({ id: -1 }).paginate({ first: 5 })
+    expect([empty.startCursor, empty.endCursor, JSON.parse(JSON.stringify(empty)).endCursor]).toEqual([
+      null,
+      null,
+      null,
+    ])
   })
 
   it('Paginator: Django semantics for pages, orphans, counts and errors', async () => {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import { InvalidCursor } from '../../errors.ts'
 import type { Field } from '../../model/fields/field.ts'
 
@@ -55,14 +55,20 @@ export function decodeCursor(
 
 /** Identifies a model + ordering: a cursor is only valid for the query shape it was made from. */
 export function orderingFingerprint(model: string, terms: readonly string[]): string {
-  return createHash('sha256')
-    .update(`${model}|${terms.join(',')}`)
-    .digest('base64url')
-    .slice(0, 12)
+  const key = `${model}|${terms.join(',')}`
+  let fp = fingerprints.get(key)
+  if (fp === undefined) {
+    if (fingerprints.size >= 1000) fingerprints.clear()
+    fingerprints.set(key, (fp = hash('sha256', key, 'base64url').slice(0, 12)))
+  }
+  return fp
 }
 
+/** Fingerprints by model and ordering: every page of one listing asks for the same one. */
+const fingerprints = new Map<string, string>()
+
 function checksum(body: string): string {
-  return createHash('sha256').update(body).digest('base64url').slice(0, 12)
+  return hash('sha256', body, 'base64url').slice(0, 12)
 }
 
 function encodeValue(v: unknown): unknown {

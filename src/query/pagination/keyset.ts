@@ -110,14 +110,27 @@ export function keysetPage<T>(plan: KeysetPlan, rows: T[]): KeysetPage<T> {
   const more = rows.length > plan.size
   const items = more ? rows.slice(0, plan.size) : rows
   if (plan.backward) items.reverse()
-  const cursor = (row: T) => encodeCursor(plan.fingerprint, valuesOf(row, plan.terms))
   const { after, before } = plan.args
+  // The cursors' values are read off the rows now (a later change to an item or to `items` does not move them) and
+  // encoded when first read: a page's reader usually wants one cursor, a server rendering items neither. Own
+  // enumerable getters, so JSON.stringify, spreading and structuredClone still see both.
+  const first = items.length ? valuesOf(items[0], plan.terms) : null
+  const last = items.length ? valuesOf(items[items.length - 1], plan.terms) : null
+  const cursor = (values: unknown[] | null) => (values === null ? null : encodeCursor(plan.fingerprint, values))
+  let start: string | null | undefined
+  let end: string | null | undefined
   return {
     items,
     hasNextPage: plan.backward ? before != null : more,
     hasPreviousPage: plan.backward ? more : after != null,
-    startCursor: items.length ? cursor(items[0]!) : null,
-    endCursor: items.length ? cursor(items[items.length - 1]!) : null,
+    get startCursor() {
+      if (start === undefined) start = cursor(first)
+      return start
+    },
+    get endCursor() {
+      if (end === undefined) end = cursor(last)
+      return end
+    },
   }
 }
 

@@ -121,9 +121,18 @@ export function oneEqualityName(meta: ModelMeta, input: unknown): string | undef
  * reused (a manager) computes it once. Null when the state is not simple enough.
  */
 export function fastPrefix(state: QueryState, noOrder: boolean): string | null {
-  if (state.forUpdate || state.groupByValues || state.keyset) return null
+  if (state.forUpdate || state.groupByValues) return null
   for (const _ in state.annotations) return null
   let key = `F|${state.model.name}|${state.valuesMode}:${state.values?.join(',') ?? ''}|${state.only?.join(',') ?? '*'}|${state.defer.join(',')}|${state.selectRelated.join(',')}|`
+  if (state.keyset) {
+    // A keyset page (`paginate()`): which bounds it has and which of their values are NULL decide the condition's
+    // form; its ordering is the page's own (plain strings unless NULLS FIRST/LAST, which take the full build).
+    if (noOrder || state.order === null) return null
+    const after = keysetPart(state.keyset.after)
+    const before = keysetPart(state.keyset.before)
+    if (after === null || before === null) return null
+    key += `K${after}/${before}|`
+  }
   if (noOrder) return `${key}n|`
   if (state.order === null) return `${key}d|`
   for (const t of state.order) {
@@ -133,11 +142,29 @@ export function fastPrefix(state: QueryState, noOrder: boolean): string | null {
   return `${key}|`
 }
 
+/** One keyset bound in the fast key: `-` when absent, else a letter per value (`v` a plain value, `n` NULL). */
+function keysetPart(values: readonly unknown[] | undefined): string | null {
+  if (values === undefined) return '-'
+  let part = ''
+  for (const v of values) {
+    if (v === null || v === undefined) part += 'n'
+    else if (plain(v)) part += 'v'
+    else return null
+  }
+  return part
+}
+
+/** A keyset bound's parameters, in the order the full build pushes them (`keysetCondition`: each value not NULL). */
+function pushKeyset(values: readonly unknown[] | undefined, params: unknown[]): void {
+  if (values === undefined) return
+  for (const v of values) if (v !== null && v !== undefined) params.push(v)
+}
+
 /**
  * The shape key and parameters of a simple SELECT read straight off its description, without building the AST:
  * filters on the model's own columns with plain values (equality, or the lookups of FAST_LOOKUPS), string orderings,
- * no annotations. This is
- * the path of `get({ id })` and most list pages; anything else returns null and takes the full build.
+ * keyset bounds of plain values, no annotations. This is the path of `get({ id })`, most list pages and `paginate()`'s
+ * pages; anything else returns null and takes the full build.
  *
  * The parameters come out in the order the full build pushes them (filters, then LIMIT, then OFFSET), and the
  * key maps to the entry the full build compiled (tests recheck every hit against a full build).
@@ -155,6 +182,11 @@ export function fastSelectShape(
     const part = fastFilterKey(meta, w.input, w.negate, params)
     if (part === null) return null
     key += part
+  }
+  // The filters' parameters come first, then the keyset bounds' (the full build ANDs the bounds after the filters).
+  if (state.keyset) {
+    pushKeyset(state.keyset.after, params)
+    pushKeyset(state.keyset.before, params)
   }
   const limit = state.limit ?? options.defaultLimit
   if (limit !== undefined) {

@@ -61,7 +61,10 @@ function beyond(
   if (values.length !== terms.length)
     throw new InvalidCursor(`The cursor has ${values.length} values but the ordering has ${terms.length} terms.`)
   const isNull = values.map((v) => v === null || v === undefined)
-  const param = (i: number) => ctx.param(values[i], { field: terms[i]!.field })
+  // One parameter per value that is not NULL, pushed in term order before any is used (a node can be placed more
+  // than once): the order `fastSelectShape` appends a keyset page's values in, whichever form the condition takes.
+  const params = values.map((v, i) => (isNull[i] ? undefined : ctx.param(v, { field: terms[i]!.field })))
+  const param = (i: number) => params[i]!
   const gt = (t: Term, i: number): Expr => ({ k: 'bin', op: t.desc ? '<' : '>', l: t.e, r: param(i) })
   const sameDirection = terms.every((t) => t.desc === terms[0]!.desc)
   if (
