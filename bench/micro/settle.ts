@@ -3,9 +3,16 @@
  * as the peer table's worker runs it (first run, then every run timed), printing the median CPU time of each group of
  * runs. The table's warm-up has to cover the unsettled part, or its timed runs measure the heap growing.
  *
- *   npx node --expose-gc bench/micro/settle.ts --system quarry --workload W4 [--runs 30] [--group 3]
+ *   npx node --expose-gc bench/micro/settle.ts --system quarry --workload W4 [--runs 30] [--group 3] [--heap]
+ *
+ * --heap also prints, per group, the young generation's size (MB, both semi-spaces) and the minor page faults taken:
+ * V8 grows the young generation as what survives its scavenges adds up, and the runs after a growth fault its new pages
+ * in (~15 µs a fault on this VM: a 32 -> 64 MB growth costs ~0.25 s spread over the next runs). Whether and when that
+ * falls in the timed runs of a table's process differs by system (bench/notes.md, ninth pass).
  */
+
 import { parseArgs } from 'node:util'
+import { getHeapSpaceStatistics } from 'node:v8'
 import { type Backend, TABLE_SIZE, tableData } from '../lib/data.ts'
 import { loadSystem, SYSTEMS } from '../lib/registry.ts'
 import { getIds, WRITE_ROWS } from '../lib/workloads.ts'
@@ -17,6 +24,7 @@ const { values: opt } = parseArgs({
     backend: { type: 'string', default: 'sqlite' },
     runs: { type: 'string', default: '30' },
     group: { type: 'string', default: '3' },
+    heap: { type: 'boolean', default: false },
   },
 })
 const backend = opt.backend as Backend
@@ -29,19 +37,28 @@ const opened = await def.open({
   rows: WRITE_ROWS[0],
 })
 const run = opened.workloads[opt.workload as never] as unknown as () => Promise<unknown>
+const g = Number(opt.group)
 const xs: number[] = []
+const heap: string[] = []
+let faults = process.resourceUsage().minorPageFault
 for (let i = 0; i < Number(opt.runs); i++) {
   const c = process.cpuUsage()
   await run()
   const d = process.cpuUsage(c)
   xs.push((d.user + d.system) / 1000)
+  if (opt.heap && (i + 1) % g === 0) {
+    const young = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')!.space_size / 2 ** 20
+    const now = process.resourceUsage().minorPageFault
+    heap.push(`${young.toFixed(0)} MB/${now - faults}`)
+    faults = now
+  }
 }
-const g = Number(opt.group)
 const groups: string[] = []
 for (let i = 0; i < xs.length; i += g) {
   const part = xs.slice(i, i + g).sort((a, b) => a - b)
   groups.push(part[Math.floor(part.length / 2)]!.toPrecision(3))
 }
+if (opt.heap) console.log(`young generation / minor faults, each ${g} runs: ${heap.join(' ')}`)
 console.log(`${opt.system} ${opt.workload}, median CPU ms of each ${g} runs: ${groups.join(' ')}`)
 await opened.close()
 process.exit(0)
