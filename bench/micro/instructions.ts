@@ -23,10 +23,10 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { ensurePostgres, ensureSqlite, TABLE_SIZE, tableData } from '../lib/data.ts'
 import { loadSystem, SYSTEMS } from '../lib/registry.ts'
 import type { Runner } from '../lib/system.ts'
-import { BIG_POSTS, getIds, WORKLOADS, WRITE_ROWS } from '../lib/workloads.ts'
+import { workloadData } from '../lib/workload-data.ts'
+import { getIds, WRITE_ROWS } from '../lib/workloads.ts'
 import { gitInfo, machineInfo, writeResults } from '../shared/results.ts'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
@@ -49,25 +49,16 @@ const backend = opt.backend as 'sqlite' | 'postgres'
  * put that inside the timed runs of some processes and not others (24.5 against 26.8 M for one build).
  */
 const warmFor = (workload: string) => Number(opt.warm ?? (workload === 'W3' ? 300 : 50))
-/** The peer table's data set, or the 100,000-post one for the workloads that read it (W8, W11), as run.ts picks. */
-const big = (workload: string) => WORKLOADS.find((w) => w.id === workload)?.data === 'big'
-const sizeOf = (workload: string) => (big(workload) ? { ...TABLE_SIZE, posts: BIG_POSTS } : TABLE_SIZE)
-const locate = async (workload: string): Promise<string> => {
-  if (!big(workload)) return tableData(backend)
-  // As run.ts: the big SQLite set stores datetimes as quarry writes them (W8's keyset binds one).
-  if (backend === 'sqlite') return (await ensureSqlite(path.join(here, '../.data'), sizeOf(workload), 'sql')).location
-  return (await ensurePostgres(sizeOf(workload))).location
-}
 
 if (opt.child) {
   const [id, workload] = opt.child.split(',') as [string, string]
   const entry = SYSTEMS.find((s) => s.id === id)
   if (!entry) throw new Error(`unknown system ${id}`)
   const def = await loadSystem(entry)
-  const size = sizeOf(workload)
+  const { location, size } = await workloadData(backend, workload)
   const opened = await def.open({
     backend,
-    location: await locate(workload),
+    location,
     size,
     ids: getIds(size, 2000),
     rows: WRITE_ROWS[0],
@@ -84,7 +75,7 @@ if (opt.child) {
 
 const node = process.execPath
 const tasks = opt.workloads.split(',').flatMap((w) => opt.systems.split(',').map((s) => ({ w, s })))
-for (const w of new Set(tasks.map((t) => t.w))) await locate(w) // build the data once, outside valgrind
+for (const w of new Set(tasks.map((t) => t.w))) await workloadData(backend, w) // build the data once, outside valgrind
 const counts = new Map<string, number>()
 const dir = os.tmpdir()
 

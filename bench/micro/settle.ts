@@ -13,8 +13,9 @@
 
 import { parseArgs } from 'node:util'
 import { getHeapSpaceStatistics } from 'node:v8'
-import { type Backend, TABLE_SIZE, tableData } from '../lib/data.ts'
+import type { Backend } from '../lib/data.ts'
 import { loadSystem, SYSTEMS } from '../lib/registry.ts'
+import { workloadData } from '../lib/workload-data.ts'
 import { getIds, WRITE_ROWS } from '../lib/workloads.ts'
 
 const { values: opt } = parseArgs({
@@ -29,11 +30,12 @@ const { values: opt } = parseArgs({
 })
 const backend = opt.backend as Backend
 const def = await loadSystem(SYSTEMS.find((s) => s.id === opt.system)!)
+const { location, size } = await workloadData(backend, opt.workload)
 const opened = await def.open({
   backend,
-  location: await tableData(backend),
-  size: TABLE_SIZE,
-  ids: getIds(TABLE_SIZE, 10_000),
+  location,
+  size,
+  ids: getIds(size, 10_000),
   rows: WRITE_ROWS[0],
 })
 const run = opened.workloads[opt.workload as never] as unknown as () => Promise<unknown>
