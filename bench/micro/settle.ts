@@ -4,13 +4,19 @@
  * runs. The table's warm-up has to cover the unsettled part, or its timed runs measure the heap growing.
  *
  *   npx node --expose-gc bench/micro/settle.ts --system quarry --workload W4 [--runs 30] [--group 3] [--heap]
+ *     [--profile FILE]
  *
  * --heap also prints, per group, the young generation's size (MB, both semi-spaces) and the minor page faults taken:
  * V8 grows the young generation as what survives its scavenges adds up, and the runs after a growth fault its new pages
  * in (~15 µs a fault on this VM: a 32 -> 64 MB growth costs ~0.25 s spread over the next runs). Whether and when that
  * falls in the timed runs of a table's process differs by system (bench/notes.md, ninth pass).
+ *
+ * --profile FILE writes a CPU profile (sampled every 100 µs) of the second half of the runs only, the settled part
+ * without start-up and data set-up: `npx node bench/micro/profile-summary.ts FILE --ops N` then gives µs per operation.
  */
 
+import { writeFileSync } from 'node:fs'
+import { Session } from 'node:inspector/promises'
 import { parseArgs } from 'node:util'
 import { getHeapSpaceStatistics } from 'node:v8'
 import type { Backend } from '../lib/data.ts'
@@ -26,6 +32,7 @@ const { values: opt } = parseArgs({
     runs: { type: 'string', default: '30' },
     group: { type: 'string', default: '3' },
     heap: { type: 'boolean', default: false },
+    profile: { type: 'string' },
   },
 })
 const backend = opt.backend as Backend
@@ -43,7 +50,15 @@ const g = Number(opt.group)
 const xs: number[] = []
 const heap: string[] = []
 let faults = process.resourceUsage().minorPageFault
-for (let i = 0; i < Number(opt.runs); i++) {
+const runs = Number(opt.runs)
+const profiler = opt.profile ? new Session() : undefined
+for (let i = 0; i < runs; i++) {
+  if (profiler && i === Math.floor(runs / 2)) {
+    profiler.connect()
+    await profiler.post('Profiler.enable')
+    await profiler.post('Profiler.setSamplingInterval', { interval: 100 })
+    await profiler.post('Profiler.start')
+  }
   const c = process.cpuUsage()
   await run()
   const d = process.cpuUsage(c)
@@ -54,6 +69,11 @@ for (let i = 0; i < Number(opt.runs); i++) {
     heap.push(`${young.toFixed(0)} MB/${now - faults}`)
     faults = now
   }
+}
+if (profiler && opt.profile) {
+  const { profile } = await profiler.post('Profiler.stop')
+  writeFileSync(opt.profile, JSON.stringify(profile))
+  console.log(`profile of runs ${Math.floor(runs / 2) + 1}-${runs}: ${opt.profile}`)
 }
 const groups: string[] = []
 for (let i = 0; i < xs.length; i += g) {
