@@ -63,8 +63,8 @@ for (const [label, xs] of times) {
 
 const stats = async () =>
   (await sql`SELECT temp_files, temp_bytes FROM pg_stat_database WHERE datname = current_database()`)[0]!
-const [{ work_mem }] = await sql`SHOW work_mem`
-console.log(`temporary files for one FETCH loop (work_mem ${work_mem}):`)
+const workMem = (await sql`SHOW work_mem`)[0]!.work_mem as string
+console.log(`temporary files for one FETCH loop (work_mem ${workMem}):`)
 for (const n of sizes) {
   const before = await stats()
   await viaFetch(n)
