@@ -18,22 +18,28 @@ const { location } = await workloadData('postgres', 'W11')
 const sql = postgres(location, { max: 2, onnotice: () => {} })
 const QUERY = 'SELECT * FROM blog_post'
 
+type Reserved = Awaited<ReturnType<typeof sql.reserve>>
+
+async function fetchLoop(r: Reserved, n: number): Promise<number> {
+  let rows = 0
+  await r.unsafe('BEGIN READ ONLY')
+  await r.unsafe(`DECLARE bench_cursor NO SCROLL CURSOR FOR ${QUERY}`)
+  for (;;) {
+    const chunk = await r.unsafe(`FETCH FORWARD ${n} FROM bench_cursor`).values()
+    rows += chunk.length
+    if (chunk.length < n) break
+  }
+  await r.unsafe('COMMIT')
+  return rows
+}
+
 async function viaFetch(n: number): Promise<number> {
   const r = await sql.reserve()
-  let rows = 0
   try {
-    await r.unsafe('BEGIN READ ONLY')
-    await r.unsafe(`DECLARE bench_cursor NO SCROLL CURSOR FOR ${QUERY}`)
-    for (;;) {
-      const chunk = await r.unsafe(`FETCH FORWARD ${n} FROM bench_cursor`).values()
-      rows += chunk.length
-      if (chunk.length < n) break
-    }
-    await r.unsafe('COMMIT')
+    return await fetchLoop(r, n)
   } finally {
     r.release()
   }
-  return rows
 }
 
 async function viaCursor(n: number): Promise<number> {
@@ -61,18 +67,26 @@ for (const [label, xs] of times) {
   )
 }
 
-const stats = async () =>
-  (await sql`SELECT temp_files, temp_bytes FROM pg_stat_database WHERE datname = current_database()`)[0]!
+// A session flushes its statistics at most once a second unless told to, so each loop's temporary files are counted
+// in its own session: flush (`pg_stat_force_next_flush()`, PostgreSQL 15+, done before the statement's reply), then read.
+const stats = async (r: Reserved) => {
+  await r`SELECT pg_stat_force_next_flush()`
+  return (await r`SELECT temp_files, temp_bytes FROM pg_stat_database WHERE datname = current_database()`)[0]!
+}
 const workMem = (await sql`SHOW work_mem`)[0]!.work_mem as string
 console.log(`temporary files for one FETCH loop (work_mem ${workMem}):`)
 for (const n of sizes) {
-  const before = await stats()
-  await viaFetch(n)
-  await new Promise((r) => setTimeout(r, 700)) // the statistics are flushed at most every 500 ms
-  const after = await stats()
-  const mb = (Number(after.temp_bytes) - Number(before.temp_bytes)) / 2 ** 20
-  console.log(
-    `  FETCH FORWARD ${n}: ${Number(after.temp_files) - Number(before.temp_files)} files, ${mb.toFixed(1)} MB`,
-  )
+  const r = await sql.reserve()
+  try {
+    const before = await stats(r)
+    await fetchLoop(r, n)
+    const after = await stats(r)
+    const mb = (Number(after.temp_bytes) - Number(before.temp_bytes)) / 2 ** 20
+    console.log(
+      `  FETCH FORWARD ${n}: ${Number(after.temp_files) - Number(before.temp_files)} files, ${mb.toFixed(1)} MB`,
+    )
+  } finally {
+    r.release()
+  }
 }
 await sql.end({ timeout: 5 })

@@ -45,3 +45,38 @@ describeEachBackend('streaming and explain', (b) => {
     if (backend.features.supportsExplainAnalyze) expect(await qs.explain({ analyze: true })).toMatch(/\S/)
   })
 })
+
+describeEachBackend('streaming: the server works while the caller does', (b) => {
+  // A clock read per row as the server produces it: PostgreSQL's FETCH runs the cursor's plan for that chunk's rows,
+  // MySQL sends rows as its socket takes them.
+  const clock = {
+    postgres: 'select n, (extract(epoch from clock_timestamp()) * 1000)::float8 from generate_series(1, 30) n',
+    mysql:
+      'with recursive s (n) as (select 1 union all select n + 1 from s where n < 30) select n, unix_timestamp(sysdate(6)) * 1000 from s',
+  } as const
+  if (b.vendor === 'sqlite') return it.skip('SQLite reads in process: no server to overlap with')
+  let db: Awaited<ReturnType<typeof b.connect<typeof blogSchema.$models>>>
+  beforeAll(async () => {
+    db = await b.connect(blogSchema)
+  })
+
+  it('the next chunk is read while the caller holds the one before, and stopping early leaves the connection usable', async () => {
+    const backend = db.executor.backend('default')
+    const lease = await backend.acquire()
+    try {
+      const times: number[][] = []
+      for await (const chunk of lease.conn.stream!(clock[b.vendor as 'postgres' | 'mysql'], [], 10)) {
+        times.push(chunk.map((r) => Number(r[1])))
+        await new Promise((r) => setTimeout(r, 400))
+      }
+      expect(times.map((t) => t.length)).toEqual([10, 10, 10])
+      // Read one chunk at a time, the second chunk's rows would come ≥ 400 ms after the first's.
+      expect(times[1]![0]! - times[0]![9]!).toBeLessThan(200)
+      // Stopping after the first chunk, with the next one asked for, settles it and leaves the connection usable.
+      for await (const _ of lease.conn.stream!(clock[b.vendor as 'postgres' | 'mysql'], [], 10)) break
+      expect(await lease.conn.rows('select 1', [])).toEqual([[1]])
+    } finally {
+      lease.release()
+    }
+  })
+})
