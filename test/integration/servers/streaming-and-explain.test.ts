@@ -46,7 +46,7 @@ describeEachBackend('streaming and explain', (b) => {
   })
 })
 
-describeEachBackend('streaming: the server works while the caller does', (b) => {
+describeEachBackend('streaming: when the server reads the next chunk', (b) => {
   // A clock read per row as the server produces it: PostgreSQL's FETCH runs the cursor's plan for that chunk's rows,
   // MySQL sends rows as its socket takes them.
   const clock = {
@@ -60,21 +60,63 @@ describeEachBackend('streaming: the server works while the caller does', (b) => 
     db = await b.connect(blogSchema)
   })
 
-  it('the next chunk is read while the caller holds the one before, and stopping early leaves the connection usable', async () => {
+  // PostgreSQL reads through a portal outside a transaction (chunk by chunk) and through DECLARE/FETCH inside one
+  // (a chunk read ahead, since the server stores a FETCH's chunk before sending it).
+  const ways =
+    b.vendor === 'postgres'
+      ? (['outside a transaction', 'inside a transaction'] as const)
+      : (['outside a transaction'] as const)
+  for (const way of ways)
+    it(`the next chunk is read ahead or on demand as designed (${way}), and stopping early leaves the connection usable`, async () => {
+      const backend = db.executor.backend('default')
+      const lease = await backend.acquire()
+      try {
+        if (way === 'inside a transaction') await lease.conn.exec('BEGIN')
+        const query = clock[b.vendor as 'postgres' | 'mysql']
+        const times: number[][] = []
+        for await (const chunk of lease.conn.stream!(query, [], 10)) {
+          times.push(chunk.map((r) => Number(r[1])))
+          await new Promise((r) => setTimeout(r, 400))
+        }
+        expect(times.map((t) => t.length)).toEqual([10, 10, 10])
+        const gap = times[1]![0]! - times[0]![9]!
+        if (b.vendor === 'postgres' && way === 'outside a transaction')
+          // A portal computes the next chunk when asked, after the loop's 400 ms on this one: one chunk in memory.
+          expect(gap).toBeGreaterThanOrEqual(350)
+        // Read one chunk at a time, the second chunk's rows would come ≥ 400 ms after the first's.
+        else expect(gap).toBeLessThan(200)
+        // Stopping after the first chunk, with the next one asked for, settles it and leaves the connection usable;
+        // so does stopping before the next one has arrived.
+        for await (const _ of lease.conn.stream!(query, [], 10)) break
+        expect(await lease.conn.rows('select 1', [])).toEqual([[1]])
+        let n = 0
+        for await (const chunk of lease.conn.stream!(query, [], 10)) {
+          n += chunk.length
+          if (n === 20) break
+        }
+        expect(await lease.conn.rows('select 2', [])).toEqual([[2]])
+        if (way === 'inside a transaction') await lease.conn.exec('COMMIT')
+      } finally {
+        lease.release()
+      }
+    })
+
+  it('an error in the middle of a stream rejects it and leaves the connection usable', async () => {
     const backend = db.executor.backend('default')
     const lease = await backend.acquire()
     try {
-      const times: number[][] = []
-      for await (const chunk of lease.conn.stream!(clock[b.vendor as 'postgres' | 'mysql'], [], 10)) {
-        times.push(chunk.map((r) => Number(r[1])))
-        await new Promise((r) => setTimeout(r, 400))
-      }
-      expect(times.map((t) => t.length)).toEqual([10, 10, 10])
-      // Read one chunk at a time, the second chunk's rows would come ≥ 400 ms after the first's.
-      expect(times[1]![0]! - times[0]![9]!).toBeLessThan(200)
-      // Stopping after the first chunk, with the next one asked for, settles it and leaves the connection usable.
-      for await (const _ of lease.conn.stream!(clock[b.vendor as 'postgres' | 'mysql'], [], 10)) break
-      expect(await lease.conn.rows('select 1', [])).toEqual([[1]])
+      // Row 25 fails (division by zero) after two chunks of ten arrived.
+      const failing =
+        b.vendor === 'postgres'
+          ? 'select n, 1 / (25 - n) from generate_series(1, 30) n'
+          : 'with recursive s (n) as (select 1 union all select n + 1 from s where n < 30) select n, if(n = 25, (select 1 union select 2), n) from s'
+      let seen = 0
+      const err = await (async () => {
+        for await (const chunk of lease.conn.stream!(failing, [], 10)) seen += chunk.length
+      })().catch((e: unknown) => e)
+      expect(err).toBeInstanceOf(Error)
+      expect(seen).toBeLessThan(30)
+      expect(await lease.conn.rows('select 3', [])).toEqual([[3]])
     } finally {
       lease.release()
     }
