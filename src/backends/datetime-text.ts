@@ -63,3 +63,16 @@ export function readDateTime(v: unknown): Date | null {
   const d = parseDateTimeText(text)
   return Number.isNaN(d.getTime()) ? new Date(text) : d
 }
+
+/**
+ * Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil): integer arithmetic, where
+ * `Date.UTC` is a runtime call that costs as much as the rest of a timestamp's parse.
+ */
+export function daysFromCivil(y: number, m: number, d: number): number {
+  y -= m <= 2 ? 1 : 0
+  const era = Math.floor(y / 400)
+  const yoe = y - era * 400
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy
+  return era * 146_097 + doe - 719_468
+}

@@ -1,6 +1,7 @@
 import type postgres from 'postgres'
 import { OperationalError } from '../../errors.ts'
 import type { Connection, QueryOptions, RunResult } from '../backend.ts'
+import { daysFromCivil } from '../datetime-text.ts'
 
 // ---- type parsing and serialization (postgres.js `types` option) ------------------------------------------------
 
@@ -91,18 +92,6 @@ function fastTimestamp(v: string, utc: boolean): number {
     ms -
     offset
   )
-}
-
-/**
- * Days from 1970-01-01 to a proleptic Gregorian date, year ≥ 1 (Howard Hinnant's `days_from_civil`): integer
- * arithmetic, where `Date.UTC` is a runtime call that costs as much as the rest of the parse.
- */
-function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year
-  const era = Math.floor(y / 400)
-  const yoe = y - era * 400
-  const doy = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1
-  return era * 146_097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719_468
 }
 
 /**

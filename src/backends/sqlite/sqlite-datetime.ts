@@ -1,4 +1,4 @@
-import { readDateTime } from '../datetime-text.ts'
+import { daysFromCivil, readDateTime } from '../datetime-text.ts'
 
 /**
  * A datetime column read from SQLite. `dateTimeToDb` writes `2026-01-02 03:04:05.678` (UTC, milliseconds only when not
@@ -54,16 +54,6 @@ export function parseSqliteDateTime(s: string): Date {
 }
 
 const DAYS = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-
-/** Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
-function daysFromCivil(y: number, m: number, d: number): number {
-  y -= m <= 2 ? 1 : 0
-  const era = Math.floor(y / 400)
-  const yoe = y - era * 400
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy
-  return era * 146_097 + doe - 719_468
-}
 
 /** The digit at `i`, or a large negative number for any other character. */
 function dg(s: string, i: number): number {
