@@ -36,8 +36,8 @@ const two = (v: string, i: number) => digit(v, i) * 10 + digit(v, i + 1)
 /**
  * The shape PostgreSQL prints with `DateStyle` ISO, years 1000–9999: `YYYY-MM-DD HH:MM:SS[.ffffff][±HH[:MM[:SS]]]`,
  * as epoch milliseconds (fractions truncated to the millisecond), or NaN for anything else. A zone is required
- * unless `utc` (timestamp without time zone). Reading the digits by hand takes a fifth of `new Date(text)`'s time,
- * which goes through V8's legacy date parser for this shape: one per timestamp of every row read.
+ * unless `utc` (timestamp without time zone). `new Date(text)` reads this shape with V8's legacy date parser: ~175 ns
+ * a value here, against ~100 for this and the `new Date(ms)` after it; one per timestamp of every row read.
  */
 function fastTimestamp(v: string, utc: boolean): number {
   const n = v.length
@@ -99,7 +99,7 @@ function fastTimestamp(v: string, utc: boolean): number {
  * `new Date()` takes for two-digit years, years BC, `infinity`, other `DateStyle`s) takes the careful path. `utc`: the
  * value has no zone (timestamp without time zone) and is read as UTC.
  */
-export function parseTimestamp(v: string, utc: boolean): Date | number {
+function parseTimestamp(v: string, utc: boolean): Date | number {
   const t = fastTimestamp(v, utc)
   if (!Number.isNaN(t)) return new Date(t)
   if (v.charCodeAt(0) !== 48 /* '0' */ && !v.endsWith(' BC') && v.length < 40 && v.charCodeAt(4) === 45 /* '-' */)

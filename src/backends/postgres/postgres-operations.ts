@@ -50,6 +50,11 @@ export class PostgresOperations extends BaseOperations {
       case 'auto':
       case 'integer':
         return (v) => (typeof v === 'bigint' ? Number(v) : v)
+      case 'datetime':
+        // postgres.js hands over a Date (or ±Infinity for 'infinity'). A reader that also takes epoch milliseconds
+        // makes the column one the query cache keeps as numbers (`CompiledQuery.epochColumns`): a hit then shares its
+        // rows and makes only the Dates, where it copied every row to put new Dates in.
+        return (v) => (typeof v === 'number' && Number.isFinite(v) ? new Date(v) : v)
       default:
         return null
     }

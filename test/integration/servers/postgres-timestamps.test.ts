@@ -1,6 +1,9 @@
 // PostgreSQL prints timestamps in the session's time zone; quarry reads them by hand in the common shape (a fast path
 // instead of V8's legacy date parser) and carefully otherwise. Every zone, fraction and era reads the same instant.
 import { beforeAll, expect, it } from 'vitest'
+import { createCache } from '../../../src/cache/create-cache.ts'
+import { sql } from '../../../src/index.ts'
+import { assertNumQueries } from '../../../src/testing/index.ts'
 import { describeEachBackend } from '../../support/backends.ts'
 import { blogSchema } from '../../support/blog-schema.ts'
 
@@ -8,7 +11,7 @@ describeEachBackend('PostgreSQL timestamps in any session time zone', (b) => {
   if (b.vendor !== 'postgres') return it.skip('PostgreSQL only')
   let db: Awaited<ReturnType<typeof b.connect<typeof blogSchema.$models>>>
   beforeAll(async () => {
-    db = await b.connect(blogSchema)
+    db = await b.connect(blogSchema, { cache: createCache('memory://') })
   })
 
   const read = async (zone: string, expr: string) => {
@@ -56,5 +59,18 @@ describeEachBackend('PostgreSQL timestamps in any session time zone', (b) => {
     expect(iso((await read('UTC', `'0044-03-15 12:00:00 BC'::timestamp`)).value)).toBe('-000043-03-15T12:00:00.000Z')
     expect((await read('UTC', `'infinity'::timestamptz`)).value).toBe(Number.POSITIVE_INFINITY)
     expect((await read('UTC', `'-infinity'::timestamp`)).value).toBe(Number.NEGATIVE_INFINITY)
+  })
+
+  it('a datetime field reads its Date (from the database or the query cache) and passes infinity through', async () => {
+    const a = await db.Author.create({ name: 'T' })
+    const p = await db.Post.create({ title: 'inf', author: a, createdAt: new Date('2024-05-06T07:08:09.010Z') })
+    const read = async () => (await db.Post.filter({ id: p.id }).cache({ ttl: 60 }))[0]!.createdAt
+    expect((await assertNumQueries(db, 1, read)).toISOString()).toBe('2024-05-06T07:08:09.010Z')
+    // A hit: a new Date made from the epoch the cache kept.
+    const [first, second] = [await assertNumQueries(db, 0, read), await assertNumQueries(db, 0, read)]
+    expect(first.toISOString()).toBe('2024-05-06T07:08:09.010Z')
+    expect(second).not.toBe(first)
+    await db.execute(sql`update blog_post set created_at = 'infinity' where id = ${p.id}`)
+    expect((await db.Post.get({ id: p.id })).createdAt as unknown).toBe(Number.POSITIVE_INFINITY)
   })
 })
