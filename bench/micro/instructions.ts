@@ -26,7 +26,7 @@ import { parseArgs } from 'node:util'
 import { loadSystem, SYSTEMS } from '../lib/registry.ts'
 import type { Runner } from '../lib/system.ts'
 import { workloadData } from '../lib/workload-data.ts'
-import { getIds, WRITE_ROWS } from '../lib/workloads.ts'
+import { getIds, WORKLOADS, WRITE_ROWS } from '../lib/workloads.ts'
 import { gitInfo, machineInfo, writeResults } from '../shared/results.ts'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
@@ -75,6 +75,9 @@ if (opt.child) {
 
 const node = process.execPath
 const tasks = opt.workloads.split(',').flatMap((w) => opt.systems.split(',').map((s) => ({ w, s })))
+for (const { w } of tasks)
+  if (WORKLOADS.find((x) => x.id === w)?.write)
+    throw new Error(`${w} writes: its runs would not start from the same table (settle.ts resets it before each run)`)
 for (const w of new Set(tasks.map((t) => t.w))) await workloadData(backend, w) // build the data once, outside valgrind
 const counts = new Map<string, number>()
 const dir = os.tmpdir()

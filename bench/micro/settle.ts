@@ -22,7 +22,8 @@ import { getHeapSpaceStatistics } from 'node:v8'
 import type { Backend } from '../lib/data.ts'
 import { loadSystem, SYSTEMS } from '../lib/registry.ts'
 import { workloadData } from '../lib/workload-data.ts'
-import { getIds, WRITE_ROWS } from '../lib/workloads.ts'
+import { getIds, WORKLOADS, WRITE_ROWS } from '../lib/workloads.ts'
+import { openWriteTarget } from '../lib/writes.ts'
 
 const { values: opt } = parseArgs({
   options: {
@@ -46,6 +47,9 @@ const opened = await def.open({
   rows: WRITE_ROWS[0],
 })
 const run = opened.workloads[opt.workload as never] as unknown as () => Promise<unknown>
+// Writes (W6, W6-loop, W7): the table is reset before every run, outside the timing, as the table's worker does.
+const write = WORKLOADS.find((w) => w.id === opt.workload)?.write
+const target = write ? await openWriteTarget(backend, location, size.seed, WRITE_ROWS[0]) : undefined
 const g = Number(opt.group)
 const xs: number[] = []
 const heap: string[] = []
@@ -59,6 +63,7 @@ for (let i = 0; i < runs; i++) {
     await profiler.post('Profiler.setSamplingInterval', { interval: 100 })
     await profiler.post('Profiler.start')
   }
+  await target?.reset(write!)
   const c = process.cpuUsage()
   await run()
   const d = process.cpuUsage(c)

@@ -1,6 +1,7 @@
 import type { Field } from '../../model/fields/field.ts'
 import type { PatternLookup } from '../../sql/ast/expression-nodes.ts'
 import { BaseOperations, type Converter, escapeLike, targetKind } from '../base-operations.ts'
+import { utcDateTimeText } from '../datetime-text.ts'
 import { parseSqliteDateTime } from './sqlite-datetime.ts'
 
 /** Escape GLOB metacharacters: `*` `?` `[` become one-character classes. */
@@ -105,8 +106,7 @@ export class SqliteOperations extends BaseOperations {
    * compare together as text.
    */
   override dateTimeToDb(d: Date): unknown {
-    const iso = d.toISOString()
-    return `${iso.slice(0, 10)} ${iso.endsWith('.000Z') ? iso.slice(11, 19) : iso.slice(11, 23)}`
+    return utcDateTimeText(d)
   }
 
   override fromDb(field: Field, options?: { bigints?: boolean }): Converter | null {
