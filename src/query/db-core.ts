@@ -7,7 +7,10 @@ export type FetchMode = 'one' | 'peers' | 'raise'
 export type NPlusOneMode = 'warn' | 'raise' | 'off'
 
 /** Hooks the loading layer (prefetch, fetch modes, N+1 detection) provides to QuerySets and the runner. */
-export interface LoadingHooks extends ResultHooks {}
+export interface LoadingHooks extends ResultHooks {
+  /** Whether QuerySets should remember where they were built (the N+1 detector names the query to fix). */
+  readonly wantsSites: boolean
+}
 
 /** What the query layer needs from its database: the small context `Database` implements. */
 export interface DbCore {

@@ -1,6 +1,5 @@
-import { captureStack } from '../diagnostics/call-site.ts'
+import { captureStack, NEAR_FRAMES } from '../diagnostics/call-site.ts'
 import { queryChannel } from '../diagnostics/channels.ts'
-import { eagerChannel } from '../diagnostics/eager-loads.ts'
 import { cacheScope } from '../engine/cache-scope.ts'
 import type { SelectOptions } from '../engine/runner.ts'
 import {
@@ -47,10 +46,10 @@ export class QuerySet<M extends Models, N extends keyof M & string, L = {}, A = 
   /** @internal */
   protected with<L2 = L, A2 = A, V2 = V>(patch: Partial<QueryState>): QuerySet<M, N, L2, A2, V2> {
     const state = { ...this.state, ...patch }
-    // `await qs` runs then() from a microtask, with the user's frame gone: remember where the query was built, for
-    // query events and the profiler. The N+1 detector finds the site from the result instead, only for results it
-    // may report (Loader's resultSite), through V8's async stack.
-    if (queryChannel.hasSubscribers || eagerChannel.hasSubscribers) state.site = captureStack()
+    // `await qs` runs then() from a microtask, with the user's frame gone: remember where the query was built.
+    if (queryChannel.hasSubscribers) state.site = captureStack()
+    // The N+1 detector names the query to fix; one capture per chain (~3µs), at its first call.
+    else if (state.site === undefined && this.db.loading.wantsSites) state.site = captureStack(NEAR_FRAMES)
     return new QuerySet(this.db, state)
   }
 

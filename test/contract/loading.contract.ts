@@ -257,51 +257,6 @@ describeEachBackend('loading related objects (the N+1 story)', (b) => {
       expect(reports).toHaveLength(0)
     })
 
-    it('names the line that awaited the query: directly, through a function returning it, or in Promise.all', async () => {
-      const strict = await open({ nPlusOne: 'raise' })
-      // The line of the caller's frame, as the report spells it.
-      let at = ''
-      // Records the caller's line, as the report spells it, and hands the value through.
-      const mark = <T>(value: T): T => {
-        at = `test/contract/loading.contract.ts:${/:(\d+):\d+\)?$/.exec(new Error().stack!.split('\n')[2]!)![1]}`
-        return value
-      }
-      const recent = () => strict.Post.orderBy('-createdAt')
-      const queryLine = async (run: () => Promise<unknown>) => {
-        const err = await run().catch((e: Error) => e)
-        expect(err).toBeInstanceOf(LazyLoadError)
-        return /to the query at (\S+), or/.exec((err as Error).message)?.[1]
-      }
-      const direct = async () => {
-        const posts = await mark(strict.Post.all())
-        for (const post of posts) await post.author
-      }
-      const returned = async () => {
-        const posts = await mark(recent())
-        for (const post of posts) await post.author
-      }
-      const together = async () => {
-        const [posts] = await mark(Promise.all([recent(), strict.Author.all()]))
-        for (const post of posts) await post.author
-      }
-      for (const run of [direct, returned, together]) expect(await queryLine(run)).toBe(at)
-    })
-
-    it('locates the query only for results it may report: none for an empty or one-row result', async () => {
-      const warned = await open({})
-      const first = (await warned.Post.orderBy('id').first())!
-      const captures = vi.spyOn(Error, 'captureStackTrace')
-      await warned.Post.filter({ id: -1 })
-      await warned.Post.filter({ id: first.id })
-      await warned.Post.filter({ id: first.id }).values('title')
-      expect(captures).toHaveBeenCalledTimes(0)
-      await warned.Post.all()
-      expect(captures).toHaveBeenCalledTimes(1)
-      const off = await open({ nPlusOne: 'off' })
-      await off.Post.all()
-      expect(captures).toHaveBeenCalledTimes(1)
-    })
-
     it('names the line of the load, not of an earlier access in the loop that loads nothing', async () => {
       const warned = await open({})
       vi.spyOn(process, 'emitWarning').mockImplementation(() => {})

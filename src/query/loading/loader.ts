@@ -61,6 +61,10 @@ export class Loader implements LoadingHooks {
         )
   }
 
+  get wantsSites(): boolean {
+    return this.nPlusOne !== 'off'
+  }
+
   hostFor(alias: string, state: QueryState, results: ModelInstance[], single: boolean): InstanceHost {
     const mode = state.fetchMode ?? this.defaultMode
     const multi = !single && results.length > 1
@@ -81,7 +85,6 @@ export class Loader implements LoadingHooks {
       origin,
       counts: undefined,
       captures: undefined,
-      site: mode === 'peers' ? state.site : resultSite(state),
     }
     return new ResultHost(this, this.db.host(alias), info)
   }
@@ -110,7 +113,6 @@ export class Loader implements LoadingHooks {
             origin: state.extra.origin as Origin | undefined,
             counts: undefined,
             captures: undefined,
-            site: this.nPlusOne === 'off' ? state.site : resultSite(state),
           }
     const done = runPrefetch({ db: this.db, alias, mode: state.fetchMode, parent }, instances, state.prefetch)
     return track ? done.then(() => trackEagerLoads(this.db, instances, state)) : done
@@ -275,22 +277,9 @@ export class Loader implements LoadingHooks {
   }
 }
 
-/** Where the root query of a result was run. */
+/** Where the root query of a result was built. */
 function querySite(info: ResultInfo): string | undefined {
   let root = info
   while (root.origin) root = root.origin.parent
-  return siteOf(root.site)
-}
-
-/**
- * The site of a result the N+1 detector may report: the QuerySet's own (built while something listened to query
- * events, or quarry's NO_SITE), else a capture taken now. Called while the rows are mapped, which runs after the
- * executor's await: the stack holds quarry's frames down to `Runner.select` and then V8's async frames, the first
- * outside quarry being the user's `await` (`at async handler (src/feed.ts:14:17)`). Only results that can be reported
- * pay for it (more than one instance, or a fetch mode that raises), and an async stack is a few frames deep: ~2 µs
- * against ~6 µs for capturing every chain where it was built, on a 25-deep stack (bench/notes.md, eleventh pass).
- * A result awaited from plain promise callbacks has no async frame to find: its report names no query line.
- */
-function resultSite(state: QueryState): StackHolder | undefined {
-  return state.site ?? captureStack(NEAR_FRAMES)
+  return siteOf(root.state.site)
 }

@@ -53,12 +53,6 @@ export interface ResultInfo {
   counts: Map<string, Map<string, { n: number }>> | undefined
   /** Stack captures per relation (capped: each costs microseconds, see Loader.accessSite), with the last one. */
   captures: Map<string, Captures> | undefined
-  /**
-   * Where the query of a root result was run: the QuerySet's own site when something listens to query events (captured
-   * where it was built), else the stack captured as the result was mapped (see Loader.resultSite); NO_SITE for quarry's
-   * own queries. Results loaded from another (prefetches, lazy loads) name their root's.
-   */
-  readonly site: StackHolder | undefined
 }
 
 /** Where related rows are loaded: database, alias, fetch mode passed on, and the origin of the new results. */
