@@ -57,7 +57,8 @@ if (Number(process.versions.node.split('.')[0]) < 24) {
 ensureInstalled(here, root)
 
 // Imported after the install: they load the bench package's dependencies.
-const { ensurePostgres, ensureSqlite, pgReachable } = await import('./lib/data.ts')
+const { pgReachable } = await import('./lib/data.ts')
+const { ensureData } = await import('./lib/workload-data.ts')
 const { SYSTEMS } = await import('./lib/registry.ts')
 const { WORKLOADS, GETS, getIds, BIG_POSTS } = await import('./lib/workloads.ts')
 type DataKind = import('./lib/workloads.ts').DataKind
@@ -104,18 +105,7 @@ const needs = (kind: DataKind) =>
   WORKLOADS.some((w) => !w.notBuilt && (w.data ?? 'main') === kind && (!wantWorkloads || wantWorkloads.includes(w.id)))
 for (const b of wantBackends) {
   const t = performance.now()
-  const sizes: Record<DataKind, typeof size> = {
-    main: size,
-    big: { ...size, posts: BIG_POSTS },
-    writes: { ...size, posts: 0 },
-  }
-  const ensure = async (kind: DataKind): Promise<string> => {
-    if (!needs(kind)) return ''
-    // The 100,000-post set stores SQLite datetimes as quarry writes them: W8's keyset binds one (lib/data.ts).
-    if (b === 'sqlite')
-      return (await ensureSqlite(path.join(here, '.data'), sizes[kind], kind === 'big' ? 'sql' : 'iso')).location
-    return (await ensurePostgres(sizes[kind])).location
-  }
+  const ensure = async (kind: DataKind): Promise<string> => (needs(kind) ? ensureData(b, kind, size) : '')
   if (b === 'postgres' && !(await pgReachable())) {
     skipped[b] = 'PostgreSQL not reachable (QUARRY_BENCH_POSTGRES)'
     continue

@@ -22,16 +22,6 @@ export type Backend = 'sqlite' | 'postgres'
 /** The peer table's main data set (W1–W5, W9, W12), as `npm run bench` builds it by default. */
 export const TABLE_SIZE: DataSize = { seed: 42, authors: 1000, posts: 20_000, tags: 200, tagsPerPost: 3 }
 
-/**
- * Where the table's main data set lives on `backend` (bench/.data's SQLite file or a PostgreSQL database), built first
- * if it is not there yet: the bench/micro tools run on a fresh clone as on the table's machine.
- */
-export async function tableData(backend: Backend): Promise<string> {
-  return backend === 'sqlite'
-    ? (await ensureSqlite(path.join(import.meta.dirname, '../.data'), TABLE_SIZE, 'iso')).location
-    : (await ensurePostgres(TABLE_SIZE)).location
-}
-
 /** Where one backend's copy of the data set lives: a SQLite file, or a PostgreSQL URL. */
 export interface DataSource {
   readonly backend: Backend

@@ -1,28 +1,31 @@
-// The data set a workload reads, for the tools that open one system on one workload outside run.ts (bench/micro's
-// instructions.ts and settle.ts): the peer table's blog, or the 100,000-post one for W8 and W11, as run.ts picks.
+// The data sets the workloads read, built once per backend and reused: the peer table's blog ('main'), the
+// 100,000-post one for W8 and W11 ('big'), and the writes' own ('writes': authors and tags, its posts reset before
+// every run). run.ts builds them for the table; bench/micro's instructions.ts and settle.ts open one for one workload.
 import path from 'node:path'
-import { type Backend, type DataSize, ensurePostgres, ensureSqlite, TABLE_SIZE, tableData } from './data.ts'
-import { BIG_POSTS, WORKLOADS } from './workloads.ts'
+import { type Backend, type DataSize, ensurePostgres, ensureSqlite, TABLE_SIZE } from './data.ts'
+import { BIG_POSTS, type DataKind, WORKLOADS } from './workloads.ts'
 
+/** The size of data set `kind`, given the main set's. */
+export function kindSize(kind: DataKind, main: DataSize): DataSize {
+  return kind === 'big' ? { ...main, posts: BIG_POSTS } : kind === 'writes' ? { ...main, posts: 0 } : main
+}
+
+/** Data set `kind` (built if missing): a SQLite file's path or a PostgreSQL URL. */
+export async function ensureData(backend: Backend, kind: DataKind, main: DataSize = TABLE_SIZE): Promise<string> {
+  const size = kindSize(kind, main)
+  // The 100,000-post set stores SQLite datetimes as quarry writes them: W8's keyset binds one (lib/data.ts).
+  if (backend === 'sqlite')
+    return (await ensureSqlite(path.join(import.meta.dirname, '../.data'), size, kind === 'big' ? 'sql' : 'iso'))
+      .location
+  return (await ensurePostgres(size)).location
+}
+
+/**
+ * The data set one workload reads, with the size its system is told (the writes' systems get the main set's: they
+ * draw authors from it). A write workload gets the writes' set, never the shared read set it would leave changed
+ * (W6 once left 620,000 posts in the 20,000-post set); its caller resets it before each run (lib/writes.ts).
+ */
 export async function workloadData(backend: Backend, workload: string): Promise<{ location: string; size: DataSize }> {
-  const spec = WORKLOADS.find((w) => w.id === workload)
-  // A write workload writes into the table it is given: run on the shared read set, it would leave that set changed
-  // for every later run (W6 once left 620,000 posts in the 20,000-post set). Writes get run.ts's own empty set, which
-  // the caller resets before each run (lib/writes.ts), as the worker does.
-  if (spec?.write)
-    return backend === 'sqlite'
-      ? {
-          location: (await ensureSqlite(path.join(import.meta.dirname, '../.data'), { ...TABLE_SIZE, posts: 0 }, 'iso'))
-            .location,
-          size: TABLE_SIZE,
-        }
-      : { location: (await ensurePostgres({ ...TABLE_SIZE, posts: 0 })).location, size: TABLE_SIZE }
-  if (spec?.data !== 'big') return { location: await tableData(backend), size: TABLE_SIZE }
-  const size = { ...TABLE_SIZE, posts: BIG_POSTS }
-  // As run.ts: the big SQLite set stores datetimes as quarry writes them (W8's keyset binds one).
-  const location =
-    backend === 'sqlite'
-      ? (await ensureSqlite(path.join(import.meta.dirname, '../.data'), size, 'sql')).location
-      : (await ensurePostgres(size)).location
-  return { location, size }
+  const kind = WORKLOADS.find((w) => w.id === workload)?.data ?? 'main'
+  return { location: await ensureData(backend, kind), size: kind === 'big' ? kindSize(kind, TABLE_SIZE) : TABLE_SIZE }
 }
