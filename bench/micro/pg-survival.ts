@@ -8,9 +8,11 @@
  *   npx node bench/micro/pg-survival.ts [--layers get,connection,postgres-js] [--runs 12] [--keep] [--node-flags=--max-opt=2]
  *
  * By default nothing is kept (each row is dropped once read), so whatever a scavenge finds alive is held by something
- * other than the loop. --keep stores every row in an array, as W4 does. bench/notes.md (twelfth pass) has what this
- * showed: postgres.js's per-query objects survive unless the whole call, from the awaiting loop down to postgres.js's
- * Query and its `then`, is compiled into one function by TurboFan.
+ * other than the loop. --keep stores every row in an array, as W4 does. What this showed (bench/notes.md, twelfth
+ * pass): postgres.js 3.4.9's query constructor assigns its resolve/reject closures straight to properties, which V8
+ * allocates in the old generation; dead, they keep each query, its promise and result alive through scavenges, unless
+ * TurboFan compiled the constructor into the awaiting function (postgres.js straight from a loop). quarry empties
+ * postgres.js's result (postgres-driver.ts `detach`), so only the query objects survive.
  */
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'

@@ -175,10 +175,13 @@ export class Runner {
       entry.alias = alias
       entry.one = one
       entry.info = info('select', state)
-      entry.then = (rows) => {
+      // Declared, then stored: a function literal assigned straight to a property is allocated in V8's old generation,
+      // where, once dead, it keeps what it closes over alive through scavenges (bench/notes.md, twelfth pass).
+      const then = (rows: unknown[][]) => {
         const mapped = this.#map(rows, prepared, state, alias, true)
         return mapped instanceof Promise ? mapped.then((m) => one(m, state)) : one(mapped, state)
       }
+      entry.then = then
     }
     return this.executor.rowsThen(
       alias,

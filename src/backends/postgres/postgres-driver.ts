@@ -256,6 +256,24 @@ export function dense<T extends unknown[]>(rows: T): T {
 }
 
 /**
+ * A finished statement's rows as a plain array, postgres.js's result array emptied. postgres.js 3.4.9 builds each
+ * query's `resolve` / `reject` closures with `this.resolve = x => …`, a function literal assigned to a property, which V8
+ * allocates in the old generation. Dead, such a closure keeps its query alive through every scavenge until the next
+ * full collection, and through the query's promise its result and every row and string in it: all copied and promoted
+ * though nothing uses them (bench/notes.md, twelfth pass; bench/micro/pg-survival.ts). Emptied, the result drags only
+ * itself along, and the rows die young once the caller is done with them. One array copy per statement.
+ */
+export function detach<T>(rows: T[]): T[] {
+  const out = new Array<T>(rows.length)
+  for (let i = 0; i < rows.length; i++) out[i] = rows[i]!
+  rows.length = 0
+  return out
+}
+
+/** A finished statement's rows: without holes, out of postgres.js's result (`dense`, `detach`). */
+const settledRows = (rows: unknown[][]): unknown[][] => detach(dense(rows))
+
+/**
  * One pool's shared state: statements in flight on it and connections reserved from it, and the options its
  * statements run with. postgres.js's `end()` waits forever for a connection that was lost in the middle of a
  * statement and not reopened since (3.4.9), so `close()` waits for this count to reach zero itself and then ends the
@@ -282,7 +300,7 @@ export class Activity {
   /** `r`, counted (a statement on the pool). */
   readonly #settled = (r: unknown[][]): unknown[][] => {
     this.done()
-    return dense(r)
+    return settledRows(r)
   }
 
   /**
@@ -433,9 +451,11 @@ export class PostgresConnection implements Connection {
   readonly #hook = (wire: WireConnection): boolean => {
     if (!this.#wire) {
       this.#wire = wire
-      wire.onclose = () => {
+      // Declared, then stored (not pretenured by V8: see runner.ts's GetEntry).
+      const onclose = () => {
         this.#dead = true
       }
+      wire.onclose = onclose
     }
     return this.#activity.adopt(wire)
   }
@@ -462,7 +482,7 @@ export class PostgresConnection implements Connection {
   rows(sql: string, params: readonly unknown[], _options?: QueryOptions): Promise<unknown[][]> {
     const p = toParams(params) as never[]
     const o = this.#options(sql) as never
-    if (this.#reserved) return this.#guard(sql, this.#sql.unsafe(sql, p, o).values() as never, dense)
+    if (this.#reserved) return this.#guard(sql, this.#sql.unsafe(sql, p, o).values() as never, settledRows)
     return this.#activity.rows(this.#sql, sql, p, o)
   }
 
@@ -473,7 +493,7 @@ export class PostgresConnection implements Connection {
     const r = this.#reserved
       ? await this.#guard(sql, this.#sql.unsafe(sql, p, o))
       : await this.#activity.track(() => this.#sql.unsafe(sql, p, o))
-    return dense(r.slice()) as Record<string, unknown>[]
+    return detach(dense(r as unknown as Record<string, unknown>[]))
   }
 
   async run(sql: string, params: readonly unknown[]): Promise<RunResult> {
@@ -553,7 +573,7 @@ export class PostgresConnection implements Connection {
     const declare = `DECLARE ${cursor} NO SCROLL CURSOR FOR ${sql}`
     const fetch = `FETCH FORWARD ${chunkSize} FROM ${cursor}`
     const next = () => {
-      const q = this.#guard(fetch, this.#sql.unsafe(fetch).values() as never, dense) as Promise<unknown[][]>
+      const q = this.#guard(fetch, this.#sql.unsafe(fetch).values() as never, settledRows) as Promise<unknown[][]>
       // Settled by the loop, or by `finally` when the caller stops first: never an unhandled rejection.
       q.catch(() => {})
       return q
