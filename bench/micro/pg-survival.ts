@@ -6,6 +6,12 @@
  * threads' time (both count as the process's CPU), and the median CPU time of the settled runs.
  *
  *   npx node bench/micro/pg-survival.ts [--layers get,connection,postgres-js] [--runs 12] [--keep] [--node-flags=--max-opt=2]
+ *   npx node bench/micro/pg-survival.ts --layers js-assigned,js-declared --node-flags=--max-opt=2
+ *
+ * The two `js-` layers need no database: each "get" awaits a promise resolved from `setImmediate` with a row of seven
+ * 150-character strings, after storing a closure on the promise, `p.f = () => …` (js-assigned) or `const f = () => …;
+ * p.f = f` (js-declared): the pattern at the bottom of it, without postgres.js (run them without TurboFan, as code
+ * reached through a few calls mostly runs).
  *
  * By default nothing is kept (each row is dropped once read), so whatever a scavenge finds alive is held by something
  * other than the loop. --keep stores every row in an array, as W4 does. What this showed (bench/notes.md, twelfth
@@ -25,7 +31,7 @@ import { TABLE_SIZE } from '../lib/data.ts'
 import { ensureData } from '../lib/workload-data.ts'
 import { getIds } from '../lib/workloads.ts'
 
-const LAYERS = ['get', 'connection', 'postgres-js'] as const
+const LAYERS = ['get', 'connection', 'postgres-js', 'js-assigned', 'js-declared'] as const
 type Layer = (typeof LAYERS)[number]
 
 const { values: opt } = parseArgs({
@@ -45,7 +51,7 @@ const ONE =
   'SELECT "id", "title", "body", "views", "published", "created_at", "author_id" FROM "blog_post" WHERE "id" = $1'
 
 async function child(layer: Layer): Promise<void> {
-  const url = await ensureData('postgres', 'main')
+  const url = layer.startsWith('js-') ? '' : await ensureData('postgres', 'main')
   const ids = getIds(TABLE_SIZE, 10_000)
   let one: (id: number) => Promise<unknown>
   let close: () => Promise<unknown>
@@ -58,10 +64,34 @@ async function child(layer: Layer): Promise<void> {
     const conn = backend.idleConnection()!
     one = async (id) => (await conn.rows(ONE, [id]))[0]
     close = () => backend.close()
-  } else {
+  } else if (layer === 'postgres-js') {
     const sql = postgres(url, { max: 1, onnotice: () => {} })
     one = async (id) => (await sql.unsafe(ONE, [id], { prepare: true }).values())[0]
     close = () => sql.end()
+  } else {
+    const row = () => Array.from({ length: 7 }, (_, i) => `${'x'.repeat(150)}${i}${Math.random()}`)
+    one =
+      layer === 'js-assigned'
+        ? async () => {
+            let resolve!: (r: string[]) => void
+            const p = new Promise<string[]>((r) => {
+              resolve = r
+            }) as Promise<string[]> & { f?: () => void }
+            p.f = () => resolve([])
+            setImmediate(() => resolve(row()))
+            return (await p)[0]
+          }
+        : async () => {
+            let resolve!: (r: string[]) => void
+            const p = new Promise<string[]>((r) => {
+              resolve = r
+            }) as Promise<string[]> & { f?: () => void }
+            const f = () => resolve([])
+            p.f = f
+            setImmediate(() => resolve(row()))
+            return (await p)[0]
+          }
+    close = async () => {}
   }
   const cpu: number[] = []
   for (let r = 0; r < runs; r++) {
