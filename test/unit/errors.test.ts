@@ -1,23 +1,18 @@
-import { readdirSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, expectTypeOf, it } from 'vitest'
 import { type ErrorCode, NotSupportedError, QuarryError, StateError, type StateErrorCode } from '../../src/index.ts'
+import { readSources } from '../support/import-rules.ts'
 
 const src = fileURLToPath(new URL('../../src', import.meta.url))
-const files = (dir: string): string[] =>
-  readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
-  )
 
 describe('errors as a contract', () => {
   it('src/ throws no bare Error: every error is a QuarryError with a code', () => {
-    const bare = files(src).flatMap((f) =>
-      readFileSync(f, 'utf8')
+    const bare = [...readSources(src)].flatMap(([file, text]) =>
+      text
         .split('\n')
         .map((line, i) => [line, i] as const)
         .filter(([line]) => /\bnew Error\(|\bthrow Error\(/.test(line) && !line.trim().startsWith('//'))
-        .map(([, i]) => `${f.slice(src.length + 1)}:${i + 1}`),
+        .map(([, i]) => `${file}:${i + 1}`),
     )
     expect(bare).toEqual([])
   })

@@ -1,8 +1,7 @@
 import { spawnSync } from 'node:child_process'
-import { readdirSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
+import { readSources } from '../support/import-rules.ts'
 
 /**
  * V8's parser marks a function literal assigned straight to a property (`obj.f = () => …`, `this.f = function …`) to be
@@ -15,10 +14,6 @@ const ASSIGNED_LITERAL =
   /^(?!\s*(?:export\s+)?(?:const|let|var)\s).*(?:\.[#\w$]+|\])\s*(?:\?\?|\|\||&&)?=\s*(?:async\s+)?(?:function\b|\([^()]*\)\s*(?::[^=]+)?=>|[\w$]+\s*=>)/
 
 const src = fileURLToPath(new URL('../../src', import.meta.url))
-const files = (dir: string): string[] =>
-  readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
-  )
 
 describe('no closure pretenured per call', () => {
   it('V8 still allocates a function literal assigned to a property in the old generation, and a declared one young', () => {
@@ -61,14 +56,14 @@ describe('no closure pretenured per call', () => {
   })
 
   it('src/ assigns no function literal straight to a property', () => {
-    const found = files(src).flatMap((f) =>
-      readFileSync(f, 'utf8')
+    const found = [...readSources(src)].flatMap(([file, text]) =>
+      text
         .split('\n')
         .map((line, i) => [line, i] as const)
         .filter(
           ([line]) => ASSIGNED_LITERAL.test(line) && !line.trim().startsWith('//') && !line.trim().startsWith('*'),
         )
-        .map(([line, i]) => `${f.slice(src.length + 1)}:${i + 1}: ${line.trim()}`),
+        .map(([line, i]) => `${file}:${i + 1}: ${line.trim()}`),
     )
     expect(found).toEqual([])
   })
