@@ -557,7 +557,7 @@ export function writeReport(root: string): string[] {
     md.push(
       `## ${BACKEND_NAMES[r.backend] ?? r.backend}`,
       '',
-      `Run ${r.date.slice(0, 16).replace('T', ' ')} UTC${r.quick ? ' (**--quick**: a smoke run — one process per system running every workload, few runs, 1,000 gets in W4; not the published numbers)' : ''}, ${r.rounds} round(s); ` +
+      `Run ${r.date.slice(0, 16).replace('T', ' ')} UTC${r.quick ? ' (**--quick**: a smoke run — one process per system running every workload, few runs and no warm-up (the checked first run is timed too), 1,000 gets in W4; not the published numbers)' : ''}, ${r.rounds} round(s); ` +
         `${r.machine.cpu} × ${r.machine.cores}, Node ${r.machine.node}, SQLite ${r.machine.sqlite}; ` +
         `commit ${r.git.commit?.slice(0, 10) ?? '?'}${r.git.dirty ? ' (src/ modified)' : ''}. ` +
         `Load average (1 min) from ${Math.min(...load).toFixed(1)} to ${Math.max(...load).toFixed(1)} during the run` +

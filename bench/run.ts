@@ -2,7 +2,7 @@
  * quarry against the raw drivers and its peers, side by side, on the same data (BENCHMARKS.md).
  *
  *   npm run bench                  # full run (SQLite file in WAL mode, and PostgreSQL if reachable)
- *   npm run bench -- --quick       # smoke run, under five minutes
+ *   npm run bench -- --quick       # smoke run, under five minutes once bench/'s peers are installed
  *   npm run bench -- --backends sqlite --workloads W1,W4 --systems raw-node-sqlite,quarry,drizzle-sql
  *   npm run bench -- --backends sqlite --workloads W11 --systems raw-node-sqlite,quarry --no-write \
  *     --node-flags=--trace-gc --worker-log /tmp/w11-logs      # what the GC did in each worker
@@ -316,7 +316,9 @@ for (const [backend, src] of sources) {
           gc: opt.gc,
           quarry: quarryBuild ? 'compiled with tsconfig.build.json (as published)' : 'src/*.ts via type stripping',
           timeoutS: Number(opt['timeout-s']),
-          budgets: `warm-up: its runs or ${warmupMs / 1000} s${ownWarmups}; timed: its runs or ${timedMs / 1000} s, at least 3 runs`,
+          budgets: quick
+            ? "a smoke run: no warm-up; the checked first run is the first sample (but for W9, whose first run fills the cache), then the workload's few --quick runs"
+            : `warm-up: its runs or ${warmupMs / 1000} s${ownWarmups}; timed: its runs or ${timedMs / 1000} s, at least 3 runs`,
         },
         source,
       )}`,

@@ -87,7 +87,8 @@ async function measure(opened: Opened, item: WorkerItem, target?: WriteTarget): 
   const runner = opened.workloads[item.workload]
   if (!runner) return { ok: false, na: 'not written for this system yet' }
   if (typeof runner !== 'function') return { ok: false, na: runner.na }
-  const write = workloadById.get(item.workload)?.write
+  const spec = workloadById.get(item.workload)
+  const write = spec?.write
   // Writes: the table is reset before every run, outside the timing, and the check reads the table back.
   const reset = write && target ? () => target.reset(write) : undefined
   const trace = process.env.BENCH_TRACE
@@ -98,8 +99,11 @@ async function measure(opened: Opened, item: WorkerItem, target?: WriteTarget): 
   if (process.env.BENCH_TRACE) process.stderr.write(`measure starts at ${t.toFixed(0)} ms\n`)
   await reset?.()
   trace('reset', t)
+  const c0 = process.cpuUsage()
   t = performance.now()
   const out = await runner()
+  const firstMs = performance.now() - t
+  const firstCpu = process.cpuUsage(c0)
   trace('first run', t)
   t = performance.now()
   const first = write && target ? await target.digest() : canonical(item.workload, out)
@@ -125,9 +129,15 @@ async function measure(opened: Opened, item: WorkerItem, target?: WriteTarget): 
   // This process's CPU time per run too: on a shared machine it moves far less than wall time (for SQLite,
   // which runs in-process, it is nearly all the work; for PostgreSQL it leaves out the server's share).
   const cpu: number[] = []
+  // A --quick run is a smoke run: its checked first run is its first sample too (cold), unless that run only
+  // filled what the others read (W9's cache).
+  if (task.quick && !spec?.firstFills && item.runs > 0) {
+    samples.push(firstMs)
+    cpu.push((firstCpu.user + firstCpu.system) / 1000)
+  }
   const timedEnd = performance.now() + task.timedMs
-  const minRuns = Math.min(item.runs, workloadById.get(item.workload)?.minRuns ?? MIN_RUNS)
-  for (let i = 0; i < item.runs && (i < minRuns || performance.now() < timedEnd); i++) {
+  const minRuns = Math.min(item.runs, spec?.minRuns ?? MIN_RUNS)
+  for (let i = samples.length; i < item.runs && (i < minRuns || performance.now() < timedEnd); i++) {
     await reset?.()
     if (task.gc) gc?.()
     const c = process.cpuUsage()

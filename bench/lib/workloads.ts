@@ -29,7 +29,10 @@ export type DataKind = 'main' | 'big' | 'writes'
 export interface WorkloadSpec {
   readonly id: WorkloadId
   readonly title: string
-  /** Timed runs per process, and warm-up runs before them (full run / --quick). */
+  /**
+   * Timed runs per process, and warm-up runs before them (full run / --quick). A --quick run times its checked first
+   * run as its first sample (cold: a smoke run's numbers are not the published ones) and warms up no further.
+   */
   readonly runs: readonly [full: number, quick: number]
   readonly warmup: readonly [full: number, quick: number]
   /**
@@ -59,6 +62,8 @@ export interface WorkloadSpec {
   readonly minRuns?: number
   /** Checked against the reference raw driver's result of this workload instead (W9: raw has no cache; W1's rows). */
   readonly checkAs?: WorkloadId
+  /** Its first run fills what the timed runs read (W9: the cache): a --quick run does not time that one. */
+  readonly firstFills?: boolean
 }
 
 export const FETCH = 1_000
@@ -105,41 +110,41 @@ export const WORKLOADS: readonly WorkloadSpec[] = [
   {
     id: 'W1',
     title: `${FETCH.toLocaleString('en')} posts by createdAt, author joined`,
-    runs: [30, 5],
+    runs: [30, 3],
     // 20 warm-ups left quarry's path still compiling in the timed runs, and CPU time counts the compiler's threads: in
     // one process after 200 runs quarry's W1 is 1.04× raw's CPU, in the table it read 1.53× (bench/notes.md). The
     // warm-up budget (1 s) still caps the slow systems.
-    warmup: [150, 3],
+    warmup: [150, 0],
     backends: ['sqlite', 'postgres'],
     target: { sqlite: 1.3, postgres: 1.1 },
   },
   {
     id: 'W2',
     title: `${AUTHORS} authors with all their posts (prefetched)`,
-    runs: [30, 5],
-    warmup: [150, 3], // as W1
+    runs: [30, 3],
+    warmup: [150, 0], // as W1
     backends: ['sqlite', 'postgres'],
     target: { sqlite: 1.3, postgres: 1.1 },
   },
   {
     id: 'W3',
     title: `W1 as a naive loop: ${FETCH.toLocaleString('en')} posts, then each author lazily (N+1)`,
-    runs: [10, 2],
+    runs: [10, 1],
     // 1,000 lazy loads a run: a fresh process settles after ~40 runs on SQLite for quarry (37 28 33 23 then 13 ms a
     // run; raw after ~10) and ~30 on PostgreSQL for both (bench/micro/settle.ts). 30 runs under 1 s timed the tail.
-    warmup: [60, 1],
+    warmup: [60, 0],
     warmupS: 3,
     backends: ['sqlite', 'postgres'],
   },
   {
     id: 'W4',
     title: 'sequential get by primary key',
-    runs: [10, 3],
+    runs: [10, 1],
     // A fresh process keeps every run's 10,000 instances until the run ends: its heap grows, with old-generation
     // collections, through the first ~20 runs on SQLite (~5 on PostgreSQL) for raw and quarry alike
     // (bench/micro/settle.ts). With 4 warm-up runs the timed runs measured that growth: 1.17-1.2x raw for quarry,
     // 1.05x once settled.
-    warmup: [20, 1],
+    warmup: [20, 0],
     warmupS: 3,
     backends: ['sqlite', 'postgres'],
     target: { sqlite: 1.1, postgres: 1.1 },
@@ -147,8 +152,8 @@ export const WORKLOADS: readonly WorkloadSpec[] = [
   {
     id: 'W5',
     title: `${PAGES} filtered pages: published, title icontains, newest 20`,
-    runs: [15, 3],
-    warmup: [30, 1], // as W1
+    runs: [15, 2],
+    warmup: [30, 0], // as W1
     backends: ['sqlite', 'postgres'],
     target: { sqlite: 1.3, postgres: 1.1 },
   },
@@ -201,8 +206,8 @@ export const WORKLOADS: readonly WorkloadSpec[] = [
     // quarry's page (a full SQL build per page) settles after ~200 runs on SQLite (CPU ms a run, median of each 100
     // runs in a fresh process: 1.43 0.73 0.36 0.32 0.31 … 0.29; raw 0.27 0.24 0.23 …; Kysely 0.72 0.55 0.65 …):
     // with 150 warm-ups the table timed runs 151-250 and read quarry at 0.56-0.70 ms.
-    runs: [100, 3],
-    warmup: [400, 1],
+    runs: [100, 2],
+    warmup: [400, 0],
     backends: ['sqlite', 'postgres'],
     data: 'big',
   },
@@ -210,9 +215,10 @@ export const WORKLOADS: readonly WorkloadSpec[] = [
     id: 'W9',
     title: 'W1 from a warm query cache (memory)',
     checkAs: 'W1',
+    firstFills: true,
     // As W8-keyset: a hit takes ~0.2 ms, so 20 warm-ups did not reach the optimized code (bench/notes.md).
-    runs: [100, 5],
-    warmup: [150, 3],
+    runs: [100, 3],
+    warmup: [150, 0],
     backends: ['sqlite', 'postgres'],
   },
   {
@@ -236,8 +242,8 @@ export const WORKLOADS: readonly WorkloadSpec[] = [
   {
     id: 'W12',
     title: `${CONCURRENT} concurrent W5 pages ×${CONCURRENT_ROUNDS}`,
-    runs: [10, 2],
-    warmup: [3, 1],
+    runs: [10, 1],
+    warmup: [3, 0],
     backends: ['postgres'],
   },
 ]
