@@ -318,7 +318,7 @@ export class Activity {
           throw e
         }
         return this.track(() => sql.unsafe(text, params, options).values(), true)
-          .then(dense)
+          .then(settledRows)
           .finally(() => this.done())
       }) as unknown as Promise<unknown[][]>
   }

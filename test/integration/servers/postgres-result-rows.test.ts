@@ -4,6 +4,7 @@
 // and empties it, so the rows die young once used.
 import { beforeAll, describe, expect, it } from 'vitest'
 import { detach } from '../../../src/backends/postgres/postgres-driver.ts'
+import { connect, sql } from '../../../src/index.ts'
 import { describeEachBackend } from '../../support/backends.ts'
 import { blogSchema } from '../../support/blog-schema.ts'
 
@@ -48,5 +49,29 @@ describeEachBackend("PostgreSQL statements' rows", (b) => {
     ])
     // And through a QuerySet, as before.
     expect((await db.Post.orderBy('views')).map((p) => p.title)).toEqual(['p0', 'p1', 'p2'])
+  })
+
+  it('a statement sent once more (after the stale FATAL of a killed connection) gets a plain array too', async () => {
+    // One connection: the statement after the kill is the first on the reopened connection, which postgres.js fails
+    // with the killed statement's FATAL error without sending it; quarry sends it once more (isUnsentFatal).
+    const one = await b.connect(blogSchema, { pool: { max: 1 } })
+    const admin = await connect(await b.freshUrl(), blogSchema)
+    try {
+      const [{ id }] = (await one.query<{ id: number }>(sql`SELECT pg_backend_pid() AS id`)) as [{ id: number }]
+      const running = one.query(sql`SELECT pg_sleep(10)`).then(
+        () => null,
+        (e: unknown) => e,
+      )
+      await new Promise((r) => setTimeout(r, 300))
+      await admin.query(sql`SELECT pg_terminate_backend(${id})`)
+      expect(await running).not.toBeNull()
+      const conn = one.executor.backend('default').idleConnection!()!
+      const rows = await conn.rows('select n from generate_series(1, 2) n', [])
+      expect(Object.getPrototypeOf(rows)).toBe(Array.prototype)
+      expect(rows).toEqual([[1], [2]])
+    } finally {
+      await admin.close()
+      await one.close()
+    }
   })
 })
