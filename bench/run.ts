@@ -318,7 +318,7 @@ for (const [backend, src] of sources) {
           timeoutS: Number(opt['timeout-s']),
           budgets: quick
             ? "a smoke run: no warm-up; the checked first run is the first sample (but for W9, whose first run fills the cache), then the workload's few --quick runs"
-            : `warm-up: its runs or ${warmupMs / 1000} s${ownWarmups}; timed: its runs or ${timedMs / 1000} s, at least 3 runs`,
+            : `warm-up: its runs or ${warmupMs / 1000} s${ownWarmups}, none after a first run longer than that; timed: its runs or ${timedMs / 1000} s, at least 3 runs`,
         },
         source,
       )}`,
