@@ -121,7 +121,7 @@ async function measure(opened: Opened, item: WorkerItem, target?: WriteTarget): 
   // Budgets keep the slowest systems from taking the run's whole time: warm-up stops after its runs or its
   // time, and timing after its runs or its time, with at least MIN_RUNS samples either way.
   // A system whose checked first run alone took the warm-up's whole budget has had its warm-up: that run (a slow
-  // peer's W4, W6-loop or W7 ran one more whole run here, ~2 min of a full run on a slow host).
+  // peer's W4, W7 or W8-offset ran one more whole run here, ~2 min of a full run on a slow host).
   const warmMs = Math.max(task.warmupMs, item.warmupMs ?? 0)
   const warmEnd = performance.now() + (firstMs >= warmMs ? 0 : warmMs)
   for (let i = 0; i < item.warmup && performance.now() < warmEnd; i++) {
